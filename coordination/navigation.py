@@ -1,0 +1,45 @@
+"""The navigation bar: which sections each role sees.
+
+Built here, not in templates, so that the menu and the views follow the same policy.
+Apps add their sections to ``SECTIONS`` in the order they should appear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from coordination import permissions
+from coordination.models import User
+
+
+@dataclass(frozen=True)
+class Section:
+    url_name: str
+    label: str | Promise
+    visible: Callable[[User], bool]
+    # URL prefix that marks the section as current; defaults to the section's own URL.
+    prefix: str = ""
+
+
+SECTIONS: list[Section] = [
+    Section("home", _("My work"), lambda user: True),
+    Section("strategy", _("Strategy"), permissions.can_read_regional_overview, "/strategy/"),
+]
+ADMIN_SECTION = Section("admin:index", _("Administration"), permissions.is_administrator)
+
+
+def sections_for(user: User, path: str) -> list[dict]:
+    items = []
+    for section in [*SECTIONS, ADMIN_SECTION]:
+        if not section.visible(user):
+            continue
+        url = reverse(section.url_name)
+        prefix = section.prefix or url
+        current = path == url if url == "/" else path.startswith(prefix)
+        items.append({"url": url, "label": section.label, "current": current})
+    return items

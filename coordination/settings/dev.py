@@ -1,0 +1,13 @@
+"""Local development: `make run`. Zero set-up: SQLite, in-process tasks, mail on the console."""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+
+from coordination.settings.base import *  # noqa: F403
+
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"  # noqa: F405
+# Static files straight from the source folders: no collectstatic outside production.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

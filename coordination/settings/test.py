@@ -1,0 +1,25 @@
+"""The test suite. PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set (CI)."""
+
+import os
+
+from coordination.settings.base import *  # noqa: F403
+
+SECRET_KEY = SECRET_KEY or "test-only-insecure-key"  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tests queue tasks eagerly; the worker tests switch to the real broker explicitly.
+CELERY_TASK_ALWAYS_EAGER = True
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DEMO_ALLOWED = True
+
+# The worker process started by the tests reads the test database, not the main one.
+if os.environ.get("CELERY_WORKER_TEST_DB"):
+    DATABASES["default"]["NAME"] = os.environ["CELERY_WORKER_TEST_DB"]  # noqa: F405
+# Static files straight from the source folders: no collectstatic outside production.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

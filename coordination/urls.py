@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
+
+from coordination import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("strategy/", views.strategy, name="strategy"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    # The language can be chosen on the login page too: it only sets a cookie.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # One login page for everybody: the admin's own login sends people to it.
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+    ),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,253 @@
+"""Fixtures: a cast of users per role, the browser, the real Celery worker.
+
+With ``CI=true`` nothing may be skipped for want of a service: PostgreSQL, Redis, a Celery
+worker and Chromium must all be there, or the run fails.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from coordination.models import Agency, User
+from tests.factories import AgencyFactory, UserFactory, commune
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def require(condition: bool, what: str) -> None:
+    """Skip locally, fail in CI: CI must prove the suite on the real stack."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI", pytrace=False)
+    pytest.skip(f"{what} is not available here")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _real_stack_in_ci(django_db_setup, django_db_blocker) -> None:
+    if not IN_CI:
+        return
+    with django_db_blocker.unblock():
+        assert connection.vendor == "postgresql", "CI runs the suite on PostgreSQL"
+    assert settings.REDIS_URL, "CI runs the suite with REDIS_URL set"
+
+
+# --- The cast -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def safe_brussels(db) -> Agency:
+    return AgencyFactory(
+        name_fr="safe.brussels", name_nl="safe.brussels", kind=Agency.Kind.REGIONAL_COORDINATION
+    )
+
+
+@pytest.fixture
+def csir_coordinator(safe_brussels) -> User:
+    return UserFactory(
+        username="coordinator", agency=safe_brussels, role=User.Role.CSIR_COORDINATOR
+    )
+
+
+@pytest.fixture
+def csir_analyst(safe_brussels) -> User:
+    return UserFactory(username="analyst", agency=safe_brussels, role=User.Role.CSIR_ANALYST)
+
+
+@pytest.fixture
+def mayor_anderlecht(db) -> User:
+    town = commune("21001")
+    agency = AgencyFactory(
+        name_fr="Commune d'Anderlecht",
+        name_nl="Gemeente Anderlecht",
+        kind=Agency.Kind.COMMUNE,
+        commune=town,
+    )
+    return UserFactory(
+        username="mayor-anderlecht", agency=agency, role=User.Role.MAYOR, commune=town
+    )
+
+
+@pytest.fixture
+def mayor_saint_gilles(db) -> User:
+    town = commune("21013")
+    agency = AgencyFactory(
+        name_fr="Commune de Saint-Gilles",
+        name_nl="Gemeente Sint-Gillis",
+        kind=Agency.Kind.COMMUNE,
+        commune=town,
+    )
+    return UserFactory(
+        username="mayor-saint-gilles", agency=agency, role=User.Role.MAYOR, commune=town
+    )
+
+
+@pytest.fixture
+def mayor_other(db) -> User:
+    """The mayor of a commune that no test hotspot touches (Uccle)."""
+    town = commune("21016")
+    agency = AgencyFactory(
+        name_fr="Commune d'Uccle", name_nl="Gemeente Ukkel", kind=Agency.Kind.COMMUNE, commune=town
+    )
+    return UserFactory(username="mayor-uccle", agency=agency, role=User.Role.MAYOR, commune=town)
+
+
+@pytest.fixture
+def police_member(db) -> User:
+    town = commune("21001")
+    agency = AgencyFactory(
+        name_fr="Zone de police Midi",
+        name_nl="Politiezone Zuid",
+        kind=Agency.Kind.LOCAL_POLICE,
+        police_zone=town.police_zone,
+    )
+    return UserFactory(username="police", agency=agency)
+
+
+@pytest.fixture
+def association_member(db) -> User:
+    agency = AgencyFactory(name_fr="Transit asbl", name_nl="Transit vzw")
+    return UserFactory(username="association", agency=agency)
+
+
+@pytest.fixture
+def cores_member(db) -> User:
+    agency = AgencyFactory(
+        name_fr="Cabinet du Ministre-Président",
+        name_nl="Kabinet van de Minister-President",
+        kind=Agency.Kind.REGIONAL_ADMINISTRATION,
+    )
+    return UserFactory(username="cores", agency=agency, role=User.Role.CORES_MEMBER)
+
+
+@pytest.fixture
+def administrator(safe_brussels) -> User:
+    return UserFactory(
+        username="admin",
+        agency=safe_brussels,
+        role=User.Role.ADMINISTRATOR,
+        is_staff=True,
+        is_superuser=True,
+    )
+
+
+# --- The browser ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    require(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator:
+    context = browser.new_context(base_url=live_server.url, locale="fr-BE")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    """Log a user in through the real login form."""
+
+    def _login(user: User) -> None:
+        page.goto("/accounts/login/")
+        page.locator("input[name=username]").fill(user.username)
+        page.locator("input[name=password]").fill("correct-horse-battery-staple")
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    return _login
+
+
+# --- The real Celery worker -----------------------------------------------------------
+
+
+@pytest.fixture
+def celery_worker(transactional_db) -> Iterator[None]:
+    """A real `celery worker` process on the Redis broker, reading the test database.
+
+    Tasks sent while it runs go through the broker; the test's data must be committed,
+    hence the transactional database.
+    """
+    require(bool(settings.REDIS_URL), "REDIS_URL (a Redis broker)")
+    require(connection.vendor == "postgresql", "PostgreSQL (shared with the worker process)")
+    from coordination.celery import app
+
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "coordination.settings.test",
+        "CELERY_WORKER_TEST_DB": db["NAME"],
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "coordination",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            "celery",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=1.0):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                output = worker.stdout.read() if worker.stdout else ""
+                pytest.fail(f"the Celery worker did not start:\n{output}", pytrace=False)
+        yield
+    finally:
+        app.conf.task_always_eager = previous
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
