@@ -28,6 +28,14 @@ class Bilingual(models.Model):
         return self.name_nl if (get_language() or "").startswith("nl") else self.name_fr
 
 
+class Axis(models.TextChoices):
+    """The three inseparable axes of every action plan (and of the indicators)."""
+
+    SECURITY = "security", _("Security")
+    PREVENTION = "prevention", _("Prevention")
+    NEIGHBOURHOOD = "neighbourhood", _("Neighbourhood life")
+
+
 class PoliceZone(Bilingual):
     number = models.PositiveIntegerField(_("zone number"), unique=True)
     alias = models.CharField(_("usual name"), max_length=100, blank=True)

@@ -28,6 +28,7 @@ class Section:
 
 SECTIONS: list[Section] = [
     Section("home", _("My work"), lambda user: True),
+    Section("hotspots:list", _("Hotspots"), lambda user: True, "/hotspots/"),
     Section("strategy", _("Strategy"), permissions.can_read_regional_overview, "/strategy/"),
 ]
 ADMIN_SECTION = Section("admin:index", _("Administration"), permissions.is_administrator)

@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db import connection
 
 from coordination.models import Agency, User
-from tests.factories import AgencyFactory, UserFactory, commune
+from hotspots.models import Hotspot
+from tests.factories import AgencyFactory, HotspotFactory, UserFactory, commune
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -251,3 +252,33 @@ def celery_worker(transactional_db) -> Iterator[None]:
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+# --- Hotspots -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hotspot_midi(csir_analyst) -> Hotspot:
+    """An active hotspot on two communes of zone Midi: Saint-Gilles and Anderlecht."""
+    from coordination.geo import circle_area
+
+    return HotspotFactory(
+        code="HS10",
+        name_fr="Gare du Midi",
+        name_nl="Zuidstation",
+        communes=["21013", "21001"],
+        proposed_by=csir_analyst,
+        perimeter=circle_area(4.3352, 50.8352, 250),
+    )
+
+
+@pytest.fixture
+def hotspot_molenbeek(csir_analyst) -> Hotspot:
+    """An active hotspot in Molenbeek (zone Bruxelles-Ouest), far from zone Midi."""
+    return HotspotFactory(
+        code="HS12",
+        name_fr="Étangs Noirs",
+        name_nl="Zwarte Vijvers",
+        communes=["21012"],
+        proposed_by=csir_analyst,
+    )

@@ -6,6 +6,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from coordination.models import Agency, Commune, User
+from hotspots.models import Hotspot
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -43,3 +44,25 @@ class UserFactory(DjangoModelFactory):
     def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save(update_fields=["password"])
+
+
+class HotspotFactory(DjangoModelFactory):
+    """A hotspot; pass ``communes=[...]`` (NIS codes or Commune objects)."""
+
+    class Meta:
+        model = Hotspot
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"T{n:03d}")
+    name_fr = factory.Sequence(lambda n: f"Lieu {n}")
+    name_nl = factory.Sequence(lambda n: f"Plaats {n}")
+    status = Hotspot.Status.ACTIVE
+    phenomena = factory.LazyFunction(lambda: ["dealing"])
+    proposed_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def communes(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        codes = extracted or ["21001"]
+        obj.communes.set([c if isinstance(c, Commune) else commune(c) for c in codes])

@@ -1,0 +1,308 @@
+"""Hotspots, the mayors' decisions on them, police orders and indicators."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from coordination.models import Agency, Axis, Bilingual, Commune, StrategyPeriod
+
+
+class Phenomenon(models.TextChoices):
+    DEALING = "dealing", _("Drug dealing")
+    DRIVE_IN = "drive_in", _("Drive-in dealing")
+    SHOOTINGS = "shootings", _("Shootings and violence")
+    PUBLIC_USE = "public_use", _("Drug use in public space")
+    NUISANCE = "nuisance", _("Nuisance")
+    EXPLOITATION = "exploitation", _("Exploitation of minors")
+    OTHER = "other", _("Other")
+
+
+class Hotspot(Bilingual):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Rejected")
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    communes = models.ManyToManyField(Commune, related_name="hotspots", verbose_name=_("communes"))
+    phenomena = models.JSONField(_("phenomena observed"), default=list, blank=True)
+    perimeter = models.JSONField(_("perimeter (GeoJSON)"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
+    )
+    period = models.ForeignKey(
+        StrategyPeriod,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hotspots",
+        verbose_name=_("strategy period"),
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closure_reason = models.TextField(_("reason for closing"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("hotspot")
+        verbose_name_plural = _("hotspots")
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def phenomenon_labels(self) -> list[str]:
+        labels = dict(Phenomenon.choices)
+        return [str(labels.get(code, code)) for code in self.phenomena]
+
+
+class MayorDecision(models.Model):
+    """One concerned commune's decision on a hotspot: pending, then decided once."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Awaiting decision")
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+
+    hotspot = models.ForeignKey(
+        Hotspot, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("hotspot")
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("commune")
+    )
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["hotspot", "commune__name_fr"]
+        verbose_name = _("mayor's decision")
+        verbose_name_plural = _("mayors' decisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hotspot", "commune"], name="decision_once_per_commune"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="pending")
+                | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
+                name="decision_is_signed_and_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hotspot.code} · {self.commune} · {self.get_decision_display()}"
+
+
+class MeasureType(models.TextChoices):
+    ALCOHOL_BAN = "alcohol_ban", _("Sale ban on alcohol")
+    LAUGHING_GAS_BAN = "laughing_gas_ban", _("Sale ban on laughing gas")
+    FIREWORKS = "fireworks", _("Fireworks ban")
+    PLACE_BAN = "place_ban", _("Place ban")
+    ID_CHECKS = "id_checks", _("Systematic identity checks and searches")
+    CONFISCATION = "confiscation", _("Confiscation of objects")
+    CLOSURE = "closure", _("Closure of premises")
+    OTHER = "other", _("Other measure")
+
+
+def order_document_path(order: PoliceOrder, filename: str) -> str:
+    return f"police-orders/{timezone.now():%Y/%m}/{order.reference_slug()}.pdf"
+
+
+class PoliceOrder(models.Model):
+    class Scope(models.TextChoices):
+        REGIONAL = "regional", _("Regional (Minister-President)")
+        LOCAL = "local", _("Local (mayor)")
+
+    class State(models.TextChoices):
+        UPCOMING = "upcoming", _("Upcoming")
+        IN_FORCE = "in_force", _("In force")
+        EXPIRED = "expired", _("Expired")
+
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    hotspot = models.ForeignKey(
+        Hotspot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="police_orders",
+        verbose_name=_("hotspot"),
+        help_text=_("Only for a local order."),
+    )
+    title_fr = models.CharField(_("title (French)"), max_length=300)
+    title_nl = models.CharField(_("title (Dutch)"), max_length=300)
+    measures = models.JSONField(_("measures"), default=list)
+    measure_details = models.TextField(_("details of the measures"), blank=True)
+    legal_reference = models.CharField(_("legal reference"), max_length=300)
+    signatory = models.CharField(
+        _("signed by"), max_length=200, help_text=_("Name and office of the signatory.")
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signer's account"),
+        help_text=_("Receives the reminders before expiry."),
+    )
+    signed_on = models.DateField(_("signed on"))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    document = models.FileField(
+        _("signed document (PDF)"), upload_to=order_document_path, blank=True
+    )
+    extends = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="extensions",
+        verbose_name=_("extends the order"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-valid_from", "-id"]
+        verbose_name = _("police order")
+        verbose_name_plural = _("police orders")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("valid_from")),
+                name="order_valid_until_after_from",
+            ),
+            models.CheckConstraint(
+                condition=(Q(scope="local") & Q(hotspot__isnull=False))
+                | (Q(scope="regional") & Q(hotspot__isnull=True)),
+                name="order_local_has_hotspot",
+            ),
+        ]
+        indexes = [models.Index(fields=["valid_from", "valid_until"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.title_nl if (get_language() or "").startswith("nl") else self.title_fr
+
+    def state_on(self, day: dt.date) -> str:
+        if day < self.valid_from:
+            return self.State.UPCOMING
+        if day > self.valid_until:
+            return self.State.EXPIRED
+        return self.State.IN_FORCE
+
+    @property
+    def state(self) -> str:
+        return self.state_on(timezone.localdate())
+
+    def get_state_display(self) -> str:
+        return str(dict(self.State.choices)[self.state])
+
+    def measure_labels(self) -> list[str]:
+        labels = dict(MeasureType.choices)
+        return [str(labels.get(code, code)) for code in self.measures]
+
+    def reference_slug(self) -> str:
+        return f"order-{self.scope}-{self.signed_on:%Y%m%d}-{timezone.now():%H%M%S%f}"
+
+
+class OrderReminder(models.Model):
+    """A reminder sent before an order expires; unique so a re-run sends nothing twice."""
+
+    order = models.ForeignKey(PoliceOrder, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "days_before"], name="reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} -{self.days_before}d"
+
+
+class IndicatorDefinition(Bilingual):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    unit_fr = models.CharField(_("unit (French)"), max_length=40)
+    unit_nl = models.CharField(_("unit (Dutch)"), max_length=40)
+    axis = models.CharField(_("axis"), max_length=20, choices=Axis.choices)
+    lower_is_better = models.BooleanField(_("lower is better"), default=True)
+    supplier_kind = models.CharField(
+        _("supplied by"),
+        max_length=32,
+        choices=Agency.Kind.choices,
+        help_text=_("The kind of agency that enters the values (police covers local and federal)."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    @property
+    def unit(self) -> str:
+        return self.unit_nl if (get_language() or "").startswith("nl") else self.unit_fr
+
+
+class IndicatorValue(models.Model):
+    hotspot = models.ForeignKey(Hotspot, on_delete=models.PROTECT, related_name="indicator_values")
+    indicator = models.ForeignKey(
+        IndicatorDefinition, on_delete=models.PROTECT, related_name="values"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+
+    class Meta:
+        ordering = ["hotspot", "indicator", "month"]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hotspot", "indicator", "month"], name="one_value_per_month"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="value_month_first_day"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hotspot.code} {self.indicator.code} {self.month:%Y-%m}: {self.value}"

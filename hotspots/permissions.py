@@ -1,0 +1,182 @@
+"""Who may see and change hotspots, decisions, police orders and indicators (DESIGN.md §5).
+
+One access helper per model: ``get_<model>_for(user, pk, perm)`` raises 404 when the user
+may not see the object (an outsider cannot tell it exists) and 403 when they may see it
+but not do ``perm``. Views, partials and exports all go through these helpers.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from coordination import permissions as policy
+from coordination.models import Agency, User
+from hotspots.models import Hotspot, IndicatorDefinition, MayorDecision, PoliceOrder
+
+Status = Hotspot.Status
+# Once approved, a hotspot is public knowledge among the partners; before, only the CSIR,
+# the CoReS, the concerned mayors and the proposer know of it.
+PUBLIC_STATUSES = (Status.APPROVED, Status.ACTIVE, Status.CLOSED)
+POLICE_KINDS = {Agency.Kind.LOCAL_POLICE, Agency.Kind.FEDERAL_POLICE}
+
+HotspotPerm = Literal["view", "change", "request_approval", "decide", "govern"]
+OrderPerm = Literal["view", "change"]
+
+
+def visible_hotspots(user: User) -> QuerySet[Hotspot]:
+    """The hotspots ``user`` may see, as a queryset to filter further."""
+    hotspots = Hotspot.objects.all()
+    if policy.is_csir(user) or policy.is_cores_member(user):
+        return hotspots
+    condition = Q(status__in=PUBLIC_STATUSES) | Q(proposed_by=user)
+    if policy.is_mayor(user):
+        condition |= Q(pk__in=Hotspot.objects.filter(communes=user.commune_id).values("pk"))
+    return hotspots.filter(condition)
+
+
+def concerns_mayor(user: User, hotspot: Hotspot) -> bool:
+    return policy.is_mayor(user) and any(c.pk == user.commune_id for c in hotspot.communes.all())
+
+
+def can_view_hotspot(user: User, hotspot: Hotspot) -> bool:
+    return (
+        hotspot.status in PUBLIC_STATUSES
+        or policy.is_csir(user)
+        or policy.is_cores_member(user)
+        or hotspot.proposed_by_id == user.pk
+        or concerns_mayor(user, hotspot)
+    )
+
+
+def can_change_hotspot(user: User, hotspot: Hotspot) -> bool:
+    """The CSIR edits any open hotspot; a mayor edits their own proposal until it is sent."""
+    if hotspot.status in (Status.CLOSED, Status.REJECTED):
+        return False
+    if policy.is_csir(user):
+        return True
+    return hotspot.status == Status.PROPOSED and hotspot.proposed_by_id == user.pk
+
+
+def can_request_approval(user: User, hotspot: Hotspot) -> bool:
+    return hotspot.status == Status.PROPOSED and (
+        policy.is_csir(user) or hotspot.proposed_by_id == user.pk
+    )
+
+
+def pending_decision(user: User, hotspot: Hotspot) -> MayorDecision | None:
+    """The decision this mayor still owes on this hotspot, if any."""
+    if not policy.is_mayor(user) or hotspot.status != Status.AWAITING_APPROVAL:
+        return None
+    return (
+        hotspot.decisions.filter(
+            commune_id=user.commune_id, decision=MayorDecision.Decision.PENDING
+        )
+        .select_related("commune")
+        .first()
+    )
+
+
+def can_govern(user: User, hotspot: Hotspot) -> bool:
+    """Activate or close a hotspot: the CSIR's job."""
+    return policy.is_csir(user)
+
+
+def can_propose_hotspot(user: User) -> bool:
+    return policy.is_csir(user) or policy.is_mayor(user)
+
+
+def get_hotspot_for(user: User, pk: int, perm: HotspotPerm = "view") -> Hotspot:
+    """The hotspot ``pk`` if ``user`` may ``perm`` it; 404 if unseen, 403 if not allowed."""
+    hotspot = (
+        Hotspot.objects.select_related("proposed_by", "period")
+        .prefetch_related("communes__police_zone")
+        .filter(pk=pk)
+        .first()
+    )
+    if hotspot is None or not can_view_hotspot(user, hotspot):
+        raise Http404
+    allowed = {
+        "view": lambda: True,
+        "change": lambda: can_change_hotspot(user, hotspot),
+        "request_approval": lambda: can_request_approval(user, hotspot),
+        "decide": lambda: pending_decision(user, hotspot) is not None,
+        "govern": lambda: can_govern(user, hotspot),
+    }[perm]()
+    if not allowed:
+        raise PermissionDenied
+    return hotspot
+
+
+# --- Police orders --------------------------------------------------------------------
+
+
+def visible_orders(user: User) -> QuerySet[PoliceOrder]:
+    """Orders are legal acts: everyone sees the regional ones and those of visible hotspots."""
+    return PoliceOrder.objects.filter(
+        Q(hotspot__isnull=True) | Q(hotspot__in=visible_hotspots(user))
+    )
+
+
+def can_create_order(user: User, hotspot: Hotspot | None) -> bool:
+    """The CSIR records any order; a mayor records local orders for hotspots of their commune."""
+    if policy.is_csir(user):
+        return True
+    return hotspot is not None and concerns_mayor(user, hotspot)
+
+
+def can_change_order(user: User, order: PoliceOrder) -> bool:
+    return can_create_order(user, order.hotspot)
+
+
+def get_order_for(user: User, pk: int, perm: OrderPerm = "view") -> PoliceOrder:
+    order = (
+        visible_orders(user)
+        .select_related("hotspot", "extends", "signer", "created_by")
+        .prefetch_related("hotspot__communes")
+        .filter(pk=pk)
+        .first()
+    )
+    if order is None:
+        raise Http404
+    if perm == "change" and not can_change_order(user, order):
+        raise PermissionDenied
+    return order
+
+
+# --- Indicators -----------------------------------------------------------------------
+
+
+def can_enter_indicator(user: User, hotspot: Hotspot, indicator: IndicatorDefinition) -> bool:
+    """Police and the CSIR enter police figures; each other agency its own kind, where it works.
+
+    A local police or a commune enters values only for hotspots in its zone or commune;
+    ``hotspot.communes`` should be prefetched with their police zones.
+    """
+    if hotspot.status not in PUBLIC_STATUSES and not policy.is_csir(user):
+        return False
+    if policy.is_csir(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    agency = user.agency
+    if indicator.supplier_kind in POLICE_KINDS:
+        if agency.kind == Agency.Kind.FEDERAL_POLICE:
+            return True
+        if agency.kind != Agency.Kind.LOCAL_POLICE:
+            return False
+        return any(c.police_zone_id == agency.police_zone_id for c in hotspot.communes.all())
+    if agency.kind != indicator.supplier_kind:
+        return False
+    if agency.kind == Agency.Kind.COMMUNE:
+        return any(c.pk == agency.commune_id for c in hotspot.communes.all())
+    return True
+
+
+def enterable_indicators(
+    user: User, hotspot: Hotspot, indicators: list[IndicatorDefinition]
+) -> set[int]:
+    return {i.pk for i in indicators if can_enter_indicator(user, hotspot, i)}

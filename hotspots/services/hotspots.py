@@ -1,0 +1,238 @@
+"""Writes on hotspots and the mayors' decisions. Each one is audited and atomic."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import shapely
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordination import audit, geo, selectors
+from coordination.models import Commune, User
+from hotspots import tasks
+from hotspots.models import Hotspot, MayorDecision
+
+Status = Hotspot.Status
+Decision = MayorDecision.Decision
+EDITABLE_FIELDS = ["name_fr", "name_nl", "description", "phenomena"]
+
+
+def check_perimeter(perimeter: dict | str | None, communes: Iterable[Commune]) -> dict | None:
+    """A valid GeoJSON polygon inside the region touching each named commune, or an error."""
+    if not perimeter:
+        return None
+    communes = list(communes)
+    area = geo.parse_area(perimeter)
+    all_communes = {c.nis_code: c for c in selectors.communes()}
+    geo.validate_perimeter(
+        area,
+        communes={code: c.boundary for code, c in all_communes.items()},
+        named_codes=[c.nis_code for c in communes],
+        names={code: c.name for code, c in all_communes.items()},
+    )
+    # Store the plain geometry, whatever was pasted (a Feature, a one-feature collection).
+    return json.loads(shapely.to_geojson(area))
+
+
+@transaction.atomic
+def hotspot_propose(
+    *,
+    by: User,
+    code: str,
+    name_fr: str,
+    name_nl: str,
+    communes: Iterable[Commune],
+    description: str = "",
+    phenomena: list[str] | None = None,
+    perimeter: dict | None = None,
+) -> Hotspot:
+    """Record a proposal (CSIR, or a mayor in their own commune). Nothing is asked yet."""
+    communes = list(communes)
+    if not communes:
+        raise ValidationError(_("A hotspot lies in at least one commune."))
+    hotspot = Hotspot.objects.create(
+        code=code,
+        name_fr=name_fr,
+        name_nl=name_nl,
+        description=description,
+        phenomena=phenomena or [],
+        perimeter=check_perimeter(perimeter, communes),
+        proposed_by=by,
+        period=selectors.current_period(),
+    )
+    hotspot.communes.set(communes)
+    audit.record(
+        actor=by,
+        action="hotspot.propose",
+        target=hotspot,
+        changes={"communes": [c.nis_code for c in communes], "phenomena": hotspot.phenomena},
+    )
+    return hotspot
+
+
+@transaction.atomic
+def hotspot_update(*, hotspot: Hotspot, by: User, **fields) -> Hotspot:
+    """Change the description fields of a hotspot (not its status, not its decisions)."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    assert not unknown, f"not editable here: {unknown}"
+    before = audit.snapshot(hotspot, list(fields))
+    for name, value in fields.items():
+        setattr(hotspot, name, value)
+    hotspot.save(update_fields=list(fields))
+    changes = audit.diff(before, audit.snapshot(hotspot, list(fields)))
+    if changes:
+        audit.record(actor=by, action="hotspot.update", target=hotspot, changes=changes)
+    return hotspot
+
+
+@transaction.atomic
+def hotspot_set_perimeter(*, hotspot: Hotspot, by: User, perimeter: dict | str) -> Hotspot:
+    """Replace the perimeter after validating it; an invalid one raises GeometryError."""
+    checked = check_perimeter(perimeter, hotspot.communes.all())
+    had_perimeter = hotspot.perimeter is not None
+    hotspot.perimeter = checked
+    hotspot.save(update_fields=["perimeter"])
+    audit.record(
+        actor=by,
+        action="hotspot.perimeter",
+        target=hotspot,
+        changes={"perimeter": ["replaced" if had_perimeter else "none", "set"]},
+    )
+    return hotspot
+
+
+@transaction.atomic
+def hotspot_request_approval(*, hotspot: Hotspot, by: User) -> Hotspot:
+    """Ask the mayor of every concerned commune for a decision, by e-mail too."""
+    hotspot = Hotspot.objects.select_for_update().get(pk=hotspot.pk)
+    if hotspot.status != Status.PROPOSED:
+        raise ValidationError(_("Only a proposed hotspot can be sent to the mayors."))
+    now = timezone.now()
+    for commune in hotspot.communes.all():
+        MayorDecision.objects.create(hotspot=hotspot, commune=commune, requested_at=now)
+    hotspot.status = Status.AWAITING_APPROVAL
+    hotspot.save(update_fields=["status"])
+    audit.record(
+        actor=by,
+        action="hotspot.request_approval",
+        target=hotspot,
+        changes={"status": [Status.PROPOSED, Status.AWAITING_APPROVAL]},
+    )
+    transaction.on_commit(lambda: tasks.notify_decision_requested.delay(hotspot.pk))
+    return hotspot
+
+
+@transaction.atomic
+def hotspot_decide(*, hotspot: Hotspot, by: User, approve: bool, reason: str = "") -> MayorDecision:
+    """Record a mayor's decision for their commune, once; settle the hotspot when it can be.
+
+    Approved when every concerned commune approved; one rejection rejects it. A decision
+    is signed (who) and dated (when) and never changes afterwards.
+    """
+    # Lock the hotspot: two mayors deciding at the same moment must not both see
+    # "one decision still pending" and leave the hotspot unsettled.
+    hotspot = Hotspot.objects.select_for_update().get(pk=hotspot.pk)
+    if hotspot.status != Status.AWAITING_APPROVAL:
+        raise ValidationError(_("This hotspot is not awaiting decisions."))
+    decision = (
+        MayorDecision.objects.select_for_update()
+        .filter(hotspot=hotspot, commune_id=by.commune_id)
+        .first()
+    )
+    if decision is None or by.role != User.Role.MAYOR:
+        raise ValidationError(_("Only the mayor of a concerned commune decides on this hotspot."))
+    if decision.decision != Decision.PENDING:
+        raise ValidationError(_("Your commune has already decided; a decision cannot be changed."))
+    if not approve and not reason.strip():
+        raise ValidationError(_("Give the reason for rejecting the hotspot."))
+    decision.decision = Decision.APPROVE if approve else Decision.REJECT
+    decision.reason = reason.strip()
+    decision.decided_by = by
+    decision.decided_at = timezone.now()
+    decision.save(update_fields=["decision", "reason", "decided_by", "decided_at"])
+    audit.record(
+        actor=by,
+        action="hotspot.decide",
+        target=hotspot,
+        changes={
+            "commune": decision.commune.nis_code,
+            "decision": decision.decision,
+            "reason": decision.reason,
+        },
+    )
+    _settle(hotspot, by=by)
+    return decision
+
+
+def _settle(hotspot: Hotspot, *, by: User) -> None:
+    decisions = list(hotspot.decisions.values_list("decision", flat=True))
+    if Decision.REJECT in decisions:
+        new_status = Status.REJECTED
+    elif decisions and all(d == Decision.APPROVE for d in decisions):
+        new_status = Status.APPROVED
+    else:
+        return
+    hotspot.status = new_status
+    fields = ["status"]
+    if new_status == Status.APPROVED:
+        hotspot.approved_at = timezone.now()
+        fields.append("approved_at")
+    hotspot.save(update_fields=fields)
+    audit.record(
+        actor=by,
+        action=f"hotspot.{new_status}",
+        target=hotspot,
+        changes={"status": [Status.AWAITING_APPROVAL, new_status]},
+    )
+    if new_status == Status.APPROVED:
+        on_hotspot_approved(hotspot, by=by)
+    transaction.on_commit(lambda: tasks.notify_hotspot_settled.delay(hotspot.pk))
+
+
+def on_hotspot_approved(hotspot: Hotspot, *, by: User) -> None:
+    """Approval is the moment the hotspot's Local Task Force comes to exist."""
+    from taskforces import services as taskforce_services
+
+    taskforce_services.taskforce_open(hotspot=hotspot, by=by)
+
+
+@transaction.atomic
+def hotspot_activate(*, hotspot: Hotspot, by: User) -> Hotspot:
+    hotspot = Hotspot.objects.select_for_update().get(pk=hotspot.pk)
+    if hotspot.status != Status.APPROVED:
+        raise ValidationError(_("Only an approved hotspot can be activated."))
+    hotspot.status = Status.ACTIVE
+    hotspot.activated_at = timezone.now()
+    hotspot.save(update_fields=["status", "activated_at"])
+    audit.record(
+        actor=by,
+        action="hotspot.activate",
+        target=hotspot,
+        changes={"status": [Status.APPROVED, Status.ACTIVE]},
+    )
+    return hotspot
+
+
+@transaction.atomic
+def hotspot_close(*, hotspot: Hotspot, by: User, reason: str) -> Hotspot:
+    hotspot = Hotspot.objects.select_for_update().get(pk=hotspot.pk)
+    if hotspot.status not in (Status.APPROVED, Status.ACTIVE):
+        raise ValidationError(_("Only an approved or active hotspot can be closed."))
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for closing the hotspot."))
+    previous = hotspot.status
+    hotspot.status = Status.CLOSED
+    hotspot.closed_at = timezone.now()
+    hotspot.closure_reason = reason.strip()
+    hotspot.save(update_fields=["status", "closed_at", "closure_reason"])
+    audit.record(
+        actor=by,
+        action="hotspot.close",
+        target=hotspot,
+        changes={"status": [previous, Status.CLOSED], "reason": hotspot.closure_reason},
+    )
+    return hotspot

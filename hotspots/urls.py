@@ -1,0 +1,5 @@
+from hotspots.views import hotspots, indicators, orders
+
+app_name = "hotspots"
+
+urlpatterns = hotspots.urlpatterns + orders.urlpatterns + indicators.urlpatterns

@@ -1,0 +1,3 @@
+"""Views of indicators (being written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views of orders (being written)."""
+
+urlpatterns: list = []
