@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import Agency
+from coordination.models import Agency, Axis
 from hotspots.models import Hotspot
 
 
@@ -55,3 +55,265 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class Meeting(models.Model):
+    taskforce = models.ForeignKey(
+        TaskForce, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("task force")
+    )
+    starts_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=200)
+    agenda = models.TextField(_("agenda"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="meetings_attended",
+        verbose_name=_("attendance"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        indexes = [models.Index(fields=["taskforce", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.taskforce.hotspot.code} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class MeetingPoint(models.Model):
+    """A point on a meeting's agenda; an open point carries over to the next meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="points")
+    title = models.CharField(_("point"), max_length=300)
+    notes = models.TextField(_("notes"), blank=True)
+    is_open = models.BooleanField(_("still open"), default=True)
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        verbose_name=_("carried over from"),
+    )
+
+    class Meta:
+        ordering = ["meeting", "id"]
+        verbose_name = _("agenda point")
+        verbose_name_plural = _("agenda points")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingDecision(models.Model):
+    """A decision taken at a meeting, and the action it created or changed, if any."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
+    text = models.TextField(_("decision"))
+    action = models.ForeignKey(
+        "Action",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meeting_decisions",
+        verbose_name=_("action created or changed"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "id"]
+        verbose_name = _("meeting decision")
+        verbose_name_plural = _("meeting decisions")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class ActionPlan(models.Model):
+    """The task force's one living plan; its versions are submitted, validated or returned."""
+
+    taskforce = models.OneToOneField(
+        TaskForce, on_delete=models.PROTECT, related_name="plan", verbose_name=_("task force")
+    )
+
+    class Meta:
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
+
+    def __str__(self) -> str:
+        return str(_("Action plan of %(taskforce)s") % {"taskforce": self.taskforce})
+
+
+class PlanVersion(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted to the CSIR")
+        VALIDATED = "validated", _("Validated")
+        RETURNED = "returned", _("Returned with comments")
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review_comment = models.TextField(_("CSIR comments"), blank=True)
+    # The plan's actions as they were when validated: a validated version never changes.
+    snapshot = models.JSONField(_("frozen content"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} ({self.get_state_display()})"
+
+
+class Action(models.Model):
+    class Horizon(models.TextChoices):
+        SHORT = "short", _("Short term")
+        MEDIUM = "medium", _("Medium term")
+        LONG = "long", _("Long term")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        BLOCKED = "blocked", _("Blocked")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Confidentiality(models.TextChoices):
+        TASKFORCE = "taskforce", _("Task force")
+        POLICE_JUDICIAL = "police_judicial", _("Police-judicial")
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="actions")
+    axis = models.CharField(_("axis"), max_length=20, choices=Axis.choices)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    lead_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_actions",
+        verbose_name=_("lead agency"),
+    )
+    partner_agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="partner_actions", verbose_name=_("partner agencies")
+    )
+    start_on = models.DateField(_("start"), null=True, blank=True)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    horizon = models.CharField(_("horizon"), max_length=10, choices=Horizon.choices, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    deliverable = models.CharField(_("deliverable"), max_length=300, blank=True)
+    indicator = models.ForeignKey(
+        "hotspots.IndicatorDefinition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("linked indicator"),
+    )
+    indicator_target = models.DecimalField(
+        _("indicator target"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    confidentiality = models.CharField(
+        _("confidentiality"),
+        max_length=16,
+        choices=Confidentiality.choices,
+        default=Confidentiality.TASKFORCE,
+    )
+    # Optimistic locking: each save bumps it; a save based on an older one is refused.
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["plan", "axis", "due_on", "id"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="action_progress_percent"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["plan", "status"]),
+            models.Index(fields=["lead_agency", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActionUpdate(models.Model):
+    """One dated entry on an action's timeline: a status or progress change, or a note."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    old_status = models.CharField(max_length=12, choices=Action.Status.choices, blank=True)
+    new_status = models.CharField(max_length=12, choices=Action.Status.choices, blank=True)
+    progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    confidentiality = models.CharField(
+        _("confidentiality"),
+        max_length=16,
+        choices=Action.Confidentiality.choices,
+        default=Action.Confidentiality.TASKFORCE,
+    )
+
+    class Meta:
+        ordering = ["action", "-at", "-id"]
+        verbose_name = _("action update")
+        verbose_name_plural = _("action updates")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d}"
+
+
+class Escalation(models.Model):
+    """A blocked action escalated to the CSIR, and how the CSIR resolved it."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="escalations")
+    reason = models.TextField(_("reason"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+
+    def __str__(self) -> str:
+        return f"{self.action} ({self.raised_at:%Y-%m-%d})"
