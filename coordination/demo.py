@@ -183,7 +183,13 @@ def seed_strategy(*, by: User) -> Strategy:
 
 
 def seed() -> dict[str, User]:
+    from hotspots import demo as hotspot_demo
+    from hotspots import demo_indicators, demo_orders
+
     agencies = seed_agencies()
     people = seed_people(agencies)
     seed_strategy(by=people["csir.coordinator"])
+    hotspots = hotspot_demo.seed(people=people)
+    demo_orders.seed(people=people, hotspots=hotspots)
+    demo_indicators.seed(people=people, hotspots=hotspots)
     return people

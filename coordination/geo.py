@@ -643,7 +643,7 @@ def render_map_svg(
         body.append("</g>")
 
     if labels:
-        body.extend(['<g class="map-labels">', *labels, "</g>"])
+        body.extend(['<g class="map-labels" pointer-events="none">', *labels, "</g>"])
 
     defs = ""
     if arrows:
@@ -656,7 +656,9 @@ def render_map_svg(
     return (
         f'<svg xmlns="{_SVG_NS}" class="map" viewBox="0 0 {projection.width} '
         f'{projection.height}" width="{projection.width}" height="{projection.height}" '
-        f'role="img" aria-labelledby="{uid}-title">'
+        f'role="img" aria-labelledby="{uid}-title" data-minx="{projection.minx}" '
+        f'data-maxy="{projection.maxy}" data-kx="{projection.kx}" '
+        f'data-scale="{projection.scale}" data-margin="{_MARGIN}">'
         f'<title id="{uid}-title">{heading}</title>{defs}{"".join(body)}</svg>'
     )
 

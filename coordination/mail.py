@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -19,7 +19,6 @@ def send_to_people(people: Iterable[User], *, template: str, context: dict[str, 
     Each message is rendered in the person's preferred language. Returns how many were sent.
     """
     sent = 0
-    connection = mailers.default
     for person in people:
         if not person.email or not person.is_active:
             continue
@@ -27,6 +26,6 @@ def send_to_people(people: Iterable[User], *, template: str, context: dict[str, 
             ctx = {**context, "person": person, "base_url": settings.PORTAL_BASE_URL}
             subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
             body = render_to_string(f"{template}_body.txt", ctx)
-        message = EmailMessage(subject=subject, body=body, to=[person.email], connection=connection)
+        message = EmailMessage(subject=subject, body=body, to=[person.email])
         sent += message.send()
     return sent

@@ -29,7 +29,18 @@ class Section:
 SECTIONS: list[Section] = [
     Section("home", _("My work"), lambda user: True),
     Section("hotspots:list", _("Hotspots"), lambda user: True, "/hotspots/"),
+    Section("hotspots:orders", _("Police orders"), lambda user: True, "/hotspots/orders/"),
+    Section(
+        "hotspots:awaiting", _("Awaiting your decision"), permissions.is_mayor, "/hotspots/awaiting/"
+    ),
     Section("strategy", _("Strategy"), permissions.can_read_regional_overview, "/strategy/"),
+    Section("taskforces:list", _("Task forces"), lambda user: True, "/taskforces/"),
+    Section(
+        "taskforces:my_actions",
+        _("My actions"),
+        lambda user: not permissions.is_cores_member(user),
+        "/taskforces/mine/",
+    ),
 ]
 ADMIN_SECTION = Section("admin:index", _("Administration"), permissions.is_administrator)
 
@@ -41,6 +52,11 @@ def sections_for(user: User, path: str) -> list[dict]:
             continue
         url = reverse(section.url_name)
         prefix = section.prefix or url
-        current = path == url if url == "/" else path.startswith(prefix)
-        items.append({"url": url, "label": section.label, "current": current})
+        matches = path == url if url == "/" else path.startswith(prefix)
+        items.append({"url": url, "label": section.label, "match": len(prefix) if matches else 0})
+    # The most specific section is the current one (/hotspots/orders/ within /hotspots/).
+    best = max((item["match"] for item in items), default=0)
+    for item in items:
+        item["current"] = best > 0 and item.pop("match") == best
+        item.pop("match", None)
     return items

@@ -12,6 +12,7 @@ urlpatterns = [
     path("strategy/", views.strategy, name="strategy"),
     path("healthz", views.healthz, name="healthz"),
     path("hotspots/", include("hotspots.urls")),
+    path("taskforces/", include("taskforces.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -6,6 +6,7 @@ worker and Chromium must all be there, or the run fails.
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from coordination.models import Agency, User
+from coordination.models import Agency, Commune, User
 from hotspots.models import Hotspot
 from tests.factories import AgencyFactory, HotspotFactory, UserFactory, commune
 
@@ -143,6 +144,21 @@ def administrator(safe_brussels) -> User:
     )
 
 
+@pytest.fixture
+def reference_data(transactional_db) -> None:
+    """Reload the migrations' reference data that a transactional test's flush removed.
+
+    (serialized_rollback cannot help: Playwright's greenlets give the test another
+    connection object than the one the serialized copy was stored on.)
+    """
+    from django.apps import apps
+
+    if not Commune.objects.exists():
+        for module in ("coordination.migrations.0002_reference_data",
+                       "hotspots.migrations.0002_indicator_starter_set"):
+            importlib.import_module(module).load(apps, None)
+
+
 # --- The browser ----------------------------------------------------------------------
 
 
@@ -170,7 +186,7 @@ def browser() -> Iterator:
 
 
 @pytest.fixture
-def page(browser, live_server) -> Iterator:
+def page(browser, live_server, reference_data) -> Iterator:
     context = browser.new_context(base_url=live_server.url, locale="fr-BE")
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -196,7 +212,7 @@ def login(page):
 
 
 @pytest.fixture
-def celery_worker(transactional_db) -> Iterator[None]:
+def celery_worker(reference_data) -> Iterator[None]:
     """A real `celery worker` process on the Redis broker, reading the test database.
 
     Tasks sent while it runs go through the broker; the test's data must be committed,

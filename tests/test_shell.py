@@ -73,7 +73,7 @@ def test_strategy_page_shows_the_periods(client, request, who, strategy):
     client.force_login(request.getfixturevalue(who))
     response = client.get(reverse("strategy"))
     assert response.status_code == 200
-    assert "12 mars 2024" in response.content.decode()
+    assert "12 March 2024" in response.content.decode()
 
 
 def test_strategy_page_accepts_only_get(client, csir_coordinator):

@@ -7,6 +7,7 @@ Every variable is documented in `.env.example`.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from coordination.env import env_bool, env_int, env_list, env_str
@@ -133,7 +134,17 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic jobs; crontab times are in CELERY_TIMEZONE (Europe/Brussels).
+CELERY_BEAT_SCHEDULE: dict = {
+    "remind-expiring-police-orders": {
+        "task": "hotspots.remind_expiring_orders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "remind-taskforces-without-meeting": {
+        "task": "taskforces.remind_no_meeting",
+        "schedule": crontab(hour=7, minute=15),
+    },
+}
 
 # Outgoing mail (Django 6.1 mailers). The console backend by default, SMTP when EMAIL_HOST
 # is set.

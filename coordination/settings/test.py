@@ -23,3 +23,6 @@ if os.environ.get("CELERY_WORKER_TEST_DB"):
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Requests without a language preference get English, the language of the msgids the
+# assertions use; the browser tests ask for French or Dutch like real users.
+LANGUAGE_CODE = "en"

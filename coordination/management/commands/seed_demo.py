@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from coordination import demo
 
@@ -15,7 +16,9 @@ class Command(BaseCommand):
             raise CommandError(
                 "Demo accounts have a published password: seed_demo runs only with DEBUG on."
             )
-        with transaction.atomic():
+        # Demo decisions and proposals would e-mail the demo accounts: keep that in memory.
+        quiet = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+        with override_settings(MAILERS=quiet), transaction.atomic():
             people = demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000"))
         self.stdout.write(f"Password for every demo account: {demo.DEMO_PASSWORD}")

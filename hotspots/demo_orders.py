@@ -1,0 +1,208 @@
+"""Demo police orders: the regional order of 2 April 2024, its extensions, local orders.
+
+Idempotent (orders are looked up by their French title) and right on any date: the
+regional order is extended by six months at a time until an extension covers today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.html import escape
+
+from coordination.models import User
+from coordination.services import add_months
+from hotspots.models import Hotspot, MeasureType, PoliceOrder
+from hotspots.services.orders import order_create
+
+Scope = PoliceOrder.Scope
+M = MeasureType
+
+REGIONAL_START = dt.date(2024, 4, 2)
+REGIONAL_END = dt.date(2024, 10, 1)
+REGIONAL_SIGNATORY = "Le Ministre-Président de la Région de Bruxelles-Capitale"
+REGIONAL_LEGAL_REFERENCE = (
+    "Loi spéciale du 12 janvier 1989 relative aux Institutions bruxelloises, art. 48 ; "
+    "Nouvelle loi communale, art. 134ter"
+)
+REGIONAL_TITLE_FR = (
+    "Arrêté de police du 2 avril 2024 portant des mesures temporaires dans les zones "
+    "prioritaires de la stratégie régionale contre le trafic de drogues"
+)
+REGIONAL_TITLE_NL = (
+    "Politieverordening van 2 april 2024 houdende tijdelijke maatregelen in de "
+    "prioritaire zones van de gewestelijke strategie tegen drugshandel"
+)
+REGIONAL_MEASURES = [M.ALCOHOL_BAN, M.LAUGHING_GAS_BAN, M.ID_CHECKS, M.CONFISCATION]
+REGIONAL_DETAILS = (
+    "Interdiction de vente d'alcool à emporter de 20 h à 6 h ; interdiction de vente de "
+    "protoxyde d'azote ; contrôles d'identité et fouilles systématiques ; saisie des "
+    "objets servant au trafic."
+)
+
+
+def _pdf(title: str, signatory: str, signed_on: dt.date) -> ContentFile:
+    """A small signed-order PDF, rendered like the real ones would be printed."""
+    import weasyprint
+
+    html = (
+        "<html><body style='font-family: DejaVu Sans, sans-serif'>"
+        f"<h1 style='font-size: 14pt'>{escape(title)}</h1>"
+        f"<p>{escape(signatory)}, le {signed_on:%d/%m/%Y}.</p>"
+        "<p><em>Document de démonstration, sans valeur légale.</em></p>"
+        "</body></html>"
+    )
+    return ContentFile(weasyprint.HTML(string=html).write_pdf(), name="order.pdf")
+
+
+def _order(title_fr: str, *, with_document: bool = False, **fields) -> PoliceOrder:
+    """The demo order titled ``title_fr``, recorded through the service the first time."""
+    existing = PoliceOrder.objects.filter(title_fr=title_fr).first()
+    if existing is not None:
+        return existing
+    if with_document:
+        fields["document"] = _pdf(title_fr, fields["signatory"], fields["signed_on"])
+    return order_create(title_fr=title_fr, **fields)
+
+
+def seed_regional(*, by: User, today: dt.date) -> list[PoliceOrder]:
+    """The order of 2 April 2024 and its six-month extensions, up to one in force today."""
+    first = _order(
+        REGIONAL_TITLE_FR,
+        by=by,
+        scope=Scope.REGIONAL,
+        title_nl=REGIONAL_TITLE_NL,
+        measures=REGIONAL_MEASURES,
+        measure_details=REGIONAL_DETAILS,
+        legal_reference=REGIONAL_LEGAL_REFERENCE,
+        signatory=REGIONAL_SIGNATORY,
+        signed_on=REGIONAL_START,
+        valid_from=REGIONAL_START,
+        valid_until=REGIONAL_END,
+        with_document=True,
+    )
+    chain = [first]
+    number = 1
+    while chain[-1].valid_until < today:
+        previous = chain[-1]
+        valid_from = previous.valid_until + dt.timedelta(days=1)
+        valid_until = add_months(valid_from, 6) - dt.timedelta(days=1)
+        signed_on = valid_from - dt.timedelta(days=5)
+        chain.append(
+            _order(
+                f"Prolongation n° {number} de l'arrêté de police du 2 avril 2024 "
+                f"(du {valid_from:%d/%m/%Y} au {valid_until:%d/%m/%Y})",
+                by=by,
+                scope=Scope.REGIONAL,
+                title_nl=f"Verlenging nr. {number} van de politieverordening van 2 april 2024 "
+                f"(van {valid_from:%d/%m/%Y} tot {valid_until:%d/%m/%Y})",
+                measures=REGIONAL_MEASURES,
+                measure_details=REGIONAL_DETAILS,
+                legal_reference=REGIONAL_LEGAL_REFERENCE,
+                signatory=REGIONAL_SIGNATORY,
+                signed_on=signed_on,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                extends=previous,
+            )
+        )
+        number += 1
+    return chain
+
+
+def _local_orders(today: dt.date) -> list[dict]:
+    """Local orders; dates relative to the first seeding so every state shows."""
+    return [
+        {
+            "code": "HS08",
+            "mayor": "mayor.anderlecht",
+            "title_fr": "Arrêté du bourgmestre d'Anderlecht : interdiction de lieu et contrôles "
+            "au Peterbos",
+            "title_nl": "Besluit van de burgemeester van Anderlecht: plaatsverbod en controles "
+            "in Peterbos",
+            "measures": [M.PLACE_BAN, M.ID_CHECKS],
+            "measure_details": "Interdiction de lieu de trois mois pour les personnes "
+            "interpellées pour trafic ; contrôles systématiques aux entrées des blocs.",
+            "legal_reference": "Nouvelle loi communale, art. 134sexies",
+            "signatory": "Le bourgmestre d'Anderlecht",
+            # Ends within 14 days, so the reminders show in the demo.
+            "valid_from": today - dt.timedelta(days=80),
+            "valid_until": today + dt.timedelta(days=10),
+            "document": True,
+        },
+        {
+            "code": "HS10",
+            "mayor": "mayor.saint-gilles",
+            "title_fr": "Arrêté du bourgmestre de Saint-Gilles : fermeture de commerces de nuit "
+            "aux abords de la Gare du Midi",
+            "title_nl": "Besluit van de burgemeester van Sint-Gillis: sluiting van nachtwinkels "
+            "rond het Zuidstation",
+            "measures": [M.ALCOHOL_BAN, M.CLOSURE],
+            "measure_details": "Fermeture de 22 h à 6 h des commerces de nuit désignés ; "
+            "interdiction de vente d'alcool à emporter.",
+            "legal_reference": "Nouvelle loi communale, art. 134quater",
+            "signatory": "La bourgmestre de Saint-Gilles",
+            "valid_from": today - dt.timedelta(days=30),
+            "valid_until": today + dt.timedelta(days=150),
+            "document": False,
+        },
+        {
+            "code": "HS12",
+            "mayor": "mayor.molenbeek",
+            "title_fr": "Arrêté du bourgmestre de Molenbeek-Saint-Jean : interdiction de lieu "
+            "aux Étangs Noirs",
+            "title_nl": "Besluit van de burgemeester van Sint-Jans-Molenbeek: plaatsverbod aan "
+            "de Zwarte Vijvers",
+            "measures": [M.PLACE_BAN, M.CONFISCATION],
+            "measure_details": "",
+            "legal_reference": "Nouvelle loi communale, art. 134sexies",
+            "signatory": "Le bourgmestre de Molenbeek-Saint-Jean",
+            "valid_from": today + dt.timedelta(days=7),
+            "valid_until": today + dt.timedelta(days=97),
+            "document": False,
+        },
+        {
+            "code": "HS01",
+            "mayor": "mayor.bruxelles",
+            "title_fr": "Arrêté du bourgmestre de la Ville de Bruxelles : interdiction des "
+            "feux d'artifice chaussée d'Anvers (fin d'année 2024)",
+            "title_nl": "Besluit van de burgemeester van de Stad Brussel: verbod op vuurwerk "
+            "Antwerpsesteenweg (eindejaar 2024)",
+            "measures": [M.FIREWORKS, M.CONFISCATION],
+            "measure_details": "",
+            "legal_reference": "Nouvelle loi communale, art. 135, § 2",
+            "signatory": "La bourgmestre de la Ville de Bruxelles",
+            "valid_from": dt.date(2024, 12, 24),
+            "valid_until": dt.date(2025, 1, 2),
+            "document": False,
+        },
+    ]
+
+
+def seed(*, people: dict[str, User], hotspots: dict[str, Hotspot]) -> None:
+    today = timezone.localdate()
+    seed_regional(by=people["csir.coordinator"], today=today)
+    for spec in _local_orders(today):
+        hotspot = hotspots.get(spec["code"])
+        mayor = people.get(spec["mayor"])
+        if hotspot is None or mayor is None:
+            continue
+        signed_on = min(spec["valid_from"] - dt.timedelta(days=3), today)
+        _order(
+            spec["title_fr"],
+            with_document=spec["document"],
+            by=mayor,
+            scope=Scope.LOCAL,
+            hotspot=hotspot,
+            title_nl=spec["title_nl"],
+            measures=spec["measures"],
+            measure_details=spec["measure_details"],
+            legal_reference=spec["legal_reference"],
+            signatory=spec["signatory"],
+            signer=mayor,
+            signed_on=signed_on,
+            valid_from=spec["valid_from"],
+            valid_until=spec["valid_until"],
+        )

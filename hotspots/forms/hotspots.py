@@ -1,0 +1,112 @@
+"""Forms of the hotspot pages: field checks only, the rules live in the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coordination.models import Commune, User
+from hotspots.models import Hotspot, Phenomenon
+
+MAX_GEOJSON_BYTES = 1_048_576
+
+
+class PerimeterField(forms.CharField):
+    """GeoJSON pasted, drawn on the map (the drawing fills the text) or uploaded as a file."""
+
+    widget = forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "class": "geojson"})
+
+
+class HotspotForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code"),
+        regex=r"^[A-Z0-9-]{2,12}$",
+        max_length=12,
+        help_text=_("Capital letters and digits, for example HS16."),
+        error_messages={"invalid": _("Use 2 to 12 capital letters, digits or dashes.")},
+    )
+    name_fr = forms.CharField(label=_("Name in French"), max_length=200)
+    name_nl = forms.CharField(label=_("Name in Dutch"), max_length=200)
+    communes = forms.ModelMultipleChoiceField(
+        label=_("Communes"),
+        queryset=Commune.objects.order_by("name_fr"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Every commune the hotspot lies in: each one's mayor will decide."),
+    )
+    phenomena = forms.MultipleChoiceField(
+        label=_("Phenomena observed"),
+        choices=Phenomenon.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, user: User, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.role == User.Role.MAYOR:
+            # A mayor proposes hotspots in their own commune only.
+            self.fields["communes"].queryset = Commune.objects.filter(pk=user.commune_id)
+            self.fields["communes"].help_text = _("A mayor proposes hotspots in their own commune.")
+        if editing:
+            for name in ("code", "communes"):
+                del self.fields[name]
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if Hotspot.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("Another hotspot already has this code."))
+        return code
+
+
+class PerimeterForm(forms.Form):
+    geojson = PerimeterField(
+        label=_("Perimeter (GeoJSON)"),
+        required=False,
+        help_text=_(
+            "Draw the perimeter on the map, paste a GeoJSON polygon in WGS84 longitude/latitude, "
+            "or upload a .geojson file."
+        ),
+    )
+    upload = forms.FileField(label=_("GeoJSON file"), required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        upload = data.get("upload")
+        text = data.get("geojson", "")
+        if upload:
+            if not upload.name.lower().endswith((".geojson", ".json")):
+                raise forms.ValidationError(_("Upload a .geojson or .json file."))
+            if upload.size > MAX_GEOJSON_BYTES:
+                raise forms.ValidationError(_("The file is larger than 1 MB."))
+            text = upload.read()
+        if not text:
+            raise forms.ValidationError(_("Draw, paste or upload a perimeter."))
+        # The geometry itself is checked by the service, which saves nothing if it is bad.
+        data["perimeter"] = text
+        return data
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=[("approve", _("I approve this hotspot")), ("reject", _("I reject this hotspot"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("Required when you reject. It is kept with your decision."),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("decision") == "reject" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Give the reason for rejecting the hotspot."))
+        return data
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for closing"), widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -1,0 +1,106 @@
+"""Forms of the indicator pages: one grid cell, and the CSV upload."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django import forms
+from django.http import QueryDict
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+ALLOWED_EXTENSIONS = (".csv", ".txt")
+# Browsers label CSV files in many ways (Excel on Windows says vnd.ms-excel).
+ALLOWED_CONTENT_TYPES = {
+    "text/csv",
+    "text/plain",
+    "application/csv",
+    "application/vnd.ms-excel",
+    "application/octet-stream",
+    "",
+}
+_CELL_NAME = re.compile(r"^c-(\d+)-(\d{4})-(\d{2})-value$")
+
+
+def cell_prefix(indicator_id: int, month: dt.date) -> str:
+    """The form prefix of one grid cell: its inputs are '<prefix>-value' and '-original'."""
+    return f"c-{indicator_id}-{month:%Y-%m}"
+
+
+def posted_cells(data: QueryDict) -> list[tuple[int, dt.date]]:
+    """The (indicator id, month) of every cell present in posted data."""
+    cells = []
+    for name in data:
+        match = _CELL_NAME.match(name)
+        if match and 1 <= int(match[3]) <= 12:
+            cells.append((int(match[1]), dt.date(int(match[2]), int(match[3]), 1)))
+    return cells
+
+
+class CellForm(forms.Form):
+    """One month of one indicator; empty removes the value.
+
+    ``original`` is the value the page showed: a cell counts as changed only when the
+    person changed it, so a stale page never overwrites what someone else saved since.
+    """
+
+    value = forms.DecimalField(
+        label=_("Value"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={
+            "invalid": _("Enter a number."),
+            "min_value": _("Enter a number of zero or more."),
+            "max_digits": _("This number is too large."),
+            "max_whole_digits": _("This number is too large."),
+            "max_decimal_places": _("Use at most two decimals."),
+        },
+    )
+    original = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def original_value(self) -> Decimal | None:
+        text = (self.cleaned_data.get("original") or "").strip()
+        try:
+            return Decimal(text) if text else None
+        except ArithmeticError:
+            return None
+
+    def has_new_value(self) -> bool:
+        return self.cleaned_data.get("value") != self.original_value()
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "One line per value with the columns hotspot, indicator, month (YYYY-MM) and "
+            "value, separated by commas or semicolons; UTF-8; at most 5,000 lines and 2 MB."
+        ),
+        error_messages={
+            "required": _("Choose the CSV file to import."),
+            "empty": _("The file is empty."),
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith(ALLOWED_EXTENSIONS):
+            raise forms.ValidationError(
+                _("Choose a CSV file (a name ending in .csv or .txt)."), code="extension"
+            )
+        if (getattr(upload, "content_type", "") or "").split(";")[0] not in ALLOWED_CONTENT_TYPES:
+            raise forms.ValidationError(_("This file is not a CSV text file."), code="content_type")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_UPLOAD_BYTES)},
+                code="too_big",
+            )
+        return upload

@@ -1,0 +1,1 @@
+"""Views of the task forces, by noun; each module lists its own URL patterns."""

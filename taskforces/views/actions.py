@@ -1,0 +1,242 @@
+"""Actions: create and edit (plan fields), status and progress inline, updates, escalations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coordination import permissions as policy
+from taskforces import permissions, selectors, services
+from taskforces.forms import (
+    ActionCommentForm,
+    ActionForm,
+    ActionStatusForm,
+    EscalateForm,
+    ResolveForm,
+    action_initial,
+)
+from taskforces.models import Action
+from taskforces.permissions import Access
+
+CONFLICT_MESSAGE = _(
+    "Someone else saved this action while you were editing it. Your changes are not saved: "
+    "compare them with the current values below, then save again to keep yours."
+)
+
+
+def _pj_mode(access: Access) -> str:
+    """Which confidentiality an editor may choose (see ActionForm)."""
+    if not access.sees_police_judicial:
+        return "forbidden"
+    return "allowed" if access.manages else "only"
+
+
+def _status_form(action: Action, data=None) -> ActionStatusForm:
+    initial = {"status": action.status, "progress": action.progress, "revision": action.revision}
+    return ActionStatusForm(data, initial=initial)
+
+
+def _keep_typed(data, revision: int):
+    """The user's input, on top of the current revision: saving again is a deliberate choice."""
+    data = data.copy()
+    data["revision"] = str(revision)
+    return data
+
+
+def _action_page(
+    request: HttpRequest, action: Action, *, partial: bool = False, **extra
+) -> HttpResponse:
+    context = selectors.action_page(request.user, action)
+    context["status_form"] = extra.pop("status_form", None) or _status_form(action)
+    context["comment_form"] = extra.pop("comment_form", None) or ActionCommentForm(
+        allow_police_judicial=context["can_post_police_judicial"]
+    )
+    context.update(extra)
+    template = "taskforces/action_detail.html"
+    if partial:
+        template += "#action-live"
+    return render(request, template, context)
+
+
+@require_GET
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action_page(request, permissions.get_action_for(request.user, pk))
+
+
+@require_http_methods(["GET", "POST"])
+def action_new(request: HttpRequest, pk: int) -> HttpResponse:
+    taskforce = permissions.get_taskforce_for(request.user, pk)
+    access = permissions.access_for(request.user, taskforce)
+    if not access.can_create_action:
+        raise PermissionDenied
+    plan = services.plan_ensure(taskforce=taskforce)
+    initial = {"axis": request.GET.get("axis", "")}
+    form = ActionForm(request.POST or None, initial=initial, police_judicial=_pj_mode(access))
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.action_create(plan=plan, by=request.user, **form.plan_fields())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Action added to the plan."))
+            return redirect("taskforces:action", pk=action.pk)
+    context = {"form": form, "taskforce": taskforce, "action": None}
+    return render(request, "taskforces/action_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = permissions.get_action_for(request.user, pk, "edit")
+    access = permissions.access_for(request.user, action.plan.taskforce)
+    form = ActionForm(
+        request.POST or None, initial=action_initial(action), police_judicial=_pj_mode(access)
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(
+                action=action,
+                by=request.user,
+                revision=form.cleaned_data["revision"] or 0,
+                **form.plan_fields(),
+            )
+        except services.ActionConflict as clash:
+            conflict = permissions.get_action_for(request.user, clash.current.pk)
+            form = ActionForm(
+                _keep_typed(request.POST, conflict.revision),
+                initial=action_initial(conflict),
+                police_judicial=_pj_mode(access),
+            )
+            form.is_valid()
+            form.add_error(None, CONFLICT_MESSAGE)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Action saved."))
+            return redirect("taskforces:action", pk=action.pk)
+    context = {
+        "form": form,
+        "taskforce": action.plan.taskforce,
+        "action": action,
+        "conflict": conflict,
+    }
+    return render(request, "taskforces/action_form.html", context, status=409 if conflict else 200)
+
+
+@require_POST
+def action_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Status and progress, inline with htmx or as a plain form that redirects."""
+    action = permissions.get_action_for(request.user, pk, "set_status")
+    form = _status_form(action, request.POST)
+    conflict = None
+    if form.is_valid():
+        try:
+            services.action_set_status(action=action, by=request.user, **form.cleaned_data)
+        except services.ActionConflict as clash:
+            conflict = clash.current
+            form = _status_form(conflict, _keep_typed(request.POST, conflict.revision))
+            form.is_valid()
+            form.add_error(None, CONFLICT_MESSAGE)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.htmx:
+                fresh = permissions.get_action_for(request.user, pk)
+                return _action_page(request, fresh, partial=True, saved=True)
+            messages.success(request, _("Status saved."))
+            return redirect("taskforces:action", pk=action.pk)
+    if conflict is not None:
+        action = permissions.get_action_for(request.user, pk)
+    return _action_page(
+        request, action, partial=bool(request.htmx), status_form=form, conflict=conflict
+    )
+
+
+@require_POST
+def action_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """An update on the timeline (lead agency or partner)."""
+    action = permissions.get_action_for(request.user, pk, "comment")
+    access = permissions.access_for(request.user, action.plan.taskforce)
+    allow = (
+        access.in_police_judicial_circle
+        and action.confidentiality != Action.Confidentiality.POLICE_JUDICIAL
+    )
+    form = ActionCommentForm(request.POST, allow_police_judicial=allow)
+    if form.is_valid():
+        try:
+            services.action_comment(
+                action=action,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                police_judicial=form.cleaned_data.get("police_judicial", False),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.htmx:
+                return _action_page(request, action, partial=True, saved=True)
+            messages.success(request, _("Update posted."))
+            return redirect("taskforces:action", pk=action.pk)
+    return _action_page(request, action, partial=bool(request.htmx), comment_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def action_escalate(request: HttpRequest, pk: int) -> HttpResponse:
+    action = permissions.get_action_for(request.user, pk, "escalate")
+    form = EscalateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_escalate(action=action, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The action is escalated to the CSIR."))
+            return redirect("taskforces:action", pk=action.pk)
+    context = {"form": form, "action": action, "taskforce": action.plan.taskforce}
+    return render(request, "taskforces/escalate.html", context)
+
+
+@require_GET
+def escalations(request: HttpRequest) -> HttpResponse:
+    """The CSIR's list of open escalations, each with a resolve form."""
+    if not policy.is_csir(request.user):
+        raise PermissionDenied
+    context = {
+        "escalations": selectors.open_escalations_of(request.user),
+        "resolved": selectors.recently_resolved(request.user),
+        "form": ResolveForm(),
+    }
+    return render(request, "taskforces/escalations.html", context)
+
+
+@require_POST
+def escalation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    escalation = permissions.get_escalation_for(request.user, pk, "resolve")
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.escalation_resolve(escalation=escalation, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Resolution recorded."))
+    else:
+        messages.error(request, _("Describe the resolution."))
+    return redirect("taskforces:escalations")
+
+
+urlpatterns = [
+    path("<int:pk>/actions/new/", action_new, name="action_new"),
+    path("actions/<int:pk>/", action_detail, name="action"),
+    path("actions/<int:pk>/edit/", action_edit, name="action_edit"),
+    path("actions/<int:pk>/status/", action_status, name="action_status"),
+    path("actions/<int:pk>/updates/", action_comment, name="action_comment"),
+    path("actions/<int:pk>/escalate/", action_escalate, name="action_escalate"),
+    path("escalations/", escalations, name="escalations"),
+    path("escalations/<int:pk>/resolve/", escalation_resolve, name="escalation_resolve"),
+]

@@ -1,0 +1,135 @@
+"""Meetings of a task force: schedule, agenda points, attendance, minutes, decisions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from taskforces import permissions, selectors, services
+from taskforces.forms import MeetingDecisionForm, MeetingEditForm, MeetingForm, MeetingPointForm
+from taskforces.models import Meeting
+
+
+def _decision_form(request: HttpRequest, meeting: Meeting, data=None) -> MeetingDecisionForm:
+    plan = services.plan_ensure(taskforce=meeting.taskforce)
+    access = permissions.access_for(request.user, meeting.taskforce)
+    return MeetingDecisionForm(
+        data,
+        actions=permissions.visible_actions(request.user, plan).order_by("axis", "title"),
+        can_create=access.manages,
+    )
+
+
+def _page(request: HttpRequest, meeting: Meeting, **forms) -> HttpResponse:
+    context = selectors.meeting_page(request.user, meeting)
+    if context["access"].manages:
+        context["point_form"] = forms.get("point_form") or MeetingPointForm()
+        context["decision_form"] = forms.get("decision_form") or _decision_form(request, meeting)
+    return render(request, "taskforces/meeting_detail.html", context)
+
+
+@require_GET
+def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
+    taskforce = permissions.get_taskforce_for(request.user, pk)
+    context = {
+        "taskforce": taskforce,
+        "access": permissions.access_for(request.user, taskforce),
+        "meetings": selectors.calendar_meetings(taskforce)[::-1],
+    }
+    return render(request, "taskforces/meeting_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
+    taskforce = permissions.get_taskforce_for(request.user, pk, "schedule")
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        meeting = services.meeting_create(taskforce=taskforce, by=request.user, **form.cleaned_data)
+        messages.success(
+            request, _("Meeting scheduled; open points of the last meeting carried over.")
+        )
+        return redirect("taskforces:meeting", pk=meeting.pk)
+    return render(request, "taskforces/meeting_form.html", {"form": form, "taskforce": taskforce})
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _page(request, permissions.get_meeting_for(request.user, pk))
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = permissions.get_meeting_for(request.user, pk, "change")
+    initial = {
+        "starts_at": meeting.starts_at,
+        "place": meeting.place,
+        "agenda": meeting.agenda,
+        "minutes": meeting.minutes,
+        "attendees": list(meeting.attendees.values_list("pk", flat=True)),
+    }
+    form = MeetingEditForm(request.POST or None, initial=initial, taskforce=meeting.taskforce)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        try:
+            services.meeting_update(meeting=meeting, by=request.user, **fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Meeting saved."))
+            return redirect("taskforces:meeting", pk=meeting.pk)
+    context = {"form": form, "taskforce": meeting.taskforce, "meeting": meeting}
+    return render(request, "taskforces/meeting_form.html", context)
+
+
+@require_POST
+def meeting_point_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = permissions.get_meeting_for(request.user, pk, "change")
+    form = MeetingPointForm(request.POST)
+    if not form.is_valid():
+        return _page(request, meeting, point_form=form)
+    services.meeting_point_add(meeting=meeting, by=request.user, **form.cleaned_data)
+    return redirect("taskforces:meeting", pk=meeting.pk)
+
+
+@require_POST
+def meeting_point_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    point = permissions.get_meeting_point_for(request.user, pk, "change")
+    services.meeting_point_set_open(point=point, by=request.user, is_open=not point.is_open)
+    return redirect("taskforces:meeting", pk=point.meeting_id)
+
+
+@require_POST
+def meeting_decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = permissions.get_meeting_for(request.user, pk, "change")
+    form = _decision_form(request, meeting, request.POST)
+    if form.is_valid():
+        try:
+            services.meeting_decision_add(
+                meeting=meeting,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                action=form.cleaned_data["action"],
+                new_action=form.new_action(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("taskforces:meeting", pk=meeting.pk)
+    return _page(request, meeting, decision_form=form)
+
+
+urlpatterns = [
+    path("<int:pk>/meetings/", meeting_list, name="meetings"),
+    path("<int:pk>/meetings/new/", meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/edit/", meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/points/", meeting_point_add, name="meeting_point_add"),
+    path("meetings/<int:pk>/decisions/", meeting_decision_add, name="meeting_decision_add"),
+    path("points/<int:pk>/toggle/", meeting_point_toggle, name="meeting_point_toggle"),
+]

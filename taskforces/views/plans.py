@@ -1,0 +1,146 @@
+"""The action plan: its current version, submission, the CSIR's review, changes, export."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from taskforces import permissions, selectors, services
+from taskforces.forms import ReviewForm
+from taskforces.models import ActionPlan
+
+
+def _plan_page(request: HttpRequest, plan: ActionPlan, **extra) -> HttpResponse:
+    context = selectors.plan_page(request.user, plan)
+    if context["can_review"]:
+        context["review_form"] = extra.pop("review_form", None) or ReviewForm()
+    context.update(extra)
+    return render(request, "taskforces/plan.html", context)
+
+
+@require_GET
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    taskforce = permissions.get_taskforce_for(request.user, pk)
+    return _plan_page(request, services.plan_ensure(taskforce=taskforce))
+
+
+@require_POST
+def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    taskforce = permissions.get_taskforce_for(request.user, pk, "edit_plan")
+    plan = services.plan_ensure(taskforce=taskforce)
+    try:
+        services.plan_submit(version=services.current_version(plan), by=request.user)
+    except services.PlanIncomplete as incomplete:
+        return _plan_page(request, plan, refused=incomplete.reasons)
+    except ValidationError as error:
+        return _plan_page(request, plan, refused=error.messages)
+    messages.success(request, _("The plan is submitted to the CSIR for validation."))
+    return redirect("taskforces:plan", pk=taskforce.pk)
+
+
+@require_POST
+def version_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The CSIR coordinator validates the submitted version or returns it with comments."""
+    version = permissions.get_plan_version_for(request.user, pk, "review")
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        comment = form.cleaned_data["comment"]
+        try:
+            if form.cleaned_data["decision"] == "validate":
+                services.plan_validate(version=version, by=request.user, comment=comment)
+                messages.success(request, _("The plan is validated; this version is now frozen."))
+            else:
+                services.plan_return(version=version, by=request.user, comment=comment)
+                messages.success(
+                    request, _("The plan is returned to the task force with your comments.")
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("taskforces:plan", pk=version.plan.taskforce_id)
+    return _plan_page(request, version.plan, review_form=form)
+
+
+@require_GET
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    version = permissions.get_plan_version_for(request.user, pk)
+    return render(
+        request, "taskforces/plan_version.html", selectors.version_page(request.user, version)
+    )
+
+
+@require_GET
+def plan_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    """What changed since the last validated version."""
+    taskforce = permissions.get_taskforce_for(request.user, pk)
+    plan = services.plan_ensure(taskforce=taskforce)
+    return render(
+        request, "taskforces/plan_changes.html", selectors.plan_changes(request.user, plan)
+    )
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_GET
+def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan's actions (those the user may see) as CSV."""
+    taskforce = permissions.get_taskforce_for(request.user, pk)
+    plan = services.plan_ensure(taskforce=taskforce)
+    actions = selectors.plan_export_rows(request.user, plan)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    filename = f"action-plan-{taskforce.hotspot.code}-{stamp}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # Spreadsheets read the accents right with a BOM.
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Axis"), _("Title"), _("Description"), _("Lead agency"), _("Partner agencies"),
+            _("Start"), _("Due"), _("Horizon"), _("Status"), _("Progress (%)"), _("Late"),
+            _("Deliverable"), _("Linked indicator"), _("Indicator target"), _("Confidentiality"),
+        ]
+    )  # fmt: skip
+    for action in actions:
+        writer.writerow(
+            _cell(value)
+            for value in [
+                action.get_axis_display(),
+                action.title,
+                action.description,
+                action.lead_agency or "",
+                ", ".join(str(a) for a in action.partner_agencies.all()),
+                action.start_on.isoformat() if action.start_on else "",
+                action.due_on.isoformat() if action.due_on else "",
+                action.get_horizon_display(),
+                action.get_status_display(),
+                action.progress,
+                _("yes") if action.is_late else _("no"),
+                action.deliverable,
+                action.indicator or "",
+                action.indicator_target,
+                action.get_confidentiality_display(),
+            ]
+        )
+    return response
+
+
+urlpatterns = [
+    path("<int:pk>/plan/", plan_detail, name="plan"),
+    path("<int:pk>/plan/submit/", plan_submit, name="plan_submit"),
+    path("<int:pk>/plan/changes/", plan_changes, name="plan_changes"),
+    path("<int:pk>/plan.csv", plan_export, name="plan_export"),
+    path("plan-versions/<int:pk>/", version_detail, name="plan_version"),
+    path("plan-versions/<int:pk>/review/", version_review, name="plan_review"),
+]
