@@ -31,7 +31,10 @@ SECTIONS: list[Section] = [
     Section("hotspots:list", _("Hotspots"), lambda user: True, "/hotspots/"),
     Section("hotspots:orders", _("Police orders"), lambda user: True, "/hotspots/orders/"),
     Section(
-        "hotspots:awaiting", _("Awaiting your decision"), permissions.is_mayor, "/hotspots/awaiting/"
+        "hotspots:awaiting",
+        _("Awaiting your decision"),
+        permissions.is_mayor,
+        "/hotspots/awaiting/",
     ),
     Section("strategy", _("Strategy"), permissions.can_read_regional_overview, "/strategy/"),
     Section("taskforces:list", _("Task forces"), lambda user: True, "/taskforces/"),

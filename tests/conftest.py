@@ -154,8 +154,10 @@ def reference_data(transactional_db) -> None:
     from django.apps import apps
 
     if not Commune.objects.exists():
-        for module in ("coordination.migrations.0002_reference_data",
-                       "hotspots.migrations.0002_indicator_starter_set"):
+        for module in (
+            "coordination.migrations.0002_reference_data",
+            "hotspots.migrations.0002_indicator_starter_set",
+        ):
             importlib.import_module(module).load(apps, None)
 
 

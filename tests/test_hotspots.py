@@ -27,8 +27,12 @@ MIDI_CIRCLE = geo.circle_area(4.3352, 50.8352, 250)
 def proposal(csir_analyst, django_capture_on_commit_callbacks) -> Hotspot:
     """Gare du Midi proposed on Saint-Gilles and Anderlecht, sent to both mayors."""
     hotspot = services.hotspot_propose(
-        by=csir_analyst, code="HS99", name_fr="Gare du Midi", name_nl="Zuidstation",
-        communes=[commune("21013"), commune("21001")], perimeter=MIDI_CIRCLE,
+        by=csir_analyst,
+        code="HS99",
+        name_fr="Gare du Midi",
+        name_nl="Zuidstation",
+        communes=[commune("21013"), commune("21001")],
+        perimeter=MIDI_CIRCLE,
     )
     with django_capture_on_commit_callbacks(execute=True):
         return services.hotspot_request_approval(hotspot=hotspot, by=csir_analyst)
@@ -51,7 +55,9 @@ def test_approved_only_when_every_mayor_approved(
     assert proposal.status == Status.APPROVED and proposal.approved_at
     # Approval is the moment the task force comes to exist, chaired by both mayors.
     taskforce = TaskForce.objects.get(hotspot=proposal)
-    chairs = set(taskforce.memberships.filter(role=Membership.Role.CHAIR).values_list("user", flat=True))
+    chairs = set(
+        taskforce.memberships.filter(role=Membership.Role.CHAIR).values_list("user", flat=True)
+    )
     assert chairs == {mayor_anderlecht.pk, mayor_saint_gilles.pk}
 
 
@@ -64,7 +70,10 @@ def test_one_rejection_rejects(proposal, mayor_anderlecht, mayor_saint_gilles):
     assert proposal.status == Status.REJECTED
     assert not TaskForce.objects.filter(hotspot=proposal).exists()
     rejection = proposal.decisions.get(commune__nis_code="21013")
-    assert rejection.reason == "Déjà couvert par le PLP." and rejection.decided_by == mayor_saint_gilles
+    assert (
+        rejection.reason == "Déjà couvert par le PLP."
+        and rejection.decided_by == mayor_saint_gilles
+    )
 
 
 def test_a_rejection_needs_a_reason(proposal, mayor_anderlecht):
@@ -126,9 +135,14 @@ def test_good_perimeter_is_saved(client, csir_analyst, hotspot_midi):
         (json.dumps(geo.circle_area(4.70, 50.88, 300)), "Brussels-Capital Region"),  # Leuven
         (json.dumps(geo.circle_area(4.2997, 50.8414, 200)), "Saint-Gilles"),  # Peterbos only
         (
-            json.dumps({"type": "Polygon", "coordinates": [[[4.33, 50.83], [4.34, 50.84],
-                                                            [4.34, 50.83], [4.33, 50.84],
-                                                            [4.33, 50.83]]]}),
+            json.dumps(
+                {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[4.33, 50.83], [4.34, 50.84], [4.34, 50.83], [4.33, 50.84], [4.33, 50.83]]
+                    ],
+                }
+            ),
             "valid polygon",
         ),
     ],
@@ -140,7 +154,9 @@ def test_bad_perimeter_explains_and_saves_nothing(
     hotspot_midi.save()
     client.force_login(csir_analyst)
     client.cookies.load({"django_language": "en"})
-    response = client.post(reverse("hotspots:perimeter", args=[hotspot_midi.pk]), {"geojson": geojson})
+    response = client.post(
+        reverse("hotspots:perimeter", args=[hotspot_midi.pk]), {"geojson": geojson}
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     hotspot_midi.refresh_from_db()
@@ -153,7 +169,9 @@ def test_perimeter_upload_must_be_geojson(client, csir_analyst, hotspot_midi):
     client.force_login(csir_analyst)
     client.cookies.load({"django_language": "en"})
     upload = SimpleUploadedFile("area.exe", b"MZ...", content_type="application/octet-stream")
-    response = client.post(reverse("hotspots:perimeter", args=[hotspot_midi.pk]), {"upload": upload})
+    response = client.post(
+        reverse("hotspots:perimeter", args=[hotspot_midi.pk]), {"upload": upload}
+    )
     assert "Upload a .geojson or .json file." in response.content.decode()
 
 
@@ -198,7 +216,10 @@ def test_only_mayors_decide(client, request, proposal, who):
 @pytest.mark.parametrize("who", ["mayor_anderlecht", "cores_member", "police_member"])
 def test_only_the_csir_governs(client, request, hotspot_midi, who):
     client.force_login(request.getfixturevalue(who))
-    assert client.post(reverse("hotspots:close", args=[hotspot_midi.pk]), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(reverse("hotspots:close", args=[hotspot_midi.pk]), {"reason": "x"}).status_code
+        == 403
+    )
     assert client.post(reverse("hotspots:activate", args=[hotspot_midi.pk])).status_code == 403
     assert client.get(reverse("hotspots:edit", args=[hotspot_midi.pk])).status_code == 403
     hotspot_midi.refresh_from_db()
@@ -213,8 +234,13 @@ def test_only_csir_and_mayors_propose(client, request, who):
 
 def test_mayor_proposes_in_own_commune_only(client, mayor_anderlecht):
     client.force_login(mayor_anderlecht)
-    data = {"code": "AN01", "name_fr": "Clemenceau", "name_nl": "Clemenceau",
-            "communes": [commune("21013").pk], "phenomena": ["dealing"]}
+    data = {
+        "code": "AN01",
+        "name_fr": "Clemenceau",
+        "name_nl": "Clemenceau",
+        "communes": [commune("21013").pk],
+        "phenomena": ["dealing"],
+    }
     response = client.post(reverse("hotspots:propose"), data)
     assert response.status_code == 200 and not Hotspot.objects.filter(code="AN01").exists()
     data["communes"] = [commune("21001").pk]
@@ -236,8 +262,12 @@ def test_wrong_method(client, csir_coordinator, hotspot_midi):
 
 
 def test_user_text_is_escaped(client, csir_coordinator, csir_analyst):
-    HotspotFactory(name_fr="<script>alert(1)</script>", proposed_by=csir_analyst,
-                   perimeter=MIDI_CIRCLE, communes=["21013", "21001"])
+    HotspotFactory(
+        name_fr="<script>alert(1)</script>",
+        proposed_by=csir_analyst,
+        perimeter=MIDI_CIRCLE,
+        communes=["21013", "21001"],
+    )
     client.force_login(csir_coordinator)
     page = client.get(reverse("hotspots:list")).content.decode()
     assert "<script>alert(1)" not in page
@@ -249,8 +279,12 @@ def test_user_text_is_escaped(client, csir_coordinator, csir_analyst):
 
 def _make(count: int, proposer) -> None:
     for number in range(count):
-        HotspotFactory(code=f"Q{number:03d}", proposed_by=proposer,
-                       perimeter=MIDI_CIRCLE, communes=["21013", "21001"])
+        HotspotFactory(
+            code=f"Q{number:03d}",
+            proposed_by=proposer,
+            perimeter=MIDI_CIRCLE,
+            communes=["21013", "21001"],
+        )
 
 
 @pytest.mark.parametrize("who", ["csir_coordinator", "mayor_anderlecht"])
@@ -261,8 +295,12 @@ def test_list_and_map_queries_do_not_grow(client, request, csir_analyst, who):
         assert client.get(reverse("hotspots:list")).status_code == 200
     _make_more = 150 - 15
     for number in range(_make_more):
-        HotspotFactory(code=f"R{number:03d}", proposed_by=csir_analyst,
-                       perimeter=MIDI_CIRCLE, communes=["21012"])
+        HotspotFactory(
+            code=f"R{number:03d}",
+            proposed_by=csir_analyst,
+            perimeter=MIDI_CIRCLE,
+            communes=["21012"],
+        )
     with CaptureQueriesContext(connection) as large:
         response = client.get(reverse("hotspots:list"))
     assert response.content.decode().count('class="map-area ') == 150

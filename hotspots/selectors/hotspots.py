@@ -69,18 +69,15 @@ def active_range() -> ActiveRange:
 def region_map(hotspots: list[Hotspot], *, title: str, link: bool = True) -> SafeString:
     """The 19 communes with the hotspots' perimeters coloured by status, as inline SVG."""
     communes = [
-        geo.MapArea(geometry=c.boundary, label=c.name, css_class="")
-        for c in selectors.communes()
+        geo.MapArea(geometry=c.boundary, label=c.name, css_class="") for c in selectors.communes()
     ]
     return _render(communes, hotspots, title=title, link=link)
 
 
 def hotspot_map(hotspot: Hotspot, *, title: str) -> SafeString:
     """The hotspot's own communes with its perimeter, zoomed in."""
-    communes = [
-        geo.MapArea(geometry=c.boundary, label=c.name) for c in hotspot.communes.all()
-    ]
-    return _render(communes, [hotspot], title=title, link=False, show_labels=False)
+    communes = [geo.MapArea(geometry=c.boundary, label=c.name) for c in hotspot.communes.all()]
+    return _render(communes, [hotspot], title=title, link=False)
 
 
 def _render(
@@ -89,7 +86,6 @@ def _render(
     *,
     title: str,
     link: bool,
-    show_labels: bool = True,
 ) -> SafeString:
     areas = [
         geo.MapArea(
@@ -101,9 +97,11 @@ def _render(
         for h in hotspots
         if h.perimeter
     ]
-    # render_map_svg escapes every label and filters classes and links: its output is safe.
-    return mark_safe(
-        geo.render_map_svg(communes=communes, areas=areas, title=title, show_labels=show_labels)
+    # Labels would pile up in the centre of the region: names are in the tooltips and the
+    # table beside the map. render_map_svg escapes every label and filters classes and
+    # links: its output is safe.
+    return mark_safe(  # noqa: S308
+        geo.render_map_svg(communes=communes, areas=areas, title=title, show_labels=False)
     )
 
 
