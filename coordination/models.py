@@ -146,6 +146,16 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=settings.LANGUAGES, default="fr"
     )
+    email_mode = models.CharField(
+        _("e-mail notifications"),
+        max_length=10,
+        choices=[
+            ("immediate", _("Immediately, one e-mail per event")),
+            ("digest", _("Once a day, in a digest")),
+            ("none", _("No e-mail: only in the portal")),
+        ],
+        default="immediate",
+    )
 
     REQUIRED_FIELDS = ["email", "agency"]
     objects = UserManager()
@@ -240,3 +250,147 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_repr}"
+
+
+class CoresMeeting(models.Model):
+    """A meeting of the Regional Security Council (CoReS)."""
+
+    class Kind(models.TextChoices):
+        ORDINARY = "ordinary", _("Ordinary")
+        EXTRAORDINARY = "extraordinary", _("Extraordinary")
+
+    held_on = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.ORDINARY)
+    occasion = models.CharField(
+        _("occasion"), max_length=300, blank=True, help_text=_("For example: after shootings.")
+    )
+    attendees = models.TextField(_("attendees"), blank=True, help_text=_("One per line."))
+    agenda = models.TextField(_("agenda"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on"]
+        verbose_name = _("CoReS meeting")
+        verbose_name_plural = _("CoReS meetings")
+
+    def __str__(self) -> str:
+        return f"CoReS {self.held_on:%d/%m/%Y} ({self.get_kind_display()})"
+
+
+class CoresDecision(models.Model):
+    """A decision of the CoReS; an extension opens the next strategy period."""
+
+    class Kind(models.TextChoices):
+        ADOPT = "adopt", _("Adopt the strategy")
+        EXTEND = "extend", _("Extend the strategy")
+        ADAPT = "adapt", _("Adapt the strategy")
+        VALIDATE_HOTSPOTS = "validate_hotspots", _("Validate the hotspot list")
+        NEW_MEASURE = "new_measure", _("A new measure")
+        OTHER = "other", _("Other decision")
+
+    meeting = models.ForeignKey(
+        CoresMeeting, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("meeting")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("decision"))
+    period = models.OneToOneField(
+        StrategyPeriod,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decision",
+        verbose_name=_("strategy period opened"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "id"]
+        verbose_name = _("CoReS decision")
+        verbose_name_plural = _("CoReS decisions")
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.get_kind_display()}"
+
+
+class Bulletin(models.Model):
+    """Information exchanged between the CSIR and the task forces."""
+
+    class Kind(models.TextChoices):
+        BULLETIN = "bulletin", _("CSIR bulletin")
+        GOOD_PRACTICE = "good_practice", _("Good practice")
+
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source_taskforce = models.ForeignKey(
+        "taskforces.TaskForce",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="shared_practices",
+        verbose_name=_("shared by the task force"),
+    )
+    to_all = models.BooleanField(_("to every task force"), default=True)
+    taskforces = models.ManyToManyField(
+        "taskforces.TaskForce", blank=True, related_name="bulletins", verbose_name=_("task forces")
+    )
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-published_at"]
+        verbose_name = _("bulletin")
+        verbose_name_plural = _("bulletins")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BulletinRead(models.Model):
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(_("read at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bulletin read")
+        verbose_name_plural = _("bulletins read")
+        constraints = [
+            models.UniqueConstraint(fields=["bulletin", "user"], name="bulletin_read_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.bulletin}"
+
+
+class Notification(models.Model):
+    """One event for one person: shown in the portal, e-mailed as the person chose."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    # The message's parameters; the text is rendered in the reader's language when shown.
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["emailed_at", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} · {self.kind}"

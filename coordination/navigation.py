@@ -24,6 +24,8 @@ class Section:
     visible: Callable[[User], bool]
     # URL prefix that marks the section as current; defaults to the section's own URL.
     prefix: str = ""
+    # A count shown beside the label (unread items); one query per render at most.
+    badge: Callable[[User], int] | None = None
 
 
 SECTIONS: list[Section] = [
@@ -56,7 +58,14 @@ def sections_for(user: User, path: str) -> list[dict]:
         url = reverse(section.url_name)
         prefix = section.prefix or url
         matches = path == url if url == "/" else path.startswith(prefix)
-        items.append({"url": url, "label": section.label, "match": len(prefix) if matches else 0})
+        items.append(
+            {
+                "url": url,
+                "label": section.label,
+                "match": len(prefix) if matches else 0,
+                "badge": section.badge(user) if section.badge else 0,
+            }
+        )
     # The most specific section is the current one (/hotspots/orders/ within /hotspots/).
     best = max((item["match"] for item in items), default=0)
     for item in items:

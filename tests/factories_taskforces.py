@@ -157,7 +157,9 @@ class Cast:
         self.dune = AgencyFactory(name_fr="Dune asbl", name_nl="Dune vzw")
         self.partner = UserFactory(username="dune-worker", agency=self.dune)
         self.parquet = AgencyFactory(
-            name_fr="Parquet de Bruxelles", name_nl="Parket van Brussel", kind=Agency.Kind.PROSECUTOR
+            name_fr="Parquet de Bruxelles",
+            name_nl="Parket van Brussel",
+            kind=Agency.Kind.PROSECUTOR,
         )
         self.prosecutor = UserFactory(username="parquet", agency=self.parquet)
         member(self.taskforce, chair, Membership.Role.CHAIR)

@@ -70,4 +70,6 @@ def test_csir_returns_the_plan_and_the_coordinator_reads_the_comment(
     page.goto(f"/taskforces/{cast.taskforce.pk}/plan/")
     expect(page.locator(".tf-review-comment")).to_contain_text(comment)
     # The coordinator can submit again.
-    expect(page.locator(f"form[action='/taskforces/{cast.taskforce.pk}/plan/submit/']")).to_be_visible()
+    expect(
+        page.locator(f"form[action='/taskforces/{cast.taskforce.pk}/plan/submit/']")
+    ).to_be_visible()

@@ -128,7 +128,9 @@ def test_plain_members_do_not_run_meetings(client, cast):
         reverse("taskforces:meeting_edit", args=[meeting.pk]),
     ):
         assert client.get(url).status_code == 403
-    response = client.post(reverse("taskforces:meeting_decision_add", args=[meeting.pk]), {"text": "x"})
+    response = client.post(
+        reverse("taskforces:meeting_decision_add", args=[meeting.pk]), {"text": "x"}
+    )
     assert response.status_code == 403
     assert not MeetingDecision.objects.exists()
 
@@ -251,7 +253,9 @@ def test_reminder_task_and_schedule(cast, mailoutbox, settings):
     MeetingFactory(taskforce=cast.taskforce, starts_at=days_ago(31), created_by=cast.chair)
     assert remind_no_meeting.delay().get() > 0
     entry = next(
-        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "taskforces.remind_no_meeting"
+        e
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] == "taskforces.remind_no_meeting"
     )
     assert entry["schedule"] is not None
 

@@ -78,9 +78,12 @@ def post_urls(cast) -> list[tuple[str, dict]]:
         (reverse("taskforces:membership_role", args=[membership.pk]), {"role": "observer"}),
         (reverse("taskforces:membership_remove", args=[membership.pk]), {}),
         (reverse("taskforces:plan_submit", args=[pk]), {}),
-        (reverse("taskforces:action_status", args=[action]), {"status": "done", "progress": "100", "revision": "1"}),
+        (
+            reverse("taskforces:action_status", args=[action]),
+            {"status": "done", "progress": "100", "revision": "1"},
+        ),
         (reverse("taskforces:action_comment", args=[action]), {"comment": "Bonjour"}),
-    ]  # fmt: skip
+    ]
 
 
 # --- Who sees the task force ----------------------------------------------------------------
@@ -119,8 +122,12 @@ def test_unknown_ids_are_404(client, cast):
 
 def test_wrong_methods(client, cast):
     client.force_login(cast.coordinator)
-    assert client.get(reverse("taskforces:plan_submit", args=[cast.taskforce.pk])).status_code == 405
-    assert client.get(reverse("taskforces:action_status", args=[cast.security.pk])).status_code == 405
+    assert (
+        client.get(reverse("taskforces:plan_submit", args=[cast.taskforce.pk])).status_code == 405
+    )
+    assert (
+        client.get(reverse("taskforces:action_status", args=[cast.security.pk])).status_code == 405
+    )
     assert client.post(reverse("taskforces:detail", args=[cast.taskforce.pk])).status_code == 405
 
 
@@ -143,10 +150,16 @@ def test_a_member_of_a_non_lead_agency_cannot_change_the_status(client, cast):
 
 def test_members_of_unrelated_agencies_neither_update_nor_edit(client, cast):
     client.force_login(cast.partner)  # Dune: partner of prevention only
-    assert client.post(
-        reverse("taskforces:action_comment", args=[cast.neighbourhood.pk]), {"comment": "x"}
-    ).status_code == 403
-    assert client.get(reverse("taskforces:action_edit", args=[cast.neighbourhood.pk])).status_code == 403
+    assert (
+        client.post(
+            reverse("taskforces:action_comment", args=[cast.neighbourhood.pk]), {"comment": "x"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.get(reverse("taskforces:action_edit", args=[cast.neighbourhood.pk])).status_code
+        == 403
+    )
     assert client.get(reverse("taskforces:action_new", args=[cast.taskforce.pk])).status_code == 403
 
 
@@ -192,7 +205,9 @@ def test_lead_agency_changes_status_with_htmx_gets_the_fragment(client, cast):
 
 
 def test_the_timeline_escapes_user_text(client, cast):
-    services.action_comment(action=cast.security, by=cast.police, comment="<script>alert(1)</script>")
+    services.action_comment(
+        action=cast.security, by=cast.police, comment="<script>alert(1)</script>"
+    )
     client.force_login(cast.police)
     page = client.get(reverse("taskforces:action", args=[cast.security.pk])).content.decode()
     assert "<script>alert(1)</script>" not in page
@@ -244,18 +259,27 @@ def test_only_active_users_can_be_added(client, cast):
 def test_plain_members_do_not_manage_members(client, cast, who):
     client.force_login(getattr(cast, who))
     membership = cast.taskforce.memberships.get(user=cast.police)
-    assert client.post(reverse("taskforces:membership_remove", args=[membership.pk])).status_code == 403
-    assert client.post(
-        reverse("taskforces:members", args=[cast.taskforce.pk]),
-        {"user": cast.coordinator.pk, "role": "chair"},
-    ).status_code == 403
+    assert (
+        client.post(reverse("taskforces:membership_remove", args=[membership.pk])).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("taskforces:members", args=[cast.taskforce.pk]),
+            {"user": cast.coordinator.pk, "role": "chair"},
+        ).status_code
+        == 403
+    )
     assert cast.taskforce.memberships.filter(user=cast.police).exists()
 
 
 def test_the_csir_manages_members_too(client, cast, csir_analyst):
     client.force_login(csir_analyst)
     membership = cast.taskforce.memberships.get(user=cast.partner)
-    assert client.post(reverse("taskforces:membership_remove", args=[membership.pk])).status_code == 302
+    assert (
+        client.post(reverse("taskforces:membership_remove", args=[membership.pk])).status_code
+        == 302
+    )
 
 
 # --- The police-judicial rule, everywhere -----------------------------------------------------
@@ -276,7 +300,9 @@ def confidential(cast, csir_coordinator):
     services.action_comment(action=cast.security, by=cast.police, comment="Patrouille faite")
     services.action_comment(action=cast.secret, by=cast.police, comment="Filature en cours")
     meeting = MeetingFactory(taskforce=cast.taskforce, created_by=cast.coordinator)
-    services.meeting_decision_add(meeting=meeting, by=cast.chair, text="On continue", action=cast.secret)
+    services.meeting_decision_add(
+        meeting=meeting, by=cast.chair, text="On continue", action=cast.secret
+    )
     return meeting
 
 
@@ -297,9 +323,14 @@ def test_police_judicial_items_are_invisible_outside_the_circle(
     # The police-judicial action's own URLs.
     for name in ("action", "action_edit", "action_escalate"):
         assert client.get(reverse(f"taskforces:{name}", args=[cast.secret.pk])).status_code == 404
-    for name, data in (("action_status", {"status": "done", "progress": "1", "revision": "1"}),
-                       ("action_comment", {"comment": "x"})):  # fmt: skip
-        assert client.post(reverse(f"taskforces:{name}", args=[cast.secret.pk]), data).status_code == 404
+    for name, data in (
+        ("action_status", {"status": "done", "progress": "1", "revision": "1"}),
+        ("action_comment", {"comment": "x"}),
+    ):
+        assert (
+            client.post(reverse(f"taskforces:{name}", args=[cast.secret.pk]), data).status_code
+            == 404
+        )
 
     # The task force page: counts, per-axis progress, late and blocked.
     Action.objects.filter(pk=cast.secret.pk).update(
@@ -364,10 +395,15 @@ def test_the_circle_sees_police_judicial_items(client, cast, confidential, who):
     assert cast.secret.pk in mine
 
 
-def test_the_csir_coordinator_sees_police_judicial_items(client, cast, confidential, csir_coordinator):
+def test_the_csir_coordinator_sees_police_judicial_items(
+    client, cast, confidential, csir_coordinator
+):
     client.force_login(csir_coordinator)
     assert client.get(reverse("taskforces:action", args=[cast.secret.pk])).status_code == 200
-    assert client.get(reverse("taskforces:detail", args=[cast.taskforce.pk])).context["action_count"] == 4
+    assert (
+        client.get(reverse("taskforces:detail", args=[cast.taskforce.pk])).context["action_count"]
+        == 4
+    )
 
 
 def test_my_actions_filters_police_judicial_even_for_a_partner(client, cast):
@@ -391,7 +427,9 @@ def test_my_actions_lists_led_and_partnered_actions_across_task_forces(
 ):
     other = services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
     member(other, cast.association)
-    elsewhere = ActionFactory(plan=services.plan_ensure(taskforce=other), lead_agency=cast.association.agency)
+    elsewhere = ActionFactory(
+        plan=services.plan_ensure(taskforce=other), lead_agency=cast.association.agency
+    )
     not_member = ActionFactory(lead_agency=cast.association.agency)  # a task force they are not in
     client.force_login(cast.association)
     mine = {a.pk for a in client.get(reverse("taskforces:my_actions")).context["actions"]}
@@ -457,7 +495,7 @@ def test_pages_keep_their_query_count_as_the_plan_grows(client, cast, who):
     assert len(mine) > 100
 
 
-# --- Home and navigation ---------------------------------------------------------------------------
+# --- Home and navigation -----------------------------------------------------------------
 
 
 def test_home_panel_shows_late_and_blocked_actions_and_next_meetings(client, cast):
@@ -478,10 +516,12 @@ def test_home_panel_shows_late_and_blocked_actions_and_next_meetings(client, cas
 
 def test_navigation_sections(client, cast, cores_member):
     client.force_login(cast.association)
-    labels = [str(item["label"]) for item in client.get(reverse("taskforces:my_actions")).context["nav_sections"]]
+    sections = client.get(reverse("taskforces:my_actions")).context["nav_sections"]
+    labels = [str(item["label"]) for item in sections]
     client.cookies.load({"django_language": "en"})
     current = [
-        item for item in client.get(reverse("taskforces:my_actions")).context["nav_sections"]
+        item
+        for item in client.get(reverse("taskforces:my_actions")).context["nav_sections"]
         if item["current"]
     ]
     assert [str(item["label"]) for item in current] == ["My actions"]
