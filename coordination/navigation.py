@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from coordination import permissions
+from coordination import bulletin_selectors, notification_selectors, permissions
 from coordination.models import User
+from hotspots.permissions import can_report_displacement
+from reporting import permissions as reporting_permissions
 
 
 @dataclass(frozen=True)
@@ -39,13 +41,36 @@ SECTIONS: list[Section] = [
         "/hotspots/awaiting/",
     ),
     Section("strategy", _("Strategy"), permissions.can_read_regional_overview, "/strategy/"),
+    Section("cores:list", _("CoReS"), permissions.can_read_regional_overview, "/cores/"),
+    Section(
+        "bulletins:list",
+        _("Bulletins"),
+        lambda user: True,
+        "/bulletins/",
+        badge=bulletin_selectors.unread_count,
+    ),
     Section("taskforces:list", _("Task forces"), lambda user: True, "/taskforces/"),
+    Section(
+        "hotspots:displacements",
+        _("Displacement"),
+        can_report_displacement,
+        "/hotspots/displacements/",
+    ),
     Section(
         "taskforces:my_actions",
         _("My actions"),
         lambda user: not permissions.is_cores_member(user),
         "/taskforces/mine/",
     ),
+    Section(
+        "notifications",
+        _("Notifications"),
+        lambda user: True,
+        "/notifications/",
+        badge=notification_selectors.unread_count,
+    ),
+    # The trail is the CSIR coordinator's alone (its page answers 404 to anybody else).
+    Section("audit:list", _("Audit trail"), permissions.is_csir_coordinator, "/audit/"),
 ]
 ADMIN_SECTION = Section("admin:index", _("Administration"), permissions.is_administrator)
 

@@ -13,6 +13,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("hotspots/", include("hotspots.urls")),
     path("taskforces/", include("taskforces.urls")),
+    path("reports/", include("reporting.urls")),
+    path("cores/", include("coordination.cores_views")),
+    path("bulletins/", include("coordination.bulletin_views")),
+    path("audit/", include("coordination.audit_views")),
+    path("notifications/", include("coordination.notification_views")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

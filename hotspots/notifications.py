@@ -1,4 +1,9 @@
-"""Who is told what about hotspots. Called by the Celery tasks; testable without Celery."""
+"""Who is told what about hotspots. Called by the Celery tasks; testable without Celery.
+
+Everything goes through the notification centre (coordination.notifications.notify): each
+person sees it in the portal and gets it by e-mail as they chose (immediately, in the
+daily digest, or not at all).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,9 @@ import datetime as dt
 from django.db import transaction
 from django.urls import reverse
 
-from coordination.mail import send_to_people
 from coordination.models import User
-from hotspots.models import Hotspot, MayorDecision, OrderReminder
+from coordination.notifications import notify
+from hotspots.models import Hotspot, MayorDecision, OrderReminder, PoliceOrder
 from hotspots.selectors.orders import expiring
 
 CSIR_ROLES = [User.Role.CSIR_COORDINATOR, User.Role.CSIR_ANALYST]
@@ -19,30 +24,55 @@ def csir_people():
     return User.objects.filter(role__in=CSIR_ROLES, is_active=True)
 
 
+def hotspot_params(hotspot: Hotspot) -> dict[str, str]:
+    """The hotspot as each reader names it: HS10 Gare du Midi, or HS10 Zuidstation in Dutch."""
+    return {
+        "hotspot": f"{hotspot.code} {hotspot.name_fr}",
+        "hotspot_nl": f"{hotspot.code} {hotspot.name_nl}",
+    }
+
+
+def order_params(order: PoliceOrder) -> dict[str, str]:
+    return {
+        "order": order.title_fr,
+        "order_nl": order.title_nl,
+        "date": order.valid_until.isoformat(),
+    }
+
+
+@transaction.atomic
 def decision_requested(hotspot_id: int) -> int:
-    """E-mail the mayors whose decision on the hotspot is still pending."""
+    """Tell the mayors whose decision on the hotspot is still pending; returns how many."""
     hotspot = Hotspot.objects.get(pk=hotspot_id)
     pending = MayorDecision.objects.filter(
         hotspot=hotspot, decision=MayorDecision.Decision.PENDING
     ).values("commune_id")
     mayors = User.objects.filter(role=User.Role.MAYOR, commune_id__in=pending, is_active=True)
-    return send_to_people(
-        mayors,
-        template="hotspots/email/decision_requested",
-        context={"hotspot": hotspot, "path": reverse("hotspots:decide", args=[hotspot.pk])},
+    told = notify(
+        recipients=mayors,
+        kind="decision_requested",
+        params=hotspot_params(hotspot),
+        url=reverse("hotspots:decide", args=[hotspot.pk]),
     )
+    return len(told)
 
 
+@transaction.atomic
 def hotspot_settled(hotspot_id: int) -> int:
     """Tell the CSIR and the proposer that every mayor approved, or that one rejected."""
     hotspot = Hotspot.objects.select_related("proposed_by").get(pk=hotspot_id)
-    people = {person.pk: person for person in csir_people()}
-    people[hotspot.proposed_by_id] = hotspot.proposed_by
-    return send_to_people(
-        people.values(),
-        template="hotspots/email/hotspot_settled",
-        context={"hotspot": hotspot, "path": reverse("hotspots:detail", args=[hotspot.pk])},
+    if hotspot.status in (Hotspot.Status.PROPOSED, Hotspot.Status.AWAITING_APPROVAL):
+        return 0
+    people = [*csir_people(), hotspot.proposed_by]
+    # An approved hotspot may already be active (or closed) when the job runs.
+    rejected = hotspot.status == Hotspot.Status.REJECTED
+    told = notify(
+        recipients=people,
+        kind="hotspot_rejected" if rejected else "hotspot_approved",
+        params=hotspot_params(hotspot),
+        url=reverse("hotspots:detail", args=[hotspot.pk]),
     )
+    return len(told)
 
 
 # --- Police orders --------------------------------------------------------------------
@@ -52,13 +82,13 @@ ORDER_REMINDER_DAYS = (14, 3)
 
 
 def remind_expiring_orders(on: dt.date) -> int:
-    """E-mail the signer and the CSIR about orders ending 14 or 3 days after ``on``.
+    """Tell the signer and the CSIR about orders ending 14 or 3 days after ``on``.
 
     Each (order, days) reminder goes out once: the OrderReminder row is created in the
-    same transaction as the sending, so a failed send is retried and a re-run sends nothing.
-    Returns how many e-mails were sent.
+    same transaction as the notifications, so a re-run tells nobody twice.
+    Returns how many people were told.
     """
-    sent = 0
+    told = 0
     csir = list(csir_people())
     for days in ORDER_REMINDER_DAYS:
         for order in expiring(on, days):
@@ -66,16 +96,13 @@ def remind_expiring_orders(on: dt.date) -> int:
                 _, created = OrderReminder.objects.get_or_create(order=order, days_before=days)
                 if not created:
                     continue
-                people = {person.pk: person for person in csir}
-                if order.signer is not None:
-                    people[order.signer.pk] = order.signer
-                sent += send_to_people(
-                    people.values(),
-                    template="hotspots/email/order_expiring",
-                    context={
-                        "order": order,
-                        "days": days,
-                        "path": reverse("hotspots:order_detail", args=[order.pk]),
-                    },
+                people = [*csir, *([order.signer] if order.signer is not None else [])]
+                told += len(
+                    notify(
+                        recipients=people,
+                        kind="order_expiring",
+                        params={**order_params(order), "days": days},
+                        url=reverse("hotspots:order_detail", args=[order.pk]),
+                    )
                 )
-    return sent
+    return told

@@ -1,5 +1,7 @@
-from hotspots.views import hotspots, indicators, orders
+from hotspots.views import displacement, hotspots, indicators, orders
 
 app_name = "hotspots"
 
-urlpatterns = hotspots.urlpatterns + orders.urlpatterns + indicators.urlpatterns
+urlpatterns = (
+    hotspots.urlpatterns + orders.urlpatterns + indicators.urlpatterns + displacement.urlpatterns
+)

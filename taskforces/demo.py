@@ -141,6 +141,26 @@ MEETING_PLACES = [
 ]
 
 
+def _account(username: str, first: str, last: str, agency: Agency, *, like: User) -> User:
+    """A demo account made by ``coordination.demo._person``.
+
+    Every demo account has the same published password; an account made here reuses the
+    hash of ``like`` (a demo account), since hashing it again for each of the ~25 people
+    would take most of the demo's time.
+    """
+    if like.has_usable_password() and not User.objects.filter(username=username).exists():
+        User.objects.create(
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@demo.portal.brussels",
+            agency=agency,
+            role=User.Role.PARTICIPANT,
+            password=like.password,
+        )
+    return _person(username, first, last, agency, User.Role.PARTICIPANT)
+
+
 def _months_ago(today: dt.date, months: int, day: int = 10) -> dt.date:
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     return dt.date(year, month + 1, min(day, 28))
@@ -156,7 +176,7 @@ def seed(
     """Seed the task forces of every active demo hotspot (see the module docstring)."""
     analyst = people["csir.analyst"]
     for username, first, last, key in PARTNERS:
-        people[username] = _person(username, first, last, agencies[key], User.Role.PARTICIPANT)
+        people[username] = _account(username, first, last, agencies[key], like=analyst)
     indicators = {i.code: i for i in IndicatorDefinition.objects.all()}
     active = sorted(
         (h for h in hotspots.values() if h.status == Hotspot.Status.ACTIVE), key=lambda h: h.code
@@ -184,13 +204,14 @@ def _seed_taskforce(
     # Members.
     first, last = COORDINATOR_NAMES[index % len(COORDINATOR_NAMES)]
     username = f"tfl.{code.lower()}.coordinator"
-    coordinator = _person(username, first, last, commune_agency, User.Role.PARTICIPANT)
+    like = people["csir.analyst"]
+    coordinator = _account(username, first, last, commune_agency, like=like)
     people[username] = coordinator
     by_agency: dict[int, User] = {commune_agency.pk: coordinator}
     members = [(coordinator, Role.COORDINATOR)]
     for number in zone_numbers:
         name, zfirst, zlast = ZONE_USERS[number]
-        police = _person(name, zfirst, zlast, agencies[str(number)], User.Role.PARTICIPANT)
+        police = _account(name, zfirst, zlast, agencies[str(number)], like=like)
         people[name] = police
         by_agency[police.agency_id] = police
         members.append((police, Role.MEMBER))
@@ -411,14 +432,18 @@ def _block_and_escalate(
     people: dict[str, User],
     resolve: bool = False,
 ) -> None:
-    open_actions = [a for a in actions if a.status in (Status.PLANNED, Status.IN_PROGRESS)]
+    # The in-progress ones first: those have a history before the block.
+    open_actions = sorted(
+        (a for a in actions if a.status in (Status.PLANNED, Status.IN_PROGRESS)),
+        key=lambda a: a.status != Status.IN_PROGRESS,
+    )
     action = next(
         (a for a in open_actions if a.axis == Axis.NEIGHBOURHOOD and a.confidentiality != PJ),
         open_actions[0],
     )
     action.refresh_from_db()
     author = by_agency.get(action.lead_agency_id, coordinator)
-    services.action_set_status(
+    blocked = services.action_set_status(
         action=action,
         by=author,
         revision=action.revision,
@@ -426,6 +451,7 @@ def _block_and_escalate(
         progress=action.progress,
         comment="Le marché public a été déclaré infructueux; plus d'entrepreneur disponible.",
     )
+    ActionUpdate.objects.filter(pk=blocked.pk).update(at=timezone.now() - dt.timedelta(days=20))
     escalation = services.action_escalate(
         action=action,
         by=coordinator,
@@ -440,6 +466,15 @@ def _block_and_escalate(
             escalation=escalation,
             by=people["csir.analyst"],
             resolution="Subside régional accordé; le marché est relancé par la commune.",
+        )
+        action.refresh_from_db()
+        services.action_set_status(
+            action=action,
+            by=author,
+            revision=action.revision,
+            status=Status.IN_PROGRESS,
+            progress=action.progress,
+            comment="Marché relancé grâce au subside régional.",
         )
 
 

@@ -211,6 +211,8 @@ def plan_page(user: User, plan: ActionPlan) -> dict[str, Any]:
         # complete by construction (services._check_action), so none is ever named here.
         "missing": plan_missing(plan) if editable and access.manages else [],
         "can_submit": editable and access.manages,
+        # Content can change unless the CSIR is reviewing it (a validated plan opens v+1).
+        "can_add": access.can_create_action and version.state != PlanVersion.State.SUBMITTED,
         "can_review": access.can_review_plan and version.state == PlanVersion.State.SUBMITTED,
     }
 

@@ -275,6 +275,8 @@ def plan_ensure(*, taskforce: TaskForce) -> ActionPlan:
     plan, created = ActionPlan.objects.get_or_create(taskforce=taskforce)
     if created or not plan.versions.exists():
         PlanVersion.objects.get_or_create(plan=plan, number=1)
+    # Keep the caller's task force object: its cached access (permissions) comes along.
+    plan.taskforce = taskforce
     return plan
 
 

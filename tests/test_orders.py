@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination.models import AuditEntry
+from coordination.models import AuditEntry, Notification
 from hotspots import notifications, tasks
 from hotspots.models import MeasureType, OrderReminder, PoliceOrder
 from hotspots.selectors.orders import in_force, orders_for_list
@@ -380,7 +380,13 @@ def test_no_document_no_download(client, csir_coordinator):
 
 @pytest.mark.parametrize("days", [14, 3])
 def test_reminder_before_expiry_reaches_signer_and_csir_once(
-    mailoutbox, days, csir_coordinator, csir_analyst, mayor_anderlecht, hotspot_midi
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    days,
+    csir_coordinator,
+    csir_analyst,
+    mayor_anderlecht,
+    hotspot_midi,
 ):
     order = make_order(
         mayor_anderlecht,
@@ -389,13 +395,19 @@ def test_reminder_before_expiry_reaches_signer_and_csir_once(
         days=60 + days,
         signer=mayor_anderlecht,
     )
-    assert notifications.remind_expiring_orders(TODAY) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.remind_expiring_orders(TODAY) == 3
+    # Told in the notification centre, and by e-mail (everyone here chose 'immediate').
+    told = Notification.objects.filter(kind="order_expiring")
+    assert {n.recipient for n in told} == {csir_coordinator, csir_analyst, mayor_anderlecht}
+    assert {n.url for n in told} == {reverse("hotspots:order_detail", args=[order.pk])}
     recipients = {message.to[0] for message in mailoutbox}
     assert recipients == {csir_coordinator.email, csir_analyst.email, mayor_anderlecht.email}
     assert all(order.title_fr in message.subject for message in mailoutbox)
     assert reverse("hotspots:order_detail", args=[order.pk]) in mailoutbox[0].body
-    assert notifications.remind_expiring_orders(TODAY) == 0
-    assert len(mailoutbox) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.remind_expiring_orders(TODAY) == 0
+    assert len(mailoutbox) == 3 and told.count() == 3
     assert OrderReminder.objects.get().days_before == days
 
 
@@ -404,6 +416,7 @@ def test_no_reminder_on_other_days(mailoutbox, days, csir_coordinator, hotspot_m
     make_order(csir_coordinator, start=TODAY - dt.timedelta(days=10), days=10 + days)
     assert notifications.remind_expiring_orders(TODAY) == 0
     assert mailoutbox == []
+    assert not Notification.objects.exists()
 
 
 def test_reminder_task_runs_daily_in_beat(settings, mailoutbox, csir_coordinator):

@@ -144,6 +144,29 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "taskforces.remind_no_meeting",
         "schedule": crontab(hour=7, minute=15),
     },
+    # Reports: the monthly regional report (strategy period to date), the report due
+    # REPORT_DAYS_BEFORE_CORES days before each CoReS meeting, and the sweep that re-queues
+    # builds whose worker died.
+    "reporting-monthly-regional": {
+        "task": "reporting.queue_monthly",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
+    "reporting-before-cores": {
+        "task": "reporting.queue_before_cores",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "reporting-requeue-stuck": {
+        "task": "reporting.requeue_stuck",
+        "schedule": crontab(minute="*/2"),
+    },
+    "email-notification-digests": {
+        "task": "coordination.send_notification_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "sweep-unsent-notification-emails": {
+        "task": "coordination.sweep_unsent_notifications",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # Outgoing mail (Django 6.1 mailers). The console backend by default, SMTP when EMAIL_HOST

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coordination', '0003_user_email_mode_bulletin_coresmeeting_coresdecision_and_more'),
+        ('coordination', '0003_cores_bulletins_notifications'),
         ('hotspots', '0002_indicator_starter_set'),
         ('taskforces', '0002_plans_actions_meetings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
@@ -66,12 +67,21 @@ def active_range() -> ActiveRange:
     return ActiveRange(Hotspot.objects.filter(status=Status.ACTIVE).count(), low, high)
 
 
-def region_map(hotspots: list[Hotspot], *, title: str, link: bool = True) -> SafeString:
-    """The 19 communes with the hotspots' perimeters coloured by status, as inline SVG."""
+def region_map(
+    hotspots: list[Hotspot],
+    *,
+    title: str,
+    link: bool = True,
+    arrows: Sequence[geo.MapArrow] = (),
+) -> SafeString:
+    """The 19 communes with the hotspots' perimeters coloured by status, as inline SVG.
+
+    ``arrows`` are drawn on top, e.g. the displacement reports (selectors/displacement.py).
+    """
     communes = [
         geo.MapArea(geometry=c.boundary, label=c.name, css_class="") for c in selectors.communes()
     ]
-    return _render(communes, hotspots, title=title, link=link)
+    return _render(communes, hotspots, title=title, link=link, arrows=arrows)
 
 
 def hotspot_map(hotspot: Hotspot, *, title: str) -> SafeString:
@@ -86,6 +96,7 @@ def _render(
     *,
     title: str,
     link: bool,
+    arrows: Sequence[geo.MapArrow] = (),
 ) -> SafeString:
     areas = [
         geo.MapArea(
@@ -101,7 +112,9 @@ def _render(
     # table beside the map. render_map_svg escapes every label and filters classes and
     # links: its output is safe.
     return mark_safe(  # noqa: S308
-        geo.render_map_svg(communes=communes, areas=areas, title=title, show_labels=False)
+        geo.render_map_svg(
+            communes=communes, areas=areas, arrows=arrows, title=title, show_labels=False
+        )
     )
 
 

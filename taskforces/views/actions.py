@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coordination import permissions as policy
@@ -23,17 +24,21 @@ from taskforces.forms import (
 from taskforces.models import Action
 from taskforces.permissions import Access
 
-CONFLICT_MESSAGE = _(
+CONFLICT_MESSAGE = gettext_lazy(
     "Someone else saved this action while you were editing it. Your changes are not saved: "
     "compare them with the current values below, then save again to keep yours."
 )
 
 
-def _pj_mode(access: Access) -> str:
-    """Which confidentiality an editor may choose (see ActionForm)."""
+def _pj_mode(access: Access, *, creating: bool) -> str:
+    """Which confidentiality the person may choose (see ActionForm).
+
+    Outside the circle an action cannot be made police-judicial (its author would lose
+    sight of it); a circle member who does not run the plan adds police-judicial actions only.
+    """
     if not access.sees_police_judicial:
         return "forbidden"
-    return "allowed" if access.manages else "only"
+    return "only" if creating and not access.manages else "allowed"
 
 
 def _status_form(action: Action, data=None) -> ActionStatusForm:
@@ -76,7 +81,9 @@ def action_new(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     plan = services.plan_ensure(taskforce=taskforce)
     initial = {"axis": request.GET.get("axis", "")}
-    form = ActionForm(request.POST or None, initial=initial, police_judicial=_pj_mode(access))
+    form = ActionForm(
+        request.POST or None, initial=initial, police_judicial=_pj_mode(access, creating=True)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             action = services.action_create(plan=plan, by=request.user, **form.plan_fields())
@@ -94,7 +101,9 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = permissions.get_action_for(request.user, pk, "edit")
     access = permissions.access_for(request.user, action.plan.taskforce)
     form = ActionForm(
-        request.POST or None, initial=action_initial(action), police_judicial=_pj_mode(access)
+        request.POST or None,
+        initial=action_initial(action),
+        police_judicial=_pj_mode(access, creating=False),
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -110,7 +119,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form = ActionForm(
                 _keep_typed(request.POST, conflict.revision),
                 initial=action_initial(conflict),
-                police_judicial=_pj_mode(access),
+                police_judicial=_pj_mode(access, creating=False),
             )
             form.is_valid()
             form.add_error(None, CONFLICT_MESSAGE)

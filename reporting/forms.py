@@ -1,0 +1,77 @@
+"""Forms of the report pages: field checks only, the rules live in the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coordination.models import User
+from hotspots.models import Hotspot
+from reporting.models import Report
+from reporting.permissions import requestable_audiences
+from reporting.selectors import cores_meetings
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ReportRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Report"),
+        choices=Report.Kind.choices,
+        initial=Report.Kind.REGIONAL,
+        widget=forms.RadioSelect,
+    )
+    hotspot = forms.ModelChoiceField(
+        label=_("Hotspot"),
+        queryset=Hotspot.objects.none(),
+        required=False,
+        help_text=_("Only for a task force report."),
+    )
+    period_start = forms.DateField(label=_("Period from"), widget=DateInput())
+    period_end = forms.DateField(label=_("to"), widget=DateInput())
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=Report.Language.choices,
+        initial=[Report.Language.FR, Report.Language.NL],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One PDF per language, built together."),
+    )
+    audience = forms.ChoiceField(
+        label=_("Version"),
+        choices=Report.Audience.choices,
+        initial=Report.Audience.CORES,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hotspot"].queryset = Hotspot.objects.filter(
+            taskforce__isnull=False
+        ).order_by("code")
+        allowed = requestable_audiences(user)
+        self.fields["audience"].choices = [
+            (code, label) for code, label in Report.Audience.choices if code in allowed
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Report.Kind.TASKFORCE and not data.get("hotspot"):
+            self.add_error("hotspot", _("Choose the hotspot of the task force report."))
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period must end after it starts."))
+        return data
+
+
+class MeetingForm(forms.Form):
+    meeting = forms.ModelChoiceField(
+        label=_("Presented at the CoReS meeting"),
+        queryset=cores_meetings(),
+        required=False,
+        empty_label=_("— no meeting —"),
+    )

@@ -1,0 +1,108 @@
+"""Who may see, download, build and publish reports (DESIGN.md §5 and §6).
+
+- The CSIR coordinator sees every report and alone publishes them and asks for the
+  police-judicial version (it holds items only the coordinator and the police-judicial
+  circle may see).
+- A CSIR analyst asks for, follows and retries reports, and sees all but the
+  police-judicial versions.
+- CoReS members and mayors read the *published* regional reports, CoReS version only.
+- The members of a task force read the *published* reports on their hotspot: the CoReS
+  version, and the police-judicial version when their agency in that task force belongs
+  to the police-judicial circle. A police-judicial regional report covers every task
+  force, so no task-force circle is enough for it.
+
+``visible_reports`` is the one place this is written; ``get_report_for`` answers 404 for
+a report the user may not see (an outsider cannot tell it exists) and 403 when they see
+it but may not do ``perm``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from coordination import permissions as policy
+from coordination.models import Agency, User
+from reporting.models import Report
+from taskforces.models import Membership
+
+ReportPerm = Literal["view", "download", "retry", "regenerate", "publish"]
+Kind, Audience, Status = Report.Kind, Report.Audience, Report.Status
+
+
+def can_request_reports(user: User | AnonymousUser) -> bool:
+    return policy.is_csir(user)
+
+
+def requestable_audiences(user: User | AnonymousUser) -> list[str]:
+    """The CoReS version for the CSIR; the police-judicial one for its coordinator only."""
+    if policy.is_csir_coordinator(user):
+        return [Audience.CORES, Audience.POLICE_JUDICIAL]
+    if policy.is_csir(user):
+        return [Audience.CORES]
+    return []
+
+
+def can_publish(user: User | AnonymousUser) -> bool:
+    return policy.is_csir_coordinator(user)
+
+
+def visible_reports(user: User | AnonymousUser) -> QuerySet[Report]:
+    """The reports ``user`` may see, as one queryset (its subqueries run inside it)."""
+    reports = Report.objects.all()
+    if policy.is_csir_coordinator(user):
+        return reports
+    if policy.is_csir(user):
+        return reports.exclude(audience=Audience.POLICE_JUDICIAL)
+    if not user.is_authenticated or not user.is_active:
+        return reports.none()
+    memberships = Membership.objects.filter(user_id=user.pk)
+    circle = memberships.filter(agency__kind__in=Agency.POLICE_JUDICIAL_KINDS)
+    readable = Q(
+        kind=Kind.TASKFORCE, hotspot__taskforce__in=memberships.values("taskforce_id")
+    ) & (
+        Q(audience=Audience.CORES)
+        | Q(hotspot__taskforce__in=circle.values("taskforce_id"))
+    )
+    if policy.is_cores_member(user) or policy.is_mayor(user):
+        readable |= Q(kind=Kind.REGIONAL, audience=Audience.CORES)
+    return reports.filter(readable, published=True, status=Status.READY)
+
+
+def can_open_reports(user: User | AnonymousUser) -> bool:
+    """Whether the 'Reports' section is worth showing (the menu; at most one query)."""
+    if policy.is_csir(user) or policy.is_cores_member(user) or policy.is_mayor(user):
+        return True
+    return user.is_authenticated and Membership.objects.filter(user_id=user.pk).exists()
+
+
+def get_report_for(user: User | AnonymousUser, pk: int, perm: ReportPerm = "view") -> Report:
+    """The report ``pk`` if ``user`` may ``perm`` it; 404 if unseen, 403 if not allowed.
+
+    A report without a PDF (queued, running, failed) cannot be downloaded: 404.
+    """
+    report = (
+        visible_reports(user)
+        .select_related("hotspot", "requested_by", "published_by", "presented_at")
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        raise Http404
+    if perm == "download":
+        if report.status != Status.READY or not report.pdf:
+            raise Http404
+        return report
+    allowed = {
+        "view": True,
+        "retry": can_request_reports(user),
+        "regenerate": report.audience in requestable_audiences(user),
+        "publish": can_publish(user),
+    }[perm]
+    if not allowed:
+        raise PermissionDenied
+    return report

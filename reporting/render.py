@@ -1,0 +1,381 @@
+"""Render a report's frozen snapshot to PDF with WeasyPrint.
+
+The renderer reads the snapshot only, never the database: a ready report rendered again
+gives the same text. Headings come from ``{% translate %}`` under the report's language.
+
+WeasyPrint fetches nothing but the app's own static files: :class:`StaticOnlyFetcher`
+serves URLs of the fake ``portal-static://report/static/...`` origin from the static
+files (the finders, or STATIC_ROOT after collectstatic) and refuses every other URL
+(http, https, file, data...). User text reaches the PDF only through the autoescaping
+template, and the charts and the map escape what they write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+import posixpath
+import urllib.parse
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils._os import safe_join
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from coordination import charts, geo
+from coordination.models import Axis
+from hotspots.models import DisplacementReport, Hotspot, MayorDecision, MeasureType, Phenomenon
+from taskforces.models import Action
+
+SCHEME = "portal-static"
+BASE_URL = f"{SCHEME}://report/"
+STYLESHEET = "reporting/report.css"
+
+# urljoin only resolves relative references for the schemes it knows: teach it ours so
+# that "fonts/x.ttf" in the stylesheet resolves against the stylesheet's own URL.
+for _registry in (urllib.parse.uses_relative, urllib.parse.uses_netloc):
+    if SCHEME not in _registry:
+        _registry.append(SCHEME)
+
+
+class FetchRefused(ValueError):
+    """WeasyPrint asked for something that is not one of the app's static files."""
+
+
+def _static_prefix() -> str:
+    prefix = urllib.parse.urlsplit(settings.STATIC_URL).path.strip("/")
+    return f"/{prefix}/" if prefix else "/"
+
+
+def static_url(path: str) -> str:
+    """The internal URL under which the renderer sees the static file ``path``."""
+    return f"{SCHEME}://report{_static_prefix()}{path}"
+
+
+def static_file(url: str) -> Path:
+    """The static file an internal URL names; :class:`FetchRefused` for anything else."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != SCHEME or parts.netloc != "report" or parts.query:
+        raise FetchRefused(f"not an internal static URL: {url[:200]}")
+    prefix = _static_prefix()
+    path = urllib.parse.unquote(parts.path)
+    if not path.startswith(prefix):
+        raise FetchRefused(f"outside the static files: {url[:200]}")
+    relative = path[len(prefix) :]
+    if not relative or "\\" in relative or "\x00" in relative:
+        raise FetchRefused(f"not a static file: {url[:200]}")
+    if posixpath.normpath(relative) != relative or relative.startswith(("/", "..")):
+        raise FetchRefused(f"not a plain static path: {url[:200]}")
+    found = finders.find(relative)
+    if found is None and settings.STATIC_ROOT:
+        candidate = Path(safe_join(settings.STATIC_ROOT, relative))
+        found = str(candidate) if candidate.is_file() else None
+    if not found:
+        raise FetchRefused(f"no such static file: {url[:200]}")
+    return Path(found)
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that serves the app's static files and nothing else."""
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        path = static_file(url)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+# --- From the snapshot to the template's context ----------------------------------------
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _datetime(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def _labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    return {code: str(label) for code, label in choices}
+
+
+class _Text:
+    """Labels of coded values and the French or Dutch half of bilingual data."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self.hotspot_status = _labels(Hotspot.Status.choices)
+        self.action_status = _labels(Action.Status.choices)
+        self.axis = _labels(Axis.choices)
+        self.decision = _labels(MayorDecision.Decision.choices)
+        self.phenomenon = _labels(Phenomenon.choices)
+        self.measure = _labels(MeasureType.choices)
+        self.severity = _labels(DisplacementReport.Severity.choices)
+        self.displacement_status = _labels(DisplacementReport.Status.choices)
+
+    def pick(self, item: dict, field: str) -> str:
+        return item.get(f"{field}_{self.language}") or item.get(f"{field}_fr") or ""
+
+
+def _axis_progress(rows: list[dict], text: _Text) -> list[dict]:
+    by_axis = {row["axis"]: row for row in rows}
+    return [
+        {
+            "label": text.axis[axis],
+            "axis": axis,
+            "count": by_axis.get(axis, {}).get("count", 0),
+            "done": by_axis.get(axis, {}).get("done", 0),
+            "average": by_axis.get(axis, {}).get("average"),
+        }
+        for axis in Axis.values
+    ]
+
+
+def _action(item: dict, text: _Text) -> dict:
+    return {
+        **item,
+        "axis_label": text.axis.get(item["axis"], item["axis"]),
+        "status_label": text.action_status.get(item["status"], item["status"]),
+        "due_on": _date(item["due_on"]),
+        "lead": text.pick(item, "lead"),
+    }
+
+
+def _order(item: dict, text: _Text) -> dict:
+    return {
+        **item,
+        "title": text.pick(item, "title"),
+        "measures": ", ".join(text.measure.get(code, code) for code in item["measures"]),
+        "valid_from": _date(item["valid_from"]),
+        "valid_until": _date(item["valid_until"]),
+    }
+
+
+def _charts(hotspot: dict, snapshot: dict, text: _Text) -> list[dict]:
+    months = [_date(m) for m in snapshot["indicator_months"]]
+    labels = [date_format(m, "M Y") for m in months]
+    definitions = {d["code"]: d for d in snapshot["indicators"]}
+    items = []
+    for series in hotspot["indicators"]:
+        definition = definitions.get(series["code"])
+        if definition is None:
+            continue
+        values = series["values"]
+        name, unit = text.pick(definition, "name"), text.pick(definition, "unit")
+        known = [v for v in values if v is not None]
+        direction = charts.trend(values)
+        svg = charts.line_chart_svg(
+            points=list(zip(labels, values, strict=True)),
+            title=name,
+            unit=unit,
+            width=300,
+            height=130,
+            lower_is_better=definition["lower_is_better"],
+        )
+        items.append(
+            {
+                "name": name,
+                "unit": unit,
+                "axis_label": text.axis.get(definition["axis"], ""),
+                # Safe: line_chart_svg escapes every text it writes.
+                "svg": mark_safe(svg),  # noqa: S308
+                "latest": known[-1] if known else None,
+                "trend": direction,
+                "improving": None
+                if direction == "flat"
+                else (direction == "down") == definition["lower_is_better"],
+            }
+        )
+    return items
+
+
+def _hotspot(item: dict, snapshot: dict, text: _Text) -> dict:
+    return {
+        **item,
+        "name": text.pick(item, "name"),
+        "anchor": f"hotspot-{item['id']}",
+        "status_label": text.hotspot_status.get(item["status"], item["status"]),
+        "communes": ", ".join(text.pick(c, "name") for c in item["communes"]),
+        "phenomena": ", ".join(text.phenomenon.get(code, code) for code in item["phenomena"]),
+        "approved_on": _date(item["approved_on"]),
+        "activated_on": _date(item["activated_on"]),
+        "closed_on": _date(item["closed_on"]),
+        "approvals": [
+            {
+                "commune": text.pick(a, "commune"),
+                "decision": a["decision"],
+                "decision_label": text.decision.get(a["decision"], a["decision"]),
+                "decided_on": _date(a["decided_on"]),
+                "decided_by": a["decided_by"],
+            }
+            for a in item["approvals"]
+        ],
+        "progress": _axis_progress(item["progress"], text),
+        "late": [_action(a, text) for a in item["late"]],
+        "escalations": [
+            {
+                **e,
+                "axis_label": text.axis.get(e["axis"], e["axis"]),
+                "raised_on": _date(e["raised_on"]),
+                "resolved_on": _date(e["resolved_on"]),
+            }
+            for e in item["escalations"]
+        ],
+        "orders_in_force": [_order(o, text) for o in item["orders_in_force"]],
+        "meetings": [{**m, "at": _datetime(m["at"])} for m in item["meetings"]],
+        "charts": _charts(item, snapshot, text),
+        "displacements": [
+            {
+                **d,
+                "observed_on": _date(d["observed_on"]),
+                "commune": text.pick(d, "commune"),
+                "phenomenon_label": text.phenomenon.get(d["phenomenon"], d["phenomenon"]),
+                "severity_label": text.severity.get(d["severity"], d["severity"]),
+                "status_label": text.displacement_status.get(d["status"], d["status"]),
+            }
+            for d in item["displacements"]
+        ],
+        "axes": [
+            {
+                "label": text.axis[axis],
+                "actions": [_action(a, text) for a in item["actions"] if a["axis"] == axis],
+            }
+            for axis in Axis.values
+        ],
+        "recent_updates": [
+            {
+                **u,
+                "at": _datetime(u["at"]),
+                "agency": text.pick(u, "agency"),
+                "status_label": text.action_status.get(u["new_status"], ""),
+            }
+            for u in item["recent_updates"]
+        ],
+    }
+
+
+def _map(snapshot: dict, text: _Text, title: str) -> str:
+    communes = [
+        geo.MapArea(geometry=c["boundary"], label=text.pick(c, "name"))
+        for c in snapshot["communes"]
+        if c.get("boundary")
+    ]
+    areas = [
+        geo.MapArea(geometry=h["perimeter"], label=h["code"], css_class=f"status-{h['status']}")
+        for h in snapshot["hotspots"]
+        if h.get("perimeter")
+    ]
+    if not communes and not areas:
+        return ""
+    # Safe: render_map_svg escapes every label and filters classes and links.
+    return mark_safe(  # noqa: S308
+        geo.render_map_svg(communes=communes, areas=areas, title=title, show_labels=True)
+    )
+
+
+def _changes(snapshot: dict, text: _Text) -> dict | None:
+    changes = snapshot.get("changes")
+    if not changes or not changes.get("previous"):
+        return None
+    previous = changes["previous"]
+    return {
+        "previous": {
+            **previous,
+            "start": _date(previous["start"]),
+            "end": _date(previous["end"]),
+            "generated_at": _datetime(previous["generated_at"]),
+        },
+        "status_changes": [
+            {
+                **c,
+                "name": text.pick(c, "name"),
+                "old_label": text.hotspot_status.get(c["old"], "") if c["old"] else "",
+                "new_label": text.hotspot_status.get(c["new"], "") if c["new"] else "",
+            }
+            for c in changes["status_changes"]
+        ],
+        "new_late": [
+            {**a, "due_on": _date(a["due_on"]), "axis_label": text.axis.get(a["axis"], "")}
+            for a in changes["new_late"]
+        ],
+        "figures": {row["key"]: row for row in changes["figures"]},
+        "late_resolved": changes.get("late_resolved", 0),
+    }
+
+
+def context(snapshot: dict, *, language: str, meta: dict) -> dict[str, Any]:
+    """The template context of the PDF, in the active language (call under override).
+
+    ``meta`` describes the report itself (version, requested_at) — not data of the period.
+    """
+    text = _Text(language)
+    hotspots = [_hotspot(h, snapshot, text) for h in snapshot["hotspots"]]
+    strategy = snapshot.get("strategy")
+    period = strategy and strategy.get("period")
+    kind = snapshot["kind"]
+    first = hotspots[0] if hotspots else None
+    return {
+        "language": language,
+        "kind": kind,
+        "regional": kind == "regional",
+        "hotspot": first if kind == "taskforce" else None,
+        "police_judicial": snapshot["audience"] == "police_judicial",
+        "period_start": _date(snapshot["period"]["start"]),
+        "period_end": _date(snapshot["period"]["end"]),
+        "as_of": _date(snapshot["as_of"]),
+        "generated_at": _datetime(snapshot["generated_at"]),
+        "version": meta.get("version"),
+        "strategy": strategy
+        and {
+            **strategy,
+            "title": text.pick(strategy, "title"),
+            "period": period
+            and {
+                **period,
+                "starts_on": _date(period["starts_on"]),
+                "ends_on": _date(period["ends_on"]),
+                "next_ends_on": _date(period["next_ends_on"]),
+            },
+        },
+        "figures": snapshot["figures"],
+        "changes": _changes(snapshot, text),
+        "hotspots": hotspots,
+        "awaiting": [h for h in hotspots if h["status"] == Hotspot.Status.AWAITING_APPROVAL],
+        "regional_orders": [_order(o, text) for o in snapshot["regional_orders"]],
+        "expiring": [
+            {**_order(o, text), "hotspot_name": h["name"], "code": h["code"]}
+            for h in hotspots
+            for o in h["orders_expiring"]
+        ]
+        + [
+            {**_order(o, text), "hotspot_name": "", "code": ""}
+            for o in snapshot["regional_orders"]
+            if o["expiring"]
+        ],
+        "map": _map(snapshot, text, title=""),
+        "stylesheet": static_url(STYLESHEET),
+    }
+
+
+def render_html(snapshot: dict, *, language: str, meta: dict | None = None) -> str:
+    with translation.override(language):
+        return render_to_string(
+            "reporting/pdf/report.html", context(snapshot, language=language, meta=meta or {})
+        )
+
+
+def render_pdf(snapshot: dict, *, language: str, meta: dict | None = None) -> tuple[bytes, int]:
+    """The PDF of ``snapshot`` in ``language`` and its number of pages."""
+    html = render_html(snapshot, language=language, meta=meta)
+    document = HTML(
+        string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher(), media_type="print"
+    ).render()
+    return document.write_pdf(), len(document.pages)

@@ -1,0 +1,141 @@
+"""Report pages: the list, asking for a report, its progress, download, retry, publication."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reporting import permissions, selectors, services
+from reporting.forms import MeetingForm, ReportRequestForm
+from reporting.models import Report
+
+
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    filters = {key: request.GET.get(key, "") for key in ("kind", "status")}
+    context = {
+        "reports": selectors.report_list(request.user, **filters),
+        "filters": filters,
+        "kinds": Report.Kind.choices,
+        "statuses": Report.Status.choices,
+        "can_request": permissions.can_request_reports(request.user),
+    }
+    return render(request, "reporting/list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def report_request(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_request_reports(request.user):
+        raise PermissionDenied
+    start, end = services.default_period()
+    form = ReportRequestForm(
+        request.POST or None,
+        user=request.user,
+        initial={"period_start": start, "period_end": end},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            reports = services.report_request(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The report is queued; this page shows its progress."))
+            return redirect("reporting:detail", pk=reports[0].pk)
+    return render(request, "reporting/request.html", {"form": form})
+
+
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = permissions.get_report_for(request.user, pk)
+    user = request.user
+    context = {
+        "report": report,
+        "is_csir": permissions.can_request_reports(user),
+        "can_publish": permissions.can_publish(user),
+        "can_regenerate": report.audience in permissions.requestable_audiences(user),
+    }
+    if request.htmx:
+        return render(request, "reporting/detail.html#status", context)
+    context |= {
+        "siblings": selectors.batch_siblings(user, report),
+        "versions": selectors.version_history(user, report),
+        "meeting_form": MeetingForm(initial={"meeting": report.presented_at_id}),
+    }
+    return render(request, "reporting/detail.html", context)
+
+
+@require_GET
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    report = permissions.get_report_for(request.user, pk, "download")
+    response = FileResponse(
+        report.pdf.open("rb"),
+        as_attachment=True,
+        filename=report.download_name(),
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    report = permissions.get_report_for(request.user, pk, "retry")
+    try:
+        report = services.report_retry(report=report, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The report is queued again."))
+    return redirect("reporting:detail", pk=report.pk)
+
+
+@require_POST
+def report_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    report = permissions.get_report_for(request.user, pk, "regenerate")
+    try:
+        report = services.report_regenerate(report=report, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("A new version of the report is queued."))
+    return redirect("reporting:detail", pk=report.pk)
+
+
+@require_POST
+def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    report = permissions.get_report_for(request.user, pk, "publish")
+    form = MeetingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a CoReS meeting from the list."))
+        return redirect("reporting:detail", pk=report.pk)
+    try:
+        services.report_publish(
+            report=report, by=request.user, meeting=form.cleaned_data["meeting"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The report is published."))
+    return redirect("reporting:detail", pk=report.pk)
+
+
+@require_POST
+def report_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    report = permissions.get_report_for(request.user, pk, "publish")
+    form = MeetingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a CoReS meeting from the list."))
+        return redirect("reporting:detail", pk=report.pk)
+    try:
+        services.report_link_meeting(
+            report=report, by=request.user, meeting=form.cleaned_data["meeting"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The CoReS meeting is recorded."))
+    return redirect("reporting:detail", pk=report.pk)
