@@ -183,8 +183,13 @@ def seed_strategy(*, by: User) -> Strategy:
 
 
 def seed() -> dict[str, User]:
+    """The whole demo, app by app (imported here: the regional layer is imported by them)."""
+    from coordination import cores_demo
     from hotspots import demo as hotspot_demo
-    from hotspots import demo_indicators, demo_orders
+    from hotspots import demo_displacement, demo_indicators, demo_orders
+    from reporting import demo as reporting_demo
+    from taskforces import demo as taskforce_demo
+    from taskforces.models import TaskForce
 
     agencies = seed_agencies()
     people = seed_people(agencies)
@@ -192,4 +197,8 @@ def seed() -> dict[str, User]:
     hotspots = hotspot_demo.seed(people=people)
     demo_orders.seed(people=people, hotspots=hotspots)
     demo_indicators.seed(people=people, hotspots=hotspots)
+    taskforce_demo.seed(people=people, hotspots=hotspots, agencies=agencies)
+    cores_demo.seed(people=people, taskforces=list(TaskForce.objects.order_by("hotspot__code")))
+    demo_displacement.seed(people=people, hotspots=hotspots)
+    reporting_demo.seed(people=people)
     return people

@@ -42,6 +42,7 @@ SECTIONS: list[Section] = [
     ),
     Section("strategy", _("Strategy"), permissions.can_read_regional_overview, "/strategy/"),
     Section("cores:list", _("CoReS"), permissions.can_read_regional_overview, "/cores/"),
+    Section("reporting:list", _("Reports"), reporting_permissions.can_open_reports, "/reports/"),
     Section(
         "bulletins:list",
         _("Bulletins"),

@@ -41,7 +41,9 @@ def police_zones() -> QuerySet[PoliceZone]:
 def strategy_summary(*, on: dt.date | None = None) -> dict:
     """The strategies with their periods, the one in force and how long it has left."""
     on = on or today()
-    strategies = list(Strategy.objects.prefetch_related("periods").order_by("-adopted_on"))
+    strategies = list(
+        Strategy.objects.prefetch_related("periods__decision__meeting").order_by("-adopted_on")
+    )
     period = current_period(on=on)
     days_left = (period.ends_on - on).days if period else None
     return {

@@ -50,9 +50,9 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hotspot"].queryset = Hotspot.objects.filter(
-            taskforce__isnull=False
-        ).order_by("code")
+        self.fields["hotspot"].queryset = Hotspot.objects.filter(taskforce__isnull=False).order_by(
+            "code"
+        )
         allowed = requestable_audiences(user)
         self.fields["audience"].choices = [
             (code, label) for code, label in Report.Audience.choices if code in allowed

@@ -62,11 +62,8 @@ def visible_reports(user: User | AnonymousUser) -> QuerySet[Report]:
         return reports.none()
     memberships = Membership.objects.filter(user_id=user.pk)
     circle = memberships.filter(agency__kind__in=Agency.POLICE_JUDICIAL_KINDS)
-    readable = Q(
-        kind=Kind.TASKFORCE, hotspot__taskforce__in=memberships.values("taskforce_id")
-    ) & (
-        Q(audience=Audience.CORES)
-        | Q(hotspot__taskforce__in=circle.values("taskforce_id"))
+    readable = Q(kind=Kind.TASKFORCE, hotspot__taskforce__in=memberships.values("taskforce_id")) & (
+        Q(audience=Audience.CORES) | Q(hotspot__taskforce__in=circle.values("taskforce_id"))
     )
     if policy.is_cores_member(user) or policy.is_mayor(user):
         readable |= Q(kind=Kind.REGIONAL, audience=Audience.CORES)

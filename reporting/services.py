@@ -316,7 +316,7 @@ def collect(report: Report, *, beat: _Heartbeat | None = None) -> dict:
     sibling = (
         Report.objects.filter(batch=report.batch, audience=report.audience)
         .exclude(pk=report.pk)
-        .exclude(snapshot=None)
+        .exclude(snapshot__isnull=True)
         .only("snapshot")
         .first()
     )
@@ -634,7 +634,10 @@ def report_requeue_stuck(*, now: dt.datetime | None = None) -> dict[str, int]:
             if report is None:
                 continue
             # Technical detail for the CSIR; the reader sees the translated reason.
-            detail = f"no sign of life since {report.heartbeat_at or report.started_at:%Y-%m-%d %H:%M:%S%z} (attempt {report.attempts})"
+            last_sign = report.heartbeat_at or report.started_at
+            detail = (
+                f"no sign of life since {last_sign:%Y-%m-%d %H:%M:%S%z} (attempt {report.attempts})"
+            )
             report.build_token = None
             report.stage = Stage.WAITING
             report.failure_reason = Failure.STUCK

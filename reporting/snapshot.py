@@ -163,9 +163,7 @@ def _strategy(as_of: dt.date) -> dict[str, Any] | None:
             }
         )
     strategy = period.strategy
-    following = (
-        strategy.periods.filter(starts_on__gt=period.ends_on).order_by("starts_on").first()
-    )
+    following = strategy.periods.filter(starts_on__gt=period.ends_on).order_by("starts_on").first()
     days_left = (period.ends_on - as_of).days
     return {
         "title_fr": strategy.title_fr,
@@ -586,8 +584,5 @@ def compare(previous: dict[str, Any] | None, current: dict[str, Any], *, report:
         "status_changes": sorted(status_changes, key=lambda c: c["code"]),
         "new_late": new_late,
         "figures": deltas,
-        "late_resolved": len(
-            late_before - {a["id"] for h in now.values() for a in h["late"]}
-        ),
+        "late_resolved": len(late_before - {a["id"] for h in now.values() for a in h["late"]}),
     }
-

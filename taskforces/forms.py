@@ -178,7 +178,8 @@ class ActionForm(forms.Form):
         label=_("Partner agencies"),
         queryset=Agency.objects.order_by("name_fr"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Their members post updates on the action's timeline."),
     )
     start_on = forms.DateField(label=_("Start"), widget=DateInput(), required=False)
     due_on = forms.DateField(label=_("Due"), widget=DateInput(), required=False)

@@ -42,7 +42,7 @@ def test_mark_as_read_in_place(page, login, mayor_anderlecht):
     notify(recipients=[mayor_anderlecht], kind="bulletin_published", params={"title": "Ronde"})
     login(mayor_anderlecht)
     page.goto("/notifications/")
-    page.get_by_role("button", name="Mark as read").click()
+    page.get_by_role("button", name="Marquer comme lue").click()
     page.locator("table.notifications tbody tr.current").wait_for(state="detached")
     assert "0" in page.locator("#notifications-unread").inner_text()
     assert page.url.endswith("/notifications/")

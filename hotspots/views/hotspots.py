@@ -15,6 +15,7 @@ from coordination.models import Commune, PoliceZone
 from hotspots import permissions
 from hotspots.forms.hotspots import CloseForm, DecisionForm, HotspotForm, PerimeterForm
 from hotspots.models import Hotspot
+from hotspots.selectors import displacement as displacement_selectors
 from hotspots.selectors import hotspots as selectors
 from hotspots.selectors import indicators as indicator_selectors
 from hotspots.selectors import orders as order_selectors
@@ -31,7 +32,11 @@ def hotspot_list(request: HttpRequest) -> HttpResponse:
         "statuses": Hotspot.Status.choices,
         "communes": Commune.objects.order_by("name_fr"),
         "zones": PoliceZone.objects.order_by("number"),
-        "map": selectors.region_map(hotspots, title=_("Hotspots of the Brussels-Capital Region")),
+        "map": selectors.region_map(
+            hotspots,
+            title=_("Hotspots of the Brussels-Capital Region"),
+            arrows=displacement_selectors.under_way_arrows(request.user),
+        ),
         "active_range": selectors.active_range(),
         "can_propose": permissions.can_propose_hotspot(request.user),
     }
