@@ -32,6 +32,9 @@ class Section:
 
 SECTIONS: list[Section] = [
     Section("home", _("My work"), lambda user: True),
+    Section(
+        "overview", _("Regional overview"), permissions.can_read_regional_overview, "/overview/"
+    ),
     Section("hotspots:list", _("Hotspots"), lambda user: True, "/hotspots/"),
     Section("hotspots:orders", _("Police orders"), lambda user: True, "/hotspots/orders/"),
     Section(

@@ -5,11 +5,12 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from coordination import views
+from coordination import overview_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("strategy/", views.strategy, name="strategy"),
+    path("overview/", overview_views.overview, name="overview"),
     path("healthz", views.healthz, name="healthz"),
     path("hotspots/", include("hotspots.urls")),
     path("taskforces/", include("taskforces.urls")),
