@@ -40,6 +40,9 @@ MESSAGES = {
     "good_practice_shared": _("%(taskforce)s shares a good practice: %(title)s"),
     "meeting_scheduled": _("Task force %(taskforce)s meets on %(date)s, %(place)s."),
     "no_meeting": _("Task force %(taskforce)s has not met for %(days)s days."),
+    "report_ready": _("The report “%(report)s” is ready."),
+    "report_failed": _("The report “%(report)s” could not be built; it can be retried."),
+    "report_published": _("The report “%(report)s” is published."),
 }
 
 # How the daily digest groups the notifications, in this order.

@@ -21,7 +21,7 @@ class DateInput(forms.DateInput):
 
 class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Report"),
+        label=_("Kind of report"),
         choices=Report.Kind.choices,
         initial=Report.Kind.REGIONAL,
         widget=forms.RadioSelect,
@@ -42,7 +42,7 @@ class ReportRequestForm(forms.Form):
         help_text=_("One PDF per language, built together."),
     )
     audience = forms.ChoiceField(
-        label=_("Version"),
+        label=_("Intended readers"),
         choices=Report.Audience.choices,
         initial=Report.Audience.CORES,
         widget=forms.RadioSelect,

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from coordination import audit
 from coordination import permissions as policy
 from coordination import selectors as regional
 from coordination.models import CoresMeeting, User
+from coordination.notifications import notify
 from hotspots.models import Hotspot
 from reporting import render, snapshot
 from reporting.models import REGION_SCOPE, Report
@@ -372,7 +374,7 @@ def _store(report: Report, token: uuid.UUID, data: dict, pdf: bytes, pages: int)
         locked.pages = pages
         # The file is written before the row commits; if the commit fails the file is an
         # orphan, never a PDF that a ready report points to but does not match.
-        locked.pdf.save(report_file_name(locked), ContentFile(pdf), save=False)
+        locked.pdf.save("report.pdf", ContentFile(pdf), save=False)
         locked.status = Status.READY
         locked.stage = Stage.WAITING
         locked.progress = 100
@@ -401,11 +403,8 @@ def _store(report: Report, token: uuid.UUID, data: dict, pdf: bytes, pages: int)
             changes={"sha256": locked.sha256, "pages": pages, "attempts": locked.attempts},
             police_judicial=locked.is_police_judicial,
         )
+        _tell(locked, "report_ready", [locked.requested_by] if locked.requested_by else [])
     return locked
-
-
-def report_file_name(report: Report) -> str:
-    return report.download_name()
 
 
 def _failure(exc: BaseException) -> str:
@@ -438,6 +437,7 @@ def _record_failure(report: Report, token: uuid.UUID, exc: BaseException, *, fin
                 changes={"reason": reason, "detail": detail, "attempts": report.attempts},
                 police_judicial=report.is_police_judicial,
             )
+            _tell(report, "report_failed", [report.requested_by] if report.requested_by else [])
 
 
 def report_build(*, report_id: int, final_attempt: bool = True) -> Report | None:
@@ -503,7 +503,32 @@ def report_publish(*, report: Report, by: User, meeting: CoresMeeting | None = N
             changes={"presented_at": meeting},
             police_judicial=locked.is_police_judicial,
         )
+        _tell(locked, "report_published", _readers(locked))
     return locked
+
+
+def _readers(report: Report) -> list[User]:
+    """Who is told of a publication: the CoReS version's readers, in the report's language.
+
+    Each language is its own report; a reader hears of the one in their language (French
+    for English readers). Police-judicial versions are not announced.
+    """
+    if report.is_police_judicial:
+        return []
+    languages = ["nl"] if report.language == "nl" else ["fr", "en"]
+    people = User.objects.filter(is_active=True, preferred_language__in=languages)
+    if report.kind == Report.Kind.REGIONAL:
+        return list(people.filter(role__in=[User.Role.CORES_MEMBER, User.Role.MAYOR]))
+    return list(people.filter(memberships__taskforce__hotspot=report.hotspot_id).distinct())
+
+
+def _tell(report: Report, kind: str, recipients: list[User]) -> None:
+    notify(
+        recipients=recipients,
+        kind=kind,
+        params={"report": str(report)},
+        url=reverse("reporting:detail", args=[report.pk]),
+    )
 
 
 def report_link_meeting(*, report: Report, by: User, meeting: CoresMeeting | None) -> Report:
@@ -581,7 +606,7 @@ def queue_monthly(*, today: dt.date | None = None) -> list[Report]:
 
 
 def days_before_cores() -> int:
-    return int(getattr(settings, "REPORT_DAYS_BEFORE_CORES", 7))
+    return settings.REPORT_DAYS_BEFORE_CORES
 
 
 def queue_before_cores(*, today: dt.date | None = None) -> list[Report]:

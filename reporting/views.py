@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -71,8 +71,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     report = permissions.get_report_for(request.user, pk, "download")
+    try:
+        handle = report.pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
     response = FileResponse(
-        report.pdf.open("rb"),
+        handle,
         as_attachment=True,
         filename=report.download_name(),
         content_type="application/pdf",

@@ -190,6 +190,8 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@safe.brussels")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# How many days before each CoReS meeting its report is built (beat job).
+REPORT_DAYS_BEFORE_CORES = env_int("REPORT_DAYS_BEFORE_CORES", 7)
 
 # The portal runs on a closed network and calls no third party: everything is 'self'.
 SECURE_CSP = {
