@@ -47,7 +47,7 @@ format: install
 
 ## Refresh the translation catalogues after changing strings, then compile them
 messages: install
-	$(BIN)/python manage.py makemessages -l fr -l nl -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
+	$(BIN)/python manage.py makemessages -l fr -l nl -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=benchmarks
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
