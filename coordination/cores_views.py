@@ -20,6 +20,7 @@ from coordination import cores_services as services
 from coordination import selectors as regional
 from coordination.cores_forms import CoresDecisionForm, CoresMeetingForm
 from coordination.models import CoresMeeting
+from reporting.permissions import visible_reports
 
 app_name = "cores"
 
@@ -28,6 +29,10 @@ def _meeting_page(
     request: HttpRequest, meeting: CoresMeeting, form: CoresDecisionForm | None = None
 ) -> HttpResponse:
     context = selectors.meeting_page(meeting)
+    # The reports presented at the meeting, as far as this reader may open them.
+    context["reports"] = (
+        visible_reports(request.user).filter(presented_at=meeting).order_by("kind", "language")
+    )
     if selectors.can_record_cores(request.user):
         context["decision_form"] = form or CoresDecisionForm()
     return render(request, "coordination/cores/meeting_detail.html", context)

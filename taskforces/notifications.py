@@ -1,4 +1,14 @@
-"""Who is told what about task forces. Called by the Celery tasks; testable without Celery."""
+"""Who is told what about task forces.
+
+The services call the event functions inside their own transaction (a rolled-back write
+tells nobody); the 30-day reminder is run by its Celery task. Everything goes through the
+notification centre (coordination.notifications.notify): each person sees it in the portal
+and gets it by e-mail as they chose. Testable without Celery.
+
+Police-judicial actions exist only for the police-judicial circle of the task force and
+the CSIR coordinator (taskforces.permissions): a notice naming such an action goes to
+nobody else.
+"""
 
 from __future__ import annotations
 
@@ -6,36 +16,169 @@ import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from coordination import audit
-from coordination.mail import send_to_people
-from coordination.models import AuditEntry, User
+from coordination.models import Agency, AuditEntry, User
+from coordination.notifications import notify
 from hotspots.models import Hotspot
-from taskforces.models import Membership, TaskForce
+from taskforces.models import Action, Escalation, Meeting, Membership, PlanVersion, TaskForce
 
 NO_MEETING_DAYS = 30
 REMINDER_ACTION = "taskforce.no_meeting_reminder"
 MANAGING_ROLES = [Membership.Role.CHAIR, Membership.Role.COORDINATOR]
+CSIR_ROLES = [User.Role.CSIR_COORDINATOR, User.Role.CSIR_ANALYST]
+POLICE_JUDICIAL = Action.Confidentiality.POLICE_JUDICIAL
+
+
+def taskforce_params(taskforce: TaskForce) -> dict[str, str]:
+    """The task force as each reader names it: HS10 Gare du Midi, or HS10 Zuidstation."""
+    hotspot = taskforce.hotspot
+    return {
+        "taskforce": f"{hotspot.code} {hotspot.name_fr}",
+        "taskforce_nl": f"{hotspot.code} {hotspot.name_nl}",
+    }
+
+
+# --- Who -------------------------------------------------------------------------------
+
+
+def _people() -> QuerySet[User]:
+    return User.objects.filter(is_active=True)
+
+
+def csir_coordinators() -> QuerySet[User]:
+    return _people().filter(role=User.Role.CSIR_COORDINATOR)
+
+
+def csir_people() -> QuerySet[User]:
+    return _people().filter(role__in=CSIR_ROLES)
+
+
+def members(taskforce: TaskForce) -> QuerySet[User]:
+    return _people().filter(memberships__taskforce=taskforce)
+
+
+def managers(taskforce: TaskForce) -> QuerySet[User]:
+    """The chair(s) and coordinator(s) of the task force."""
+    return _people().filter(memberships__taskforce=taskforce, memberships__role__in=MANAGING_ROLES)
+
+
+def lead_agency_members(action: Action) -> QuerySet[User]:
+    """The members representing the action's lead agency in its task force.
+
+    For a police-judicial action, only those within the police-judicial circle (the lead
+    agency of such an action is in the circle; this holds even if that ever changes).
+    """
+    membership = Q(
+        memberships__taskforce_id=action.plan.taskforce_id,
+        memberships__agency_id=action.lead_agency_id,
+    )
+    if action.confidentiality == POLICE_JUDICIAL:
+        # In the same Q as the task force: both conditions apply to the same membership.
+        membership &= Q(memberships__agency__kind__in=Agency.POLICE_JUDICIAL_KINDS)
+    return _people().filter(membership)
 
 
 def _recipients(taskforce: TaskForce) -> list[User]:
     """The chair(s) and coordinator(s) of the task force, and the CSIR."""
-    people = User.objects.filter(is_active=True).filter(
+    people = _people().filter(
         Q(memberships__taskforce=taskforce, memberships__role__in=MANAGING_ROLES)
-        | Q(role__in=[User.Role.CSIR_COORDINATOR, User.Role.CSIR_ANALYST])
+        | Q(role__in=CSIR_ROLES)
     )
     return list(people.distinct().order_by("pk"))
 
 
+# --- Events, told inside the service's transaction -----------------------------------
+
+
+def _plan_url(taskforce: TaskForce) -> str:
+    return reverse("taskforces:plan", args=[taskforce.pk])
+
+
+def plan_submitted(version: PlanVersion) -> int:
+    """Tell the CSIR coordinator(s) that a plan awaits their review."""
+    taskforce = version.plan.taskforce
+    told = notify(
+        recipients=csir_coordinators(),
+        kind="plan_submitted",
+        params=taskforce_params(taskforce),
+        url=_plan_url(taskforce),
+    )
+    return len(told)
+
+
+def plan_reviewed(version: PlanVersion) -> int:
+    """Tell the chair(s) and coordinator(s) that the CSIR validated or returned the plan."""
+    taskforce = version.plan.taskforce
+    validated = version.state == PlanVersion.State.VALIDATED
+    told = notify(
+        recipients=managers(taskforce),
+        kind="plan_validated" if validated else "plan_returned",
+        params=taskforce_params(taskforce),
+        url=_plan_url(taskforce),
+    )
+    return len(told)
+
+
+def _action_params(action: Action) -> dict[str, str]:
+    return {**taskforce_params(action.plan.taskforce), "action": action.title}
+
+
+def action_escalated(escalation: Escalation) -> int:
+    """Tell the CSIR; a police-judicial action only reaches the CSIR coordinator."""
+    action = escalation.action
+    confidential = action.confidentiality == POLICE_JUDICIAL
+    told = notify(
+        recipients=csir_coordinators() if confidential else csir_people(),
+        kind="action_escalated",
+        params=_action_params(action),
+        url=reverse("taskforces:action", args=[action.pk]),
+    )
+    return len(told)
+
+
+def escalation_resolved(escalation: Escalation) -> int:
+    """Tell the members of the lead agency (within the circle, if police-judicial)."""
+    action = escalation.action
+    told = notify(
+        recipients=lead_agency_members(action),
+        kind="escalation_resolved",
+        params=_action_params(action),
+        url=reverse("taskforces:action", args=[action.pk]),
+    )
+    return len(told)
+
+
+def meeting_scheduled(meeting: Meeting) -> int:
+    """Tell every member of the task force the date and the place."""
+    taskforce = meeting.taskforce
+    told = notify(
+        recipients=members(taskforce),
+        kind="meeting_scheduled",
+        params={
+            **taskforce_params(taskforce),
+            "date": timezone.localdate(meeting.starts_at).isoformat(),
+            "place": meeting.place,
+        },
+        url=reverse("taskforces:meeting", args=[meeting.pk]),
+    )
+    return len(told)
+
+
+# --- The 30-day reminder (Celery beat) ------------------------------------------------
+
+
 def remind_no_meeting(now: dt.datetime) -> int:
-    """E-mail the task forces that have not met for 30 days, once per gap.
+    """Tell the task forces that have not met for 30 days, once per gap.
 
     The gap runs from the last meeting held (or the opening of the task force); a task
     force with a meeting already scheduled is not reminded. The reminder is recorded in
-    the audit trail in the same transaction as the sending: a re-run finds it and sends
-    nothing until a new meeting opens a new gap. Returns how many e-mails were sent.
+    the audit trail in the same transaction as the notifications: a re-run finds it and
+    tells nobody until a new meeting opens a new gap. The chair(s), coordinator(s) and
+    the CSIR are told; returns how many people were.
     """
     limit = now - dt.timedelta(days=NO_MEETING_DAYS)
     candidates = (
@@ -50,13 +193,13 @@ def remind_no_meeting(now: dt.datetime) -> int:
         .order_by("pk")
     )
     content_type = ContentType.objects.get_for_model(TaskForce)
-    sent = 0
+    told = 0
     for taskforce in candidates:
         since = taskforce.last_met or taskforce.created_at
         if since > limit or taskforce.next_meeting is not None:
             continue
         with transaction.atomic():
-            # Lock the task force: two runs at once must not both send.
+            # Lock the task force: two runs at once must not both tell.
             TaskForce.objects.select_for_update().get(pk=taskforce.pk)
             reminded = AuditEntry.objects.filter(
                 action=REMINDER_ACTION,
@@ -66,21 +209,19 @@ def remind_no_meeting(now: dt.datetime) -> int:
             ).exists()
             if reminded:
                 continue
+            days = (now - since).days
             audit.record(
                 actor=None,
                 action=REMINDER_ACTION,
                 target=taskforce,
-                changes={"last_meeting": taskforce.last_met, "days": (now - since).days},
+                changes={"last_meeting": taskforce.last_met, "days": days},
             )
-            sent += send_to_people(
-                _recipients(taskforce),
-                template="taskforces/email/no_meeting",
-                context={
-                    "taskforce": taskforce,
-                    "hotspot": taskforce.hotspot,
-                    "last_met": taskforce.last_met,
-                    "days": (now - since).days,
-                    "path": reverse("taskforces:detail", args=[taskforce.pk]),
-                },
+            told += len(
+                notify(
+                    recipients=_recipients(taskforce),
+                    kind="no_meeting",
+                    params={**taskforce_params(taskforce), "days": days},
+                    url=reverse("taskforces:detail", args=[taskforce.pk]),
+                )
             )
-    return sent
+    return told

@@ -1,6 +1,7 @@
 """Writes on task forces, meetings, action plans and actions. Each one is audited and atomic.
 
-Views, the demo, commands and tasks all call these functions; the rules live here.
+Views, the demo, commands and tasks all call these functions; the rules live here. The
+people concerned are told through taskforces.notifications, inside the same transaction.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from coordination import audit
 from coordination.models import Agency, Axis, User
 from hotspots.models import Hotspot, IndicatorDefinition
+from taskforces import notifications
 from taskforces.models import (
     Action,
     ActionPlan,
@@ -161,7 +163,7 @@ def membership_remove(*, membership: Membership, by: User) -> None:
 def meeting_create(
     *, taskforce: TaskForce, by: User, starts_at: dt.datetime, place: str, agenda: str = ""
 ) -> Meeting:
-    """Schedule a meeting; the previous meeting's open points carry over to it."""
+    """Schedule a meeting; the previous meeting's open points carry over, the members are told."""
     meeting = Meeting.objects.create(
         taskforce=taskforce, starts_at=starts_at, place=place, agenda=agenda, created_by=by
     )
@@ -183,6 +185,7 @@ def meeting_create(
         target=meeting,
         changes={"starts_at": starts_at, "place": place, "carried_points": len(carried)},
     )
+    notifications.meeting_scheduled(meeting)
     return meeting
 
 
@@ -348,7 +351,7 @@ def _lock_plan(plan: ActionPlan) -> ActionPlan:
 
 @transaction.atomic
 def plan_submit(*, version: PlanVersion, by: User) -> PlanVersion:
-    """Send the current draft (or returned) version to the CSIR, if it is complete."""
+    """Send the current draft (or returned) version to the CSIR coordinator, if it is complete."""
     _lock_plan(version.plan)
     version = PlanVersion.objects.select_for_update().get(pk=version.pk)
     if version != current_version(version.plan):
@@ -369,6 +372,7 @@ def plan_submit(*, version: PlanVersion, by: User) -> PlanVersion:
         target=version.plan,
         changes={"version": version.number, "state": [before, State.SUBMITTED]},
     )
+    notifications.plan_submitted(version)
     return version
 
 
@@ -428,6 +432,7 @@ def plan_validate(*, version: PlanVersion, by: User, comment: str = "") -> PlanV
             "actions": len(version.snapshot["actions"]),
         },
     )
+    notifications.plan_reviewed(version)
     return version
 
 
@@ -452,6 +457,7 @@ def plan_return(*, version: PlanVersion, by: User, comment: str) -> PlanVersion:
             "comment": version.review_comment,
         },
     )
+    notifications.plan_reviewed(version)
     return version
 
 
@@ -661,7 +667,10 @@ def action_comment(
 
 @transaction.atomic
 def action_escalate(*, action: Action, by: User, reason: str) -> Escalation:
-    """Put a blocked action before the CSIR, with the reason; one open escalation at a time."""
+    """Put a blocked action before the CSIR, with the reason; one open escalation at a time.
+
+    The CSIR is told; of a police-judicial action, only the CSIR coordinator.
+    """
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status != Status.BLOCKED:
         raise ValidationError(_("Only a blocked action can be escalated."))
@@ -677,12 +686,13 @@ def action_escalate(*, action: Action, by: User, reason: str) -> Escalation:
         changes={"reason": escalation.reason},
         police_judicial=action.confidentiality == POLICE_JUDICIAL,
     )
+    notifications.action_escalated(escalation)
     return escalation
 
 
 @transaction.atomic
 def escalation_resolve(*, escalation: Escalation, by: User, resolution: str) -> Escalation:
-    """The CSIR records how it resolved an escalation (once)."""
+    """The CSIR records how it resolved an escalation (once); the lead agency is told."""
     escalation = (
         Escalation.objects.select_for_update().select_related("action").get(pk=escalation.pk)
     )
@@ -703,6 +713,7 @@ def escalation_resolve(*, escalation: Escalation, by: User, resolution: str) -> 
         changes={"escalation": escalation.pk, "resolution": escalation.resolution},
         police_judicial=escalation.action.confidentiality == POLICE_JUDICIAL,
     )
+    notifications.escalation_resolved(escalation)
     return escalation
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coordination import permissions as policy
+from coordination.audit_views_log import record_view
 from taskforces import permissions, selectors, services
 from taskforces.forms import (
     ActionCommentForm,
@@ -70,7 +71,11 @@ def _action_page(
 
 @require_GET
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action_page(request, permissions.get_action_for(request.user, pk))
+    action = permissions.get_action_for(request.user, pk)
+    if action.confidentiality == Action.Confidentiality.POLICE_JUDICIAL:
+        # Each view of a police-judicial action is kept in the audit trail (DESIGN.md §5).
+        record_view(actor=request.user, target=action)
+    return _action_page(request, action)
 
 
 @require_http_methods(["GET", "POST"])

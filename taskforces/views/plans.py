@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from coordination.audit_views_log import record_view
 from taskforces import permissions, selectors, services
 from taskforces.forms import ReviewForm
-from taskforces.models import ActionPlan
+from taskforces.models import Action, ActionPlan
 
 
 def _plan_page(request: HttpRequest, plan: ActionPlan, **extra) -> HttpResponse:
@@ -99,6 +100,9 @@ def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk)
     plan = services.plan_ensure(taskforce=taskforce)
     actions = selectors.plan_export_rows(request.user, plan)
+    if any(action.confidentiality == Action.Confidentiality.POLICE_JUDICIAL for action in actions):
+        # Exporting police-judicial actions is viewing them: kept in the audit trail.
+        record_view(actor=request.user, target=plan)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     filename = f"action-plan-{taskforce.hotspot.code}-{stamp}.csv"
