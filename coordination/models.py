@@ -11,6 +11,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def in_reader_language(french: str, dutch: str) -> str:
+    """Reference data exists in French and Dutch: Dutch readers get Dutch, others French."""
+    return dutch if (get_language() or "").startswith("nl") else french
+
+
 class Bilingual(models.Model):
     """Reference data carries a French and a Dutch name; the UI shows the reader's one."""
 
@@ -25,7 +30,7 @@ class Bilingual(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_nl if (get_language() or "").startswith("nl") else self.name_fr
+        return in_reader_language(self.name_fr, self.name_nl)
 
 
 class Axis(models.TextChoices):
@@ -194,7 +199,7 @@ class Strategy(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_nl if (get_language() or "").startswith("nl") else self.title_fr
+        return in_reader_language(self.title_fr, self.title_nl)
 
 
 class StrategyPeriod(models.Model):

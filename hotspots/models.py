@@ -8,10 +8,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import Agency, Axis, Bilingual, Commune, StrategyPeriod
+from coordination.models import (
+    Agency,
+    Axis,
+    Bilingual,
+    Commune,
+    StrategyPeriod,
+    in_reader_language,
+)
 
 
 class Phenomenon(models.TextChoices):
@@ -216,7 +222,7 @@ class PoliceOrder(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_nl if (get_language() or "").startswith("nl") else self.title_fr
+        return in_reader_language(self.title_fr, self.title_nl)
 
     def state_on(self, day: dt.date) -> str:
         if day < self.valid_from:
@@ -277,7 +283,7 @@ class IndicatorDefinition(Bilingual):
 
     @property
     def unit(self) -> str:
-        return self.unit_nl if (get_language() or "").startswith("nl") else self.unit_fr
+        return in_reader_language(self.unit_fr, self.unit_nl)
 
 
 class IndicatorValue(models.Model):

@@ -57,7 +57,10 @@ def hotspot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": permissions.can_change_hotspot(user, hotspot),
         "can_request_approval": permissions.can_request_approval(user, hotspot),
         "my_decision": permissions.pending_decision(user, hotspot),
-        "can_govern": permissions.can_govern(user, hotspot),
+        "can_activate": permissions.can_govern(user, hotspot)
+        and hotspot.status == Hotspot.Status.APPROVED,
+        "can_close": permissions.can_govern(user, hotspot)
+        and hotspot.status in (Hotspot.Status.APPROVED, Hotspot.Status.ACTIVE),
         "can_add_order": permissions.can_create_order(user, hotspot),
     }
     return render(request, "hotspots/detail.html", context)
