@@ -21,10 +21,10 @@ from django.http import Http404
 
 from coordination import permissions as policy
 from coordination.models import Bulletin, BulletinRead, User
+from coordination.permissions import CSIR_ROLES
 from taskforces.models import Membership, TaskForce
 
 BulletinPerm = Literal["view", "readers"]
-CSIR_ROLES = [User.Role.CSIR_COORDINATOR, User.Role.CSIR_ANALYST]
 # Besides task-force members, a bulletin to everybody reaches these roles.
 TO_ALL_ROLES = [*CSIR_ROLES, User.Role.CORES_MEMBER, User.Role.MAYOR]
 

@@ -13,6 +13,8 @@ from django.contrib.auth.models import AnonymousUser
 from coordination.models import Agency, Commune, User
 
 Role = User.Role
+# The regional cell (CSIR) of safe.brussels.
+CSIR_ROLES = frozenset({Role.CSIR_COORDINATOR, Role.CSIR_ANALYST})
 
 
 def _role(user: User | AnonymousUser) -> str | None:
@@ -23,7 +25,7 @@ def _role(user: User | AnonymousUser) -> str | None:
 
 def is_csir(user: User | AnonymousUser) -> bool:
     """safe.brussels staff of the regional cell (coordinator or analyst)."""
-    return _role(user) in {Role.CSIR_COORDINATOR, Role.CSIR_ANALYST}
+    return _role(user) in CSIR_ROLES
 
 
 def is_csir_coordinator(user: User | AnonymousUser) -> bool:

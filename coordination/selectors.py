@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from coordination.models import Commune, PoliceZone, Strategy, StrategyPeriod
+from coordination.models import Commune, PoliceZone, Strategy, StrategyPeriod, User
+from coordination.permissions import CSIR_ROLES
 
 # From this many days before a period ends, the CoReS must decide to extend or stop.
 DECISION_WARNING_DAYS = 60
@@ -28,6 +29,11 @@ def current_period(*, on: dt.date | None = None) -> StrategyPeriod | None:
         .order_by("-strategy__adopted_on", "-number")
         .first()
     )
+
+
+def csir_people() -> QuerySet[User]:
+    """The active staff of the regional cell, who are told of every regional event."""
+    return User.objects.filter(role__in=CSIR_ROLES, is_active=True)
 
 
 def communes() -> QuerySet[Commune]:

@@ -14,14 +14,9 @@ from django.urls import reverse
 
 from coordination.models import User
 from coordination.notifications import notify
+from coordination.selectors import csir_people
 from hotspots.models import Hotspot, MayorDecision, OrderReminder, PoliceOrder
 from hotspots.selectors.orders import expiring
-
-CSIR_ROLES = [User.Role.CSIR_COORDINATOR, User.Role.CSIR_ANALYST]
-
-
-def csir_people():
-    return User.objects.filter(role__in=CSIR_ROLES, is_active=True)
 
 
 def hotspot_params(hotspot: Hotspot) -> dict[str, str]:

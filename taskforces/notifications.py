@@ -23,13 +23,14 @@ from django.utils import timezone
 from coordination import audit
 from coordination.models import Agency, AuditEntry, User
 from coordination.notifications import notify
+from coordination.permissions import CSIR_ROLES
+from coordination.selectors import csir_people
 from hotspots.models import Hotspot
 from taskforces.models import Action, Escalation, Meeting, Membership, PlanVersion, TaskForce
 
 NO_MEETING_DAYS = 30
 REMINDER_ACTION = "taskforce.no_meeting_reminder"
 MANAGING_ROLES = [Membership.Role.CHAIR, Membership.Role.COORDINATOR]
-CSIR_ROLES = [User.Role.CSIR_COORDINATOR, User.Role.CSIR_ANALYST]
 POLICE_JUDICIAL = Action.Confidentiality.POLICE_JUDICIAL
 
 
@@ -51,10 +52,6 @@ def _people() -> QuerySet[User]:
 
 def csir_coordinators() -> QuerySet[User]:
     return _people().filter(role=User.Role.CSIR_COORDINATOR)
-
-
-def csir_people() -> QuerySet[User]:
-    return _people().filter(role__in=CSIR_ROLES)
 
 
 def members(taskforce: TaskForce) -> QuerySet[User]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from coordination import audit
+from coordination import permissions as policy
 from coordination.models import Agency, Axis, User
 from hotspots.models import Hotspot, IndicatorDefinition
 from taskforces import notifications
@@ -696,7 +697,7 @@ def escalation_resolve(*, escalation: Escalation, by: User, resolution: str) -> 
     escalation = (
         Escalation.objects.select_for_update().select_related("action").get(pk=escalation.pk)
     )
-    if by.role not in (User.Role.CSIR_COORDINATOR, User.Role.CSIR_ANALYST):
+    if not policy.is_csir(by):
         raise ValidationError(_("Only the CSIR resolves escalations."))
     if escalation.resolved_at is not None:
         raise ValidationError(_("This escalation is already resolved."))

@@ -20,8 +20,8 @@ from coordination import audit
 from coordination import permissions as policy
 from coordination.models import Commune, User
 from coordination.notifications import notify
+from coordination.selectors import csir_people
 from hotspots.models import DisplacementFollowUp, DisplacementReport, Hotspot, Phenomenon
-from hotspots.notifications import csir_people
 from hotspots.permissions import can_follow_up_displacement, can_report_displacement
 from hotspots.selectors import displacement as selectors
 
