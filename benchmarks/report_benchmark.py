@@ -54,17 +54,10 @@ def build_region(*, hotspots: int, actions: int) -> dict[str, int]:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from coordination import geo
+    from coordination.core import geo
     from coordination.models import Agency, Axis, Commune, Strategy, StrategyPeriod, User
-    from hotspots.models import (
-        DisplacementReport,
-        Hotspot,
-        IndicatorDefinition,
-        IndicatorValue,
-        MayorDecision,
-        Phenomenon,
-        PoliceOrder,
-    )
+    from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue, MayorDecision, Phenomenon, PoliceOrder
+from taskforces.models import DisplacementReport
     from taskforces.models import (
         Action,
         ActionPlan,
@@ -278,7 +271,7 @@ def measure(keep: Path | None) -> dict[str, float]:
 
     if hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) > 2:
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])
-    from coordination.selectors import current_period
+    from coordination.strategy.selectors import current_period
 
     period = current_period()
     started = time.perf_counter()

@@ -2,15 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import (
-    Agency,
-    AuditEntry,
-    Commune,
-    PoliceZone,
-    Strategy,
-    StrategyPeriod,
-    User,
-)
+from coordination.audit.models import AuditEntry
+from coordination.people.models import Agency, User
+from coordination.reference.models import Commune, PoliceZone
+from coordination.strategy.models import Strategy, StrategyPeriod
 
 
 @admin.register(PoliceZone)

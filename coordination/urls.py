@@ -1,3 +1,5 @@
+"""The project's URLs: each app's own ``urls.py``, each under its namespace."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -5,20 +7,18 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from coordination import overview_views, views
-
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("strategy/", views.strategy, name="strategy"),
-    path("overview/", overview_views.overview, name="overview"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", include("coordination.regional.home.urls")),
+    path("", include("coordination.core.urls")),
+    path("strategy/", include("coordination.strategy.urls")),
+    path("overview/", include("coordination.regional.overview.urls")),
     path("hotspots/", include("hotspots.urls")),
     path("taskforces/", include("taskforces.urls")),
     path("reports/", include("reporting.urls")),
-    path("cores/", include("coordination.cores_views")),
-    path("bulletins/", include("coordination.bulletin_views")),
-    path("audit/", include("coordination.audit_views")),
-    path("notifications/", include("coordination.notification_views")),
+    path("cores/", include("coordination.regional.cores.urls")),
+    path("bulletins/", include("coordination.regional.bulletins.urls")),
+    path("audit/", include("coordination.audit.urls")),
+    path("notifications/", include("coordination.notifications.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

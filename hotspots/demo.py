@@ -10,12 +10,12 @@ from pathlib import Path
 import shapely
 from django.utils import timezone
 
-from coordination import geo
+from coordination.core import geo
 from coordination.models import Commune, User
 from hotspots.models import Hotspot, MayorDecision
 from hotspots.services import hotspots as services
 
-DATA = Path(__file__).resolve().parent.parent / "coordination" / "data"
+DATA = Path(__file__).resolve().parent.parent / "coordination" / "reference" / "data"
 
 # Approximate centres (lon, lat) of the places named in the press; hotspots_2024.csv gives
 # names and communes only. Perimeters are circles clipped to the named communes.

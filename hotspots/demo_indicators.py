@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from coordination import audit
+from coordination.audit import services as audit
 from coordination.models import User
 from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue
 

@@ -12,8 +12,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.html import escape
 
+from coordination.core.dates import add_months
 from coordination.models import User
-from coordination.services import add_months
 from hotspots.models import Hotspot, MeasureType, PoliceOrder
 from hotspots.services.orders import order_create
 

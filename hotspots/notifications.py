@@ -13,8 +13,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from coordination.models import User
-from coordination.notifications import notify
-from coordination.selectors import csir_people
+from coordination.notifications.services import notify
+from coordination.people.selectors import csir_people
 from hotspots.models import Hotspot, MayorDecision, OrderReminder, PoliceOrder
 from hotspots.selectors.orders import expiring
 

@@ -13,15 +13,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from coordination import permissions as policy
 from coordination.models import Agency, User
+from coordination.people import permissions as policy
 from hotspots.models import Hotspot, IndicatorDefinition, MayorDecision, PoliceOrder
 
 Status = Hotspot.Status
 # Once approved, a hotspot is public knowledge among the partners; before, only the CSIR,
 # the CoReS, the concerned mayors and the proposer know of it.
 PUBLIC_STATUSES = (Status.APPROVED, Status.ACTIVE, Status.CLOSED)
-POLICE_KINDS = {Agency.Kind.LOCAL_POLICE, Agency.Kind.FEDERAL_POLICE}
+POLICE_KINDS = Agency.POLICE_KINDS
 
 HotspotPerm = Literal["view", "change", "request_approval", "decide", "govern"]
 OrderPerm = Literal["view", "change"]
@@ -183,69 +183,3 @@ def enterable_indicators(
 
 
 # --- Displacement reports -------------------------------------------------------------
-# A self-contained block: the displacement feature only appends here.
-
-from hotspots.models import DisplacementReport  # noqa: E402
-
-DisplacementPerm = Literal["view", "follow_up", "close"]
-
-
-def works_for_police(user: User) -> bool:
-    """Local or federal police staff (the prosecutor's office does not patrol)."""
-    return user.is_authenticated and user.agency.kind in POLICE_KINDS
-
-
-def can_report_displacement(user: User) -> bool:
-    """The CSIR, the police and any task-force member report displacement (DESIGN.md §2)."""
-    if policy.is_csir(user):
-        return True
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return works_for_police(user) or user.memberships.exists()
-
-
-def visible_displacements(user: User) -> QuerySet[DisplacementReport]:
-    """The CSIR sees every report; others their own and those routed to their task forces."""
-    reports = DisplacementReport.objects.all()
-    if policy.is_csir(user):
-        return reports
-    if not user.is_authenticated or not user.is_active:
-        return reports.none()
-    routed = DisplacementReport.routed_to.through.objects.filter(
-        taskforce__memberships__user=user
-    ).values("displacementreport_id")
-    return reports.filter(Q(reported_by=user) | Q(pk__in=routed))
-
-
-def can_follow_up_displacement(user: User, report: DisplacementReport) -> bool:
-    """The CSIR and the members of the task forces the report was routed to."""
-    if policy.is_csir(user):
-        return True
-    return user.is_authenticated and report.routed_to.filter(memberships__user=user).exists()
-
-
-def can_close_displacement(user: User, report: DisplacementReport) -> bool:
-    return policy.is_csir(user)
-
-
-def get_displacement_for(
-    user: User, pk: int, perm: DisplacementPerm = "view"
-) -> DisplacementReport:
-    """The report ``pk`` if ``user`` may ``perm`` it; 404 if unseen, 403 if not allowed."""
-    report = (
-        visible_displacements(user)
-        .select_related("from_hotspot", "commune", "reported_by__agency")
-        .prefetch_related("from_hotspot__communes")
-        .filter(pk=pk)
-        .first()
-    )
-    if report is None:
-        raise Http404
-    allowed = {
-        "view": lambda: True,
-        "follow_up": lambda: can_follow_up_displacement(user, report),
-        "close": lambda: can_close_displacement(user, report),
-    }[perm]()
-    if not allowed:
-        raise PermissionDenied
-    return report

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Reports to the CoReS")
+
+    def ready(self) -> None:
+        from reporting import navigation
+
+        navigation.register()

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from coordination import selectors as regional
 from coordination.models import CoresMeeting, User
+from coordination.strategy import selectors as regional
 from reporting import services
 from reporting.models import Report
 

@@ -25,8 +25,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from coordination import permissions as policy
 from coordination.models import Agency, User
+from coordination.people import permissions as policy
 from reporting.models import Report
 from taskforces.models import Membership
 

@@ -30,9 +30,10 @@ from django.utils.safestring import mark_safe
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from coordination import charts, geo
+from coordination.core import charts, geo
 from coordination.models import Axis
-from hotspots.models import DisplacementReport, Hotspot, MayorDecision, MeasureType, Phenomenon
+from hotspots.models import Hotspot, MayorDecision, MeasureType, Phenomenon
+from taskforces.models import DisplacementReport
 from taskforces.models import Action
 
 SCHEME = "portal-static"

@@ -25,11 +25,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import audit
-from coordination import permissions as policy
-from coordination import selectors as regional
+from coordination.audit import services as audit
 from coordination.models import CoresMeeting, User
-from coordination.notifications import notify
+from coordination.notifications.services import notify
+from coordination.people import permissions as policy
+from coordination.strategy import selectors as regional
 from hotspots.models import Hotspot
 from reporting import render, snapshot
 from reporting.models import REGION_SCOPE, Report

@@ -25,16 +25,10 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from coordination import selectors as regional
 from coordination.models import Commune, Strategy
-from hotspots.models import (
-    DisplacementReport,
-    Hotspot,
-    IndicatorDefinition,
-    IndicatorValue,
-    MayorDecision,
-    PoliceOrder,
-)
+from coordination.strategy import selectors as regional
+from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue, MayorDecision, PoliceOrder
+from taskforces.models import DisplacementReport
 from taskforces.models import Action, ActionUpdate, Escalation, Meeting, TaskForce
 
 SCHEMA = 1

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class TaskforcesConfig(AppConfig):
     name = "taskforces"
     verbose_name = _("Local task forces")
+
+    def ready(self) -> None:
+        from hotspots import events
+        from taskforces import navigation
+        from taskforces.services import taskforces as taskforce_services
+
+        navigation.register()
+        events.hotspot_approved.connect(
+            taskforce_services.on_hotspot_approved, dispatch_uid="taskforces.open"
+        )

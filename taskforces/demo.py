@@ -20,10 +20,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from coordination.demo import _person
 from coordination.models import Agency, Axis, User
+from coordination.people.demo import person as _person
 from hotspots.models import Hotspot, IndicatorDefinition
-from taskforces import services
 from taskforces.models import (
     Action,
     ActionPlan,
@@ -36,6 +35,10 @@ from taskforces.models import (
     PlanVersion,
     TaskForce,
 )
+from taskforces.services import actions as action_services
+from taskforces.services import meetings as meeting_services
+from taskforces.services import plans as plan_services
+from taskforces.services import taskforces as taskforce_services
 
 Role = Membership.Role
 Status = Action.Status
@@ -182,7 +185,7 @@ def seed(
         (h for h in hotspots.values() if h.status == Hotspot.Status.ACTIVE), key=lambda h: h.code
     )
     for index, hotspot in enumerate(active):
-        taskforce = services.taskforce_open(hotspot=hotspot, by=analyst)
+        taskforce = taskforce_services.taskforce_open(hotspot=hotspot, by=analyst)
         _seed_taskforce(taskforce, index, people=people, agencies=agencies, indicators=indicators)
 
 
@@ -221,9 +224,11 @@ def _seed_taskforce(
         role = Role.OBSERVER if partner_username == "fedasil" and index % 2 else Role.MEMBER
         members.append((person, role))
     for person, role in members:
-        services.membership_add(taskforce=taskforce, user=person, role=role, by=coordinator)
+        taskforce_services.membership_add(
+            taskforce=taskforce, user=person, role=role, by=coordinator
+        )
 
-    plan = services.plan_ensure(taskforce=taskforce)
+    plan = plan_services.plan_ensure(taskforce=taskforce)
     if plan.actions.exists():
         return
     rng = random.Random(code)
@@ -247,7 +252,7 @@ def _seed_taskforce(
         lead = agency(template.lead)
         author = by_agency.get(lead.pk, coordinator) if template.police_judicial else coordinator
         actions.append(
-            services.action_create(
+            action_services.action_create(
                 plan=plan,
                 by=author,
                 axis=template.axis,
@@ -266,19 +271,21 @@ def _seed_taskforce(
                 else Action.Confidentiality.TASKFORCE,
             )
         )
-    version = services.current_version(plan)
+    version = plan_services.current_version(plan)
     submitted_on = _at(_months_ago(today, 11, 5))
-    services.plan_submit(version=version, by=coordinator)
+    plan_services.plan_submit(version=version, by=coordinator)
     reviewer = people["csir.coordinator"]
     if code == RETURNED:
-        services.plan_return(
+        plan_services.plan_return(
             version=version,
             by=reviewer,
             comment="L'axe vie de quartier manque d'indicateurs mesurables; précisez aussi le "
             "calendrier des maraudes et qui mène l'accompagnement des mineurs.",
         )
     elif code != SUBMITTED:
-        services.plan_validate(version=version, by=reviewer, comment="Plan complet et cohérent.")
+        plan_services.plan_validate(
+            version=version, by=reviewer, comment="Plan complet et cohérent."
+        )
     PlanVersion.objects.filter(pk=version.pk).update(
         submitted_at=submitted_on,
         reviewed_at=None if code == SUBMITTED else submitted_on + dt.timedelta(days=9),
@@ -374,14 +381,14 @@ def _meetings(
     people = [person for person, role in members if role != Role.OBSERVER]
     for number, days_ago in enumerate(days):
         day = today - dt.timedelta(days=days_ago)
-        meeting = services.meeting_create(
+        meeting = meeting_services.meeting_create(
             taskforce=taskforce,
             by=coordinator,
             starts_at=_at(day, 14),
             place=MEETING_PLACES[number % len(MEETING_PLACES)],
             agenda="1. Suivi du plan d'action\n2. Signalements du mois\n3. Divers",
         )
-        services.meeting_update(
+        meeting_services.meeting_update(
             meeting=meeting,
             by=coordinator,
             minutes="Tour de table des partenaires; point sur les actions en retard; "
@@ -415,7 +422,7 @@ def _meetings(
             created_by=coordinator,
         )
     if code != NO_RECENT_MEETING:
-        services.meeting_create(
+        meeting_services.meeting_create(
             taskforce=taskforce,
             by=coordinator,
             starts_at=_at(today + dt.timedelta(days=rng.randint(5, 25)), 14),
@@ -443,7 +450,7 @@ def _block_and_escalate(
     )
     action.refresh_from_db()
     author = by_agency.get(action.lead_agency_id, coordinator)
-    blocked = services.action_set_status(
+    blocked = action_services.action_set_status(
         action=action,
         by=author,
         revision=action.revision,
@@ -452,7 +459,7 @@ def _block_and_escalate(
         comment="Le marché public a été déclaré infructueux; plus d'entrepreneur disponible.",
     )
     ActionUpdate.objects.filter(pk=blocked.pk).update(at=timezone.now() - dt.timedelta(days=20))
-    escalation = services.action_escalate(
+    escalation = action_services.action_escalate(
         action=action,
         by=coordinator,
         reason="Sans appui régional pour relancer le marché, l'action est à l'arrêt depuis deux "
@@ -462,13 +469,13 @@ def _block_and_escalate(
         raised_at=timezone.now() - dt.timedelta(days=12)
     )
     if resolve:
-        services.escalation_resolve(
+        action_services.escalation_resolve(
             escalation=escalation,
             by=people["csir.analyst"],
             resolution="Subside régional accordé; le marché est relancé par la commune.",
         )
         action.refresh_from_db()
-        services.action_set_status(
+        action_services.action_set_status(
             action=action,
             by=author,
             revision=action.revision,
@@ -482,14 +489,14 @@ def _change_after_validation(plan: ActionPlan, actions: list[Action], *, coordin
     """After validation the task force adapted its plan: a new draft version."""
     changed = next(a for a in actions if a.axis == Axis.PREVENTION)
     changed.refresh_from_db()
-    services.action_update(
+    action_services.action_update(
         action=changed,
         by=coordinator,
         revision=changed.revision,
         due_on=changed.due_on + dt.timedelta(days=90),
         deliverable="Trois maraudes par semaine, y compris le week-end",
     )
-    services.action_create(
+    action_services.action_create(
         plan=plan,
         by=coordinator,
         axis=Axis.NEIGHBOURHOOD,

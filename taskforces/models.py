@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import Agency, Axis
-from hotspots.models import Hotspot
+from coordination.models import Agency, Axis, Commune
+from hotspots.models import Hotspot, Phenomenon
 
 
 class TaskForce(models.Model):
@@ -317,3 +317,80 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} ({self.raised_at:%Y-%m-%d})"
+
+
+# --- Displacement: a phenomenon moving from a hotspot, routed to the task forces near ---
+
+
+class DisplacementReport(models.Model):
+    """A phenomenon seen moving from a hotspot to another place, followed up to closure."""
+
+    class Severity(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        FOLLOWED_UP = "followed_up", _("Being followed up")
+        CLOSED = "closed", _("Closed")
+
+    from_hotspot = models.ForeignKey(
+        Hotspot,
+        on_delete=models.PROTECT,
+        related_name="displacements_from",
+        verbose_name=_("from the hotspot"),
+    )
+    phenomenon = models.CharField(_("phenomenon"), max_length=20, choices=Phenomenon.choices)
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        related_name="displacements_to",
+        verbose_name=_("to the commune"),
+    )
+    place = models.CharField(_("place"), max_length=300)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    observed_on = models.DateField(_("observed on"))
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    # The task forces it was routed to when reported (same or neighbouring commune).
+    routed_to = models.ManyToManyField(
+        TaskForce,
+        blank=True,
+        related_name="displacements",
+        verbose_name=_("routed to"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closure_note = models.TextField(_("closure note"), blank=True)
+
+    class Meta:
+        ordering = ["-reported_at"]
+        verbose_name = _("displacement report")
+        verbose_name_plural = _("displacement reports")
+
+    def __str__(self) -> str:
+        return f"{self.from_hotspot.code} → {self.place}"
+
+
+class DisplacementFollowUp(models.Model):
+    report = models.ForeignKey(
+        DisplacementReport, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    text = models.TextField(_("follow-up"))
+
+    class Meta:
+        ordering = ["report", "at"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.at:%Y-%m-%d}"

@@ -20,11 +20,11 @@ from django.db.models import Max, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import audit
+from coordination.audit import services as audit
 from coordination.models import Agency, AuditEntry, User
-from coordination.notifications import notify
-from coordination.permissions import CSIR_ROLES
-from coordination.selectors import csir_people
+from coordination.notifications.services import notify
+from coordination.people.permissions import CSIR_ROLES
+from coordination.people.selectors import csir_people
 from hotspots.models import Hotspot
 from taskforces.models import Action, Escalation, Meeting, Membership, PlanVersion, TaskForce
 

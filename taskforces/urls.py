@@ -1,7 +1,55 @@
-from taskforces.views import actions, meetings, plans, taskforces
+"""The taskforces URLs, each under the ``taskforces`` namespace."""
+
+from django.urls import path
+
+from taskforces.views import actions, displacement, meetings, plans, taskforces
 
 app_name = "taskforces"
-
-urlpatterns = (
-    taskforces.urlpatterns + meetings.urlpatterns + plans.urlpatterns + actions.urlpatterns
-)
+urlpatterns = [
+    # Taskforces
+    path("", taskforces.taskforce_list, name="list"),
+    path("mine/", taskforces.my_actions, name="my_actions"),
+    path("<int:pk>/", taskforces.taskforce_detail, name="detail"),
+    path("<int:pk>/members/", taskforces.taskforce_members, name="members"),
+    path("<int:pk>/calendar.ics", taskforces.taskforce_calendar, name="calendar"),
+    path("members/<int:pk>/role/", taskforces.membership_role, name="membership_role"),
+    path("members/<int:pk>/remove/", taskforces.membership_remove, name="membership_remove"),
+    # Meetings
+    path("<int:pk>/meetings/", meetings.meeting_list, name="meetings"),
+    path("<int:pk>/meetings/new/", meetings.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/edit/", meetings.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/points/", meetings.meeting_point_add, name="meeting_point_add"),
+    path(
+        "meetings/<int:pk>/decisions/", meetings.meeting_decision_add, name="meeting_decision_add"
+    ),
+    path("points/<int:pk>/toggle/", meetings.meeting_point_toggle, name="meeting_point_toggle"),
+    # Plans
+    path("<int:pk>/plan/", plans.plan_detail, name="plan"),
+    path("<int:pk>/plan/submit/", plans.plan_submit, name="plan_submit"),
+    path("<int:pk>/plan/changes/", plans.plan_changes, name="plan_changes"),
+    path("<int:pk>/plan.csv", plans.plan_export, name="plan_export"),
+    path("plan-versions/<int:pk>/", plans.version_detail, name="plan_version"),
+    path("plan-versions/<int:pk>/review/", plans.version_review, name="plan_review"),
+    # Actions
+    path("<int:pk>/actions/new/", actions.action_new, name="action_new"),
+    path("actions/<int:pk>/", actions.action_detail, name="action"),
+    path("actions/<int:pk>/edit/", actions.action_edit, name="action_edit"),
+    path("actions/<int:pk>/status/", actions.action_status, name="action_status"),
+    path("actions/<int:pk>/updates/", actions.action_comment, name="action_comment"),
+    path("actions/<int:pk>/escalate/", actions.action_escalate, name="action_escalate"),
+    path("escalations/", actions.escalations, name="escalations"),
+    path("escalations/<int:pk>/resolve/", actions.escalation_resolve, name="escalation_resolve"),
+    # Displacement
+    path("displacements/", displacement.displacement_list, name="displacements"),
+    path("displacements/new/", displacement.displacement_new, name="displacement_new"),
+    path("displacements/<int:pk>/", displacement.displacement_detail, name="displacement_detail"),
+    path(
+        "displacements/<int:pk>/follow-up/",
+        displacement.displacement_follow_up,
+        name="displacement_follow_up",
+    ),
+    path(
+        "displacements/<int:pk>/close/", displacement.displacement_close, name="displacement_close"
+    ),
+]

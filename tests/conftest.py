@@ -278,7 +278,7 @@ def celery_worker(reference_data) -> Iterator[None]:
 @pytest.fixture
 def hotspot_midi(csir_analyst) -> Hotspot:
     """An active hotspot on two communes of zone Midi: Saint-Gilles and Anderlecht."""
-    from coordination.geo import circle_area
+    from coordination.core.geo import circle_area
 
     return HotspotFactory(
         code="HS10",

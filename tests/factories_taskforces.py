@@ -9,7 +9,6 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from coordination.models import Axis
-from taskforces import services
 from taskforces.models import (
     Action,
     ActionPlan,
@@ -21,6 +20,8 @@ from taskforces.models import (
     PlanVersion,
     TaskForce,
 )
+from taskforces.services import plans as plan_services
+from taskforces.services import taskforces as taskforce_services
 from tests.factories import AgencyFactory, HotspotFactory, UserFactory
 
 
@@ -46,7 +47,7 @@ class MembershipFactory(DjangoModelFactory):
 
 def member(taskforce: TaskForce, user, role: str = Membership.Role.MEMBER) -> Membership:
     """Add ``user`` through the service, as the chair would (permissions granted)."""
-    return services.membership_add(taskforce=taskforce, user=user, role=role, by=None)
+    return taskforce_services.membership_add(taskforce=taskforce, user=user, role=role, by=None)
 
 
 class ActionPlanFactory(DjangoModelFactory):
@@ -149,8 +150,8 @@ class Cast:
     def __init__(self, *, hotspot, chair, police, association, analyst):
         from coordination.models import Agency
 
-        self.taskforce = services.taskforce_open(hotspot=hotspot, by=analyst)
-        self.plan = services.plan_ensure(taskforce=self.taskforce)
+        self.taskforce = taskforce_services.taskforce_open(hotspot=hotspot, by=analyst)
+        self.plan = plan_services.plan_ensure(taskforce=self.taskforce)
         self.chair, self.police, self.association = chair, police, association
         self.commune = chair.agency
         self.coordinator = UserFactory(username="tf-coordinator", agency=self.commune)

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import audit
-from coordination.audit_selectors import change_lines
-from coordination.audit_views_log import record_view
+from coordination.audit import services as audit
+from coordination.audit.selectors import change_lines
+from coordination.audit.viewlog import record_view
 from coordination.models import AuditEntry
 from hotspots.models import Hotspot
 
@@ -72,7 +72,7 @@ def test_the_coordinator_reads_the_trail(client, csir_coordinator, trail):
     assert "proposed → awaiting_approval" in page
     assert "21012, 21001" in page  # a list of communes, not a change
     assert "police-judicial" in page
-    assert 'href="/audit/"' in client.get(reverse("home")).content.decode()  # navigation
+    assert 'href="/audit/"' in client.get(reverse("home:index")).content.decode()  # navigation
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ def test_the_coordinator_reads_the_trail(client, csir_coordinator, trail):
 def test_nobody_else_learns_the_trail_exists(client, request, trail, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(URL).status_code == 404
-    assert 'href="/audit/"' not in client.get(reverse("home")).content.decode()
+    assert 'href="/audit/"' not in client.get(reverse("home:index")).content.decode()
 
 
 def test_anonymous_and_wrong_method(client, csir_coordinator):

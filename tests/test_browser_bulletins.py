@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from coordination.models import Bulletin, BulletinRead
-from taskforces.services import membership_add, taskforce_open
+from coordination.regional.bulletins.models import Bulletin, BulletinRead
+from taskforces.services.taskforces import membership_add, taskforce_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

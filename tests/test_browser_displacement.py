@@ -5,8 +5,8 @@ task force in its list."""
 import pytest
 
 from coordination.models import Agency, Notification
-from hotspots.models import DisplacementReport
-from taskforces.services import membership_add, taskforce_open
+from taskforces.models import DisplacementReport
+from taskforces.services.taskforces import membership_add, taskforce_open
 from tests.factories import AgencyFactory, HotspotFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,8 +49,8 @@ def test_police_report_reaches_the_csir_and_the_neighbouring_task_force(
 
     # The police report it, placing the point with a click on the map.
     login(police_member)
-    page.locator("nav.site-nav a[href='/hotspots/displacements/']").click()
-    page.locator("main a[href='/hotspots/displacements/new/']").click()
+    page.locator("nav.site-nav a[href='/taskforces/displacements/']").click()
+    page.locator("main a[href='/taskforces/displacements/new/']").click()
     page.locator("#id_from_hotspot").select_option(str(hotspot_midi.pk))
     page.locator("#id_phenomenon").select_option("dealing")
     page.locator("#id_commune").select_option(label="Forest")
@@ -61,7 +61,7 @@ def test_police_report_reaches_the_csir_and_the_neighbouring_task_force(
     assert page.locator("figure[data-point-pick] svg .picked-point").count() == 1
     page.locator("input[name=severity][value=high]").check()
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/hotspots/displacements/*/")
+    page.wait_for_url("**/taskforces/displacements/*/")
 
     report = DisplacementReport.objects.get()
     # A click on the whole region's map is precise to a pixel: some 50 m.
@@ -79,7 +79,7 @@ def test_police_report_reaches_the_csir_and_the_neighbouring_task_force(
     # The CSIR sees the arrow on the regional map.
     _log_out(page)
     login(csir_coordinator)
-    page.goto("/hotspots/displacements/")
+    page.goto("/taskforces/displacements/")
     arrow = page.locator("figure.map svg .map-arrow")
     assert arrow.count() == 1
     assert "HS10" in arrow.locator("title").text_content()
@@ -87,14 +87,14 @@ def test_police_report_reaches_the_csir_and_the_neighbouring_task_force(
     # The member of the neighbouring task force finds it in the list.
     _log_out(page)
     login(member)
-    page.locator("nav.site-nav a[href='/hotspots/displacements/']").click()
+    page.locator("nav.site-nav a[href='/taskforces/displacements/']").click()
     row = page.locator("tbody tr", has_text="Parvis Saint-Antoine")
     assert row.count() == 1
     row.get_by_role("link").click()
-    page.wait_for_url(f"**/hotspots/displacements/{report.pk}/")
+    page.wait_for_url(f"**/taskforces/displacements/{report.pk}/")
     page.locator("#id_text").fill("Patrouille de prévention passée mardi soir.")
-    page.locator(f"form[action='/hotspots/displacements/{report.pk}/follow-up/'] button").click()
-    page.wait_for_url(f"**/hotspots/displacements/{report.pk}/")
+    page.locator(f"form[action='/taskforces/displacements/{report.pk}/follow-up/'] button").click()
+    page.wait_for_url(f"**/taskforces/displacements/{report.pk}/")
     report.refresh_from_db()
     assert report.status == DisplacementReport.Status.FOLLOWED_UP
     assert page.get_by_text("Patrouille de prévention passée mardi soir.").is_visible()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from coordination import geo
+from coordination.core import geo
 from hotspots.models import Hotspot
 from hotspots.services import hotspots as services
 from tests.factories import HotspotFactory, commune

@@ -2,7 +2,7 @@
 
 import pytest
 
-from coordination import geo
+from coordination.core import geo
 from hotspots.services import hotspots as services
 from tests.factories import commune
 
@@ -37,7 +37,7 @@ def test_mayor_follows_a_notification_to_the_decision(page, login, csir_analyst,
 
 
 def test_mark_as_read_in_place(page, login, mayor_anderlecht):
-    from coordination.notifications import notify
+    from coordination.notifications.services import notify
 
     notify(recipients=[mayor_anderlecht], kind="bulletin_published", params={"title": "Ronde"})
     login(mayor_anderlecht)

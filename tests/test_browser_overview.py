@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from coordination import geo
+from coordination.core import geo
 from coordination.models import Axis
 from tests.factories import HotspotFactory, commune
 from tests.factories_taskforces import ActionFactory, ActionPlanFactory, TaskForceFactory

@@ -11,12 +11,12 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coordination import bulletin_selectors as selectors
-from coordination import bulletin_services as services
-from coordination import cores_demo
-from coordination.models import AuditEntry, Bulletin, BulletinRead, Notification
+from coordination.models import AuditEntry, Notification
+from coordination.regional.bulletins.models import Bulletin, BulletinRead
+from coordination.regional.bulletins import selectors, services
+from coordination.regional.cores import demo as cores_demo
 from taskforces.models import Membership
-from taskforces.services import membership_add, taskforce_open
+from taskforces.services.taskforces import membership_add, taskforce_open
 from tests.factories import AgencyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,12 +143,12 @@ def test_unread_count_is_one_query(django_assert_num_queries, to_all, targeted, 
 
 def test_opening_a_bulletin_marks_it_read_and_clears_the_badge(client, targeted, police_member):
     client.force_login(police_member)
-    assert bulletin_badge(client.get(reverse("home")).content.decode()) == 1
+    assert bulletin_badge(client.get(reverse("home:index")).content.decode()) == 1
     response = client.get(reverse("bulletins:detail", args=[targeted.pk]))
     assert response.status_code == 200 and "Nouvel arrêté du bourgmestre" in response.text
     client.get(reverse("bulletins:detail", args=[targeted.pk]))  # a second time: one receipt
     assert BulletinRead.objects.filter(bulletin=targeted, user=police_member).count() == 1
-    assert bulletin_badge(client.get(reverse("home")).content.decode()) == 0
+    assert bulletin_badge(client.get(reverse("home:index")).content.decode()) == 0
     notification = Notification.objects.get(recipient=police_member)
     assert notification.read_at is not None
 
@@ -298,7 +298,7 @@ def test_the_list_filters_and_has_a_fixed_query_count(
 
 
 def test_demo_bulletins(midi, molenbeek, csir_coordinator):
-    from coordination import demo as coordination_demo
+    from coordination.regional.demo import seed as coordination_demo
 
     agencies = coordination_demo.seed_agencies()
     people = coordination_demo.seed_people(agencies)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from coordination.tasks import ping
+from coordination.notifications.tasks import ping
 
 
 @pytest.mark.worker

@@ -10,9 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
-from coordination import cores_demo, cores_services, selectors, services
-from coordination import demo as coordination_demo
 from coordination.models import AuditEntry, CoresDecision, CoresMeeting, Strategy, StrategyPeriod
+from coordination.regional.cores import demo as cores_demo
+from coordination.regional.cores import services as cores_services
+from coordination.regional.demo import seed as coordination_demo
+from coordination.strategy import selectors, services
 
 pytestmark = pytest.mark.django_db
 Kind = CoresDecision.Kind
@@ -276,15 +278,15 @@ def test_the_strategy_page_links_the_decision_of_each_period(
         meeting=meeting, by=csir_analyst, kind=Kind.EXTEND, text="Prolongation"
     )
     client.force_login(mayor_anderlecht)
-    page = client.get(reverse("strategy")).content.decode()
+    page = client.get(reverse("strategy:page")).content.decode()
     assert reverse("cores:detail", args=[meeting.pk]) in page
 
 
 def test_navigation_shows_cores_to_readers_only(client, cores_member, police_member):
     client.force_login(cores_member)
-    assert 'href="/cores/"' in client.get(reverse("home")).content.decode()
+    assert 'href="/cores/"' in client.get(reverse("home:index")).content.decode()
     client.force_login(police_member)
-    assert 'href="/cores/"' not in client.get(reverse("home")).content.decode()
+    assert 'href="/cores/"' not in client.get(reverse("home:index")).content.decode()
 
 
 # --- The demo -------------------------------------------------------------------------------

@@ -13,17 +13,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import geo
+from coordination.core import geo
 from coordination.models import Agency, AuditEntry, Notification
-from hotspots.models import DisplacementReport, Hotspot
-from hotspots.selectors import displacement as selectors
+from hotspots.models import Hotspot
+from taskforces.models import DisplacementReport
+from taskforces.selectors import displacement as selectors
 from hotspots.selectors.hotspots import region_map
-from hotspots.services.displacement import (
+from taskforces.services.displacement import (
     displacement_close,
     displacement_create,
     displacement_follow_up,
 )
-from taskforces.services import membership_add, taskforce_open
+from taskforces.services.taskforces import membership_add, taskforce_open
 from tests.factories import AgencyFactory, HotspotFactory, UserFactory, commune
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +142,7 @@ def test_the_csir_and_the_routed_members_are_notified(
     )
     assert told == {csir_coordinator.username, csir_analyst.username, "sg-member"}
     notification = Notification.objects.filter(recipient=csir_coordinator).get()
-    assert notification.url == reverse("hotspots:displacement_detail", args=[created.pk])
+    assert notification.url == reverse("taskforces:displacement_detail", args=[created.pk])
     assert notification.params["hotspot"] == "HS10 Gare du Midi"
     assert notification.params["place"] == "Parvis Saint-Antoine (Forest)"
     assert notification.params["place_nl"] == "Parvis Saint-Antoine (Vorst)"
@@ -173,7 +174,7 @@ def test_a_point_in_another_commune_is_refused_and_says_where_it_is(police_membe
 def test_the_form_explains_a_misplaced_point(client, police_member, hotspot_midi):
     client.force_login(police_member)
     data = form_data(hotspot_midi, "21001", lon=IN_FOREST[0], lat=IN_FOREST[1])
-    response = client.post(reverse("hotspots:displacement_new"), data)
+    response = client.post(reverse("taskforces:displacement_new"), data)
     assert response.status_code == 200
     assert "The point lies in Forest, not in Anderlecht" in response.content.decode()
     assert not DisplacementReport.objects.exists()
@@ -183,7 +184,7 @@ def test_the_observation_cannot_be_in_the_future(client, police_member, hotspot_
     client.force_login(police_member)
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     response = client.post(
-        reverse("hotspots:displacement_new"), form_data(hotspot_midi, observed_on=tomorrow)
+        reverse("taskforces:displacement_new"), form_data(hotspot_midi, observed_on=tomorrow)
     )
     assert response.status_code == 200
     assert "cannot be in the future" in response.content.decode()
@@ -193,7 +194,7 @@ def test_the_observation_cannot_be_in_the_future(client, police_member, hotspot_
 def test_only_working_hotspots_are_offered(client, police_member, hotspot_midi, csir_analyst):
     proposed = HotspotFactory(code="HS99", status=Hotspot.Status.PROPOSED, proposed_by=csir_analyst)
     client.force_login(police_member)
-    response = client.post(reverse("hotspots:displacement_new"), form_data(proposed))
+    response = client.post(reverse("taskforces:displacement_new"), form_data(proposed))
     assert response.status_code == 200 and not DisplacementReport.objects.exists()
 
 
@@ -204,12 +205,12 @@ def test_only_working_hotspots_are_offered(client, police_member, hotspot_midi, 
 def test_police_members_and_csir_report(client, request, cast, hotspot_midi, who):
     user = _person(request, cast, who)
     client.force_login(user)
-    assert client.get(reverse("hotspots:displacement_new")).status_code == 200
+    assert client.get(reverse("taskforces:displacement_new")).status_code == 200
     data = form_data(hotspot_midi, lon=IN_FOREST[0], lat=IN_FOREST[1])
-    response = client.post(reverse("hotspots:displacement_new"), data)
+    response = client.post(reverse("taskforces:displacement_new"), data)
     created = DisplacementReport.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("hotspots:displacement_detail", args=[created.pk])
+    assert response["Location"] == reverse("taskforces:displacement_detail", args=[created.pk])
     assert created.reported_by == user and created.status == Status.OPEN
     assert created.lon == IN_FOREST[0] and list(created.routed_to.all()) == [cast.saint_gilles]
 
@@ -217,8 +218,8 @@ def test_police_members_and_csir_report(client, request, cast, hotspot_midi, who
 @pytest.mark.parametrize("who", ["association_member", "cores_member", "mayor_other"])
 def test_others_may_not_report(client, request, hotspot_midi, who):
     client.force_login(request.getfixturevalue(who))
-    assert client.get(reverse("hotspots:displacement_new")).status_code == 403
-    response = client.post(reverse("hotspots:displacement_new"), form_data(hotspot_midi))
+    assert client.get(reverse("taskforces:displacement_new")).status_code == 403
+    response = client.post(reverse("taskforces:displacement_new"), form_data(hotspot_midi))
     assert response.status_code == 403 and not DisplacementReport.objects.exists()
 
 
@@ -242,9 +243,9 @@ def _person(request, cast, who: str):
 
 def _urls(pk: int) -> dict[str, str]:
     return {
-        "detail": reverse("hotspots:displacement_detail", args=[pk]),
-        "follow_up": reverse("hotspots:displacement_follow_up", args=[pk]),
-        "close": reverse("hotspots:displacement_close", args=[pk]),
+        "detail": reverse("taskforces:displacement_detail", args=[pk]),
+        "follow_up": reverse("taskforces:displacement_follow_up", args=[pk]),
+        "close": reverse("taskforces:displacement_close", args=[pk]),
     }
 
 
@@ -258,7 +259,7 @@ def test_outsiders_get_404_everywhere(client, request, cast, to_forest, who):
     assert client.get(urls["detail"]).status_code == 404
     assert client.post(urls["follow_up"], {"text": "x"}).status_code == 404
     assert client.post(urls["close"], {"closure_note": "x"}).status_code == 404
-    listing = client.get(reverse("hotspots:displacements"))
+    listing = client.get(reverse("taskforces:displacements"))
     assert listing.status_code == 200 and listing.context["reports"] == []
     to_forest.refresh_from_db()
     assert to_forest.status == Status.OPEN and not to_forest.follow_ups.exists()
@@ -270,7 +271,7 @@ def test_the_reporter_sees_but_does_not_follow_up_or_close(client, police_member
     assert client.get(urls["detail"]).status_code == 200
     assert client.post(urls["follow_up"], {"text": "x"}).status_code == 403
     assert client.post(urls["close"], {"closure_note": "x"}).status_code == 403
-    assert [r.pk for r in client.get(reverse("hotspots:displacements")).context["reports"]] == [
+    assert [r.pk for r in client.get(reverse("taskforces:displacements")).context["reports"]] == [
         to_forest.pk
     ]
 
@@ -302,12 +303,12 @@ def test_wrong_methods(client, csir_coordinator, to_forest):
     assert client.get(urls["follow_up"]).status_code == 405
     assert client.get(urls["close"]).status_code == 405
     assert client.post(urls["detail"]).status_code == 405
-    assert client.post(reverse("hotspots:displacements")).status_code == 405
-    assert client.put(reverse("hotspots:displacement_new")).status_code == 405
+    assert client.post(reverse("taskforces:displacements")).status_code == 405
+    assert client.put(reverse("taskforces:displacement_new")).status_code == 405
 
 
 def test_anonymous_is_sent_to_login(client, to_forest):
-    for url in [reverse("hotspots:displacements"), *_urls(to_forest.pk).values()]:
+    for url in [reverse("taskforces:displacements"), *_urls(to_forest.pk).values()]:
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
@@ -397,9 +398,9 @@ def test_arrows_go_from_the_perimeter_centre_to_the_point_or_the_commune(
 
 def test_the_list_page_draws_the_arrows(client, csir_coordinator, to_forest):
     client.force_login(csir_coordinator)
-    body = client.get(reverse("hotspots:displacements")).content.decode()
+    body = client.get(reverse("taskforces:displacements")).content.decode()
     assert body.count('class="map-arrow ') == 1
-    assert reverse("hotspots:displacement_detail", args=[to_forest.pk]) in body
+    assert reverse("taskforces:displacement_detail", args=[to_forest.pk]) in body
 
 
 # --- The list ---------------------------------------------------------------------------
@@ -409,7 +410,7 @@ def test_filters_by_status_and_commune(client, cast, csir_coordinator, police_me
     to_koekelberg = report(police_member, cast.molenbeek.hotspot, "21011", place="Parc")
     displacement_close(report=to_koekelberg, by=csir_coordinator, note="Fini")
     client.force_login(csir_coordinator)
-    url = reverse("hotspots:displacements")
+    url = reverse("taskforces:displacements")
 
     def shown(**params) -> list[int]:
         return [r.pk for r in client.get(url, params).context["reports"]]
@@ -437,7 +438,7 @@ def _make(count: int, by, hotspot) -> None:
 @pytest.mark.parametrize("who", ["csir_coordinator", "saint_gilles_member"])
 def test_list_queries_do_not_grow(client, request, cast, police_member, hotspot_midi, who):
     client.force_login(_person(request, cast, who))
-    url = reverse("hotspots:displacements")
+    url = reverse("taskforces:displacements")
     _make(5, police_member, hotspot_midi)
     client.get(url)  # warms the per-process cache of the commune geometry
     with CaptureQueriesContext(connection) as small:
@@ -459,8 +460,8 @@ def test_user_text_is_escaped(client, cast, csir_coordinator, police_member, hot
     displacement_follow_up(report=created, by=csir_coordinator, text=evil)
     client.force_login(csir_coordinator)
     for url in (
-        reverse("hotspots:displacements"),
-        reverse("hotspots:displacement_detail", args=[created.pk]),
+        reverse("taskforces:displacements"),
+        reverse("taskforces:displacement_detail", args=[created.pk]),
     ):
         body = client.get(url).content.decode()
         assert evil not in body
@@ -473,7 +474,7 @@ def test_user_text_is_escaped(client, cast, csir_coordinator, police_member, hot
 def test_demo_is_idempotent(
     csir_coordinator, csir_analyst, police_member, hotspot_midi, hotspot_molenbeek
 ):
-    from hotspots import demo_displacement
+    from taskforces import demo_displacement
 
     people = {
         "csir.coordinator": csir_coordinator,

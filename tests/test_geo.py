@@ -14,7 +14,7 @@ if not settings.configured:
     # Lets these tests run with `-p no:django`, before the project settings exist.
     settings.configure(USE_I18N=False)
 
-from coordination.geo import (
+from coordination.core.geo import (
     MAX_VERTICES,
     GeometryError,
     MapArea,

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coordination import geo
+from coordination.core import geo
 from coordination.models import AuditEntry
 from hotspots.models import Hotspot, MayorDecision
 from hotspots.services import hotspots as services

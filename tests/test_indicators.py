@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import charts
+from coordination.core import charts
 from coordination.models import AuditEntry
 from hotspots import demo_indicators
 from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue

@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import mailing, tasks
 from coordination.models import AuditEntry, Notification
-from coordination.notifications import (
+from coordination.notifications import mailing, tasks
+from coordination.notifications.services import (
     message,
     notification_preferences_set,
     notify,
@@ -134,7 +134,7 @@ def test_none_means_no_mail_but_still_in_the_centre(tell, client, mailoutbox):
     assert mailing.sweep_unsent(later(60)) == 0
     assert mailoutbox == []
     client.force_login(quiet)
-    assert "Nouvelle ronde" in client.get(reverse("notifications")).content.decode()
+    assert "Nouvelle ronde" in client.get(reverse("notifications:list")).content.decode()
 
 
 def test_digest_reads_in_the_recipients_language(mailoutbox):
@@ -274,25 +274,25 @@ def test_the_centre_lists_newest_first_with_unread_highlighted(client):
         created_at=timezone.now() - dt.timedelta(hours=1), read_at=timezone.now()
     )
     client.force_login(reader)
-    html = client.get(reverse("notifications")).content.decode()
+    html = client.get(reverse("notifications:list")).content.decode()
     assert html.index("Second") < html.index("Premier")
     assert f'<tr id="notification-{second.pk}" class="current">' in html
     assert f'<tr id="notification-{first.pk}">' in html
-    assert reverse("notification_open", args=[second.pk]) in html
+    assert reverse("notifications:open", args=[second.pk]) in html
     assert '<span class="badge"' in html and ">1</span>" in html
 
 
 def test_another_persons_notifications_are_not_shown(client, csir_coordinator, csir_analyst):
     notify(recipients=[csir_analyst], kind="bulletin_published", params={"title": "Privé"})
     client.force_login(csir_coordinator)
-    assert "Privé" not in client.get(reverse("notifications")).content.decode()
+    assert "Privé" not in client.get(reverse("notifications:list")).content.decode()
 
 
 def test_user_text_is_escaped(client):
     reader = person("reader")
     notify(recipients=[reader], kind="bulletin_published", params={"title": "<script>x()</script>"})
     client.force_login(reader)
-    html = client.get(reverse("notifications")).content.decode()
+    html = client.get(reverse("notifications:list")).content.decode()
     assert "<script>x()" not in html and "&lt;script&gt;x()" in html
 
 
@@ -301,8 +301,8 @@ def test_the_centre_paginates(client):
     for number in range(25):
         notify(recipients=[reader], kind="bulletin_published", params={"title": f"B{number:02d}"})
     client.force_login(reader)
-    first = client.get(reverse("notifications")).content.decode()
-    second = client.get(reverse("notifications") + "?page=2").content.decode()
+    first = client.get(reverse("notifications:list")).content.decode()
+    second = client.get(reverse("notifications:list") + "?page=2").content.decode()
     assert "B24" in first and "B00" not in first
     assert "B00" in second and "B24" not in second
 
@@ -318,20 +318,20 @@ def test_centre_and_badge_queries_do_not_grow(client):
     reader = person("reader")
     client.force_login(reader)
     _make(reader, 5)
-    client.get(reverse("notifications"))  # warm up the session and the caches
+    client.get(reverse("notifications:list"))  # warm up the session and the caches
     with CaptureQueriesContext(connection) as small:
-        assert client.get(reverse("notifications")).status_code == 200
+        assert client.get(reverse("notifications:list")).status_code == 200
     _make(reader, 45)
     with CaptureQueriesContext(connection) as large:
-        response = client.get(reverse("notifications"))
+        response = client.get(reverse("notifications:list"))
     assert ">50</span>" in response.content.decode()
     assert len(large.captured_queries) == len(small.captured_queries)
     # The badge on another page costs the same single query.
     with CaptureQueriesContext(connection) as home_small:
-        client.get(reverse("home"))
+        client.get(reverse("home:index"))
     _make(reader, 50)
     with CaptureQueriesContext(connection) as home_large:
-        assert ">100</span>" in client.get(reverse("home")).content.decode()
+        assert ">100</span>" in client.get(reverse("home:index")).content.decode()
     assert len(home_large.captured_queries) == len(home_small.captured_queries)
 
 
@@ -339,7 +339,7 @@ def test_mark_one_read_without_javascript(client):
     reader = person("reader")
     [notification] = notify(recipients=[reader], **BULLETIN)
     client.force_login(reader)
-    url = reverse("notification_read", args=[notification.pk])
+    url = reverse("notifications:read", args=[notification.pk])
     assert client.get(url).status_code == 405
     response = client.post(url, {"page": "1"})
     assert response.status_code == 302 and response["Location"] == "/notifications/?page=1"
@@ -352,7 +352,7 @@ def test_mark_one_read_with_htmx_swaps_the_row(client):
     [first] = notify(recipients=[reader], **BULLETIN)
     notify(recipients=[reader], **BULLETIN)
     client.force_login(reader)
-    response = client.post(reverse("notification_read", args=[first.pk]), HTTP_HX_REQUEST="true")
+    response = client.post(reverse("notifications:read", args=[first.pk]), HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html
@@ -367,7 +367,7 @@ def test_mark_all_read(client):
     for _ in range(3):
         notify(recipients=[reader, other], **BULLETIN)
     client.force_login(reader)
-    response = client.post(reverse("notifications_read_all"))
+    response = client.post(reverse("notifications:read_all"))
     assert response.status_code == 302
     assert not Notification.objects.filter(recipient=reader, read_at__isnull=True).exists()
     assert Notification.objects.filter(recipient=other, read_at__isnull=True).count() == 3
@@ -377,7 +377,7 @@ def test_opening_marks_read_and_follows_the_link(client):
     reader = person("reader")
     [notification] = notify(recipients=[reader], **{**BULLETIN, "url": "/hotspots/?x=1"})
     client.force_login(reader)
-    response = client.get(reverse("notification_open", args=[notification.pk]))
+    response = client.get(reverse("notifications:open", args=[notification.pk]))
     assert response.status_code == 302 and response["Location"] == "/hotspots/?x=1"
     notification.refresh_from_db()
     assert notification.read_at is not None
@@ -397,22 +397,22 @@ def test_opening_refuses_to_leave_the_portal(client, url):
     reader = person("reader")
     [notification] = notify(recipients=[reader], **{**BULLETIN, "url": url})
     client.force_login(reader)
-    response = client.get(reverse("notification_open", args=[notification.pk]))
-    assert response.status_code == 302 and response["Location"] == reverse("notifications")
+    response = client.get(reverse("notifications:open", args=[notification.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("notifications:list")
 
 
 def test_another_persons_notification_is_404(client, csir_coordinator, csir_analyst):
     [theirs] = notify(recipients=[csir_analyst], **BULLETIN)
     client.force_login(csir_coordinator)
-    assert client.get(reverse("notification_open", args=[theirs.pk])).status_code == 404
-    assert client.post(reverse("notification_read", args=[theirs.pk])).status_code == 404
-    assert client.get(reverse("notification_open", args=[99999])).status_code == 404
+    assert client.get(reverse("notifications:open", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("notifications:read", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("notifications:open", args=[99999])).status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None
 
 
 def test_anonymous_is_sent_to_login(client):
-    for url in (reverse("notifications"), reverse("notification_preferences")):
+    for url in (reverse("notifications:list"), reverse("notifications:preferences")):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
@@ -423,7 +423,7 @@ def test_anonymous_is_sent_to_login(client):
 def test_preferences_are_saved_and_audited(client):
     reader = person("reader")
     client.force_login(reader)
-    url = reverse("notification_preferences")
+    url = reverse("notifications:preferences")
     page = client.get(url).content.decode()
     assert re.search(r'value="immediate"[^>]*checked', page)
     response = client.post(url, {"email_mode": "digest", "preferred_language": "nl"})
@@ -442,7 +442,7 @@ def test_bad_preferences_change_nothing(client):
     reader = person("reader")
     client.force_login(reader)
     response = client.post(
-        reverse("notification_preferences"), {"email_mode": "hourly", "preferred_language": "de"}
+        reverse("notifications:preferences"), {"email_mode": "hourly", "preferred_language": "de"}
     )
     assert response.status_code == 200
     reader.refresh_from_db()

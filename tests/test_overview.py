@@ -11,16 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coordination import geo
+from coordination.core import geo
 from coordination.models import Axis, Strategy, StrategyPeriod
-from coordination.overview_selectors import OverviewFilters, regional_overview
-from hotspots.models import (
-    Hotspot,
-    IndicatorDefinition,
-    IndicatorValue,
-    MayorDecision,
-    PoliceOrder,
-)
+from coordination.regional.overview.selectors import OverviewFilters, regional_overview
+from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue, MayorDecision, PoliceOrder
 from hotspots.selectors.indicators import add_months, last_complete_month
 from taskforces.models import (
     Action,
@@ -89,7 +83,7 @@ def plan_midi(hotspot_midi) -> ActionPlan:
 )
 def test_readers_open_the_overview_and_see_it_in_the_menu(client, request, who, hotspot_midi):
     client.force_login(request.getfixturevalue(who))
-    response = client.get(reverse("overview"))
+    response = client.get(reverse("overview:page"))
     assert response.status_code == 200
     page = response.content.decode()
     assert 'href="/overview/" aria-current="page"' in page
@@ -100,7 +94,7 @@ def test_readers_open_the_overview_and_see_it_in_the_menu(client, request, who, 
 def test_other_roles_get_404_and_no_menu_entry(client, request, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(URL).status_code == 404
-    assert 'href="/overview/"' not in client.get(reverse("home")).content.decode()
+    assert 'href="/overview/"' not in client.get(reverse("home:index")).content.decode()
 
 
 def test_anonymous_is_sent_to_the_login(client):
@@ -116,7 +110,7 @@ def test_only_get(client, csir_coordinator):
 
 def test_the_menu_entry_follows_my_work(client, csir_coordinator):
     client.force_login(csir_coordinator)
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home:index")).content.decode()
     assert page.index('href="/"') < page.index('href="/overview/"') < page.index('"/hotspots/"')
 
 

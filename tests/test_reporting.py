@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import polib
 import pytest
+from coordination.regional.home.navigation import sections_for
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -20,15 +21,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from coordination.models import AuditEntry, CoresMeeting, Strategy, StrategyPeriod
-from coordination.navigation import sections_for
-from hotspots.models import (
-    DisplacementReport,
-    Hotspot,
-    IndicatorDefinition,
-    IndicatorValue,
-    MayorDecision,
-    PoliceOrder,
-)
+from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue, MayorDecision, PoliceOrder
+from taskforces.models import DisplacementReport
 from reporting import render, selectors, services, snapshot, tasks
 from reporting.models import Report
 from taskforces.models import Action, ActionUpdate, Escalation
@@ -736,11 +730,11 @@ def library(cast, csir_coordinator):
 def outsider(hotspot_molenbeek, csir_analyst):
     """A member of another task force (Étangs Noirs), in the police-judicial circle there."""
     from coordination.models import Agency
-    from taskforces import services as tf_services
+    from taskforces.services import taskforces as taskforce_services
     from tests.factories import AgencyFactory
     from tests.factories_taskforces import member
 
-    taskforce = tf_services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
+    taskforce = taskforce_services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
     police = AgencyFactory(name_fr="Zone Bruxelles-Ouest", kind=Agency.Kind.LOCAL_POLICE)
     person = UserFactory(username="outsider", agency=police)
     member(taskforce, person)
@@ -929,6 +923,6 @@ def test_post_only_views_refuse_get_and_strangers(client, library, cores_member,
 
 def test_the_reports_section_is_in_the_menu(client, cast, csir_analyst, mayor_other):
     client.force_login(csir_analyst)
-    assert reverse("reporting:list") in client.get(reverse("home")).content.decode()
+    assert reverse("reporting:list") in client.get(reverse("home:index")).content.decode()
     lonely = UserFactory(username="lonely")
     assert reverse("reporting:list") not in [s["url"] for s in sections_for(lonely, "/")]

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from coordination import selectors, services
+from coordination.strategy import selectors, services
 
 pytestmark = pytest.mark.django_db
 
@@ -49,36 +49,36 @@ def test_healthz_reports_a_dead_broker(client, settings):
 def test_home_for_every_role(client, request, who):
     user = request.getfixturevalue(who)
     client.force_login(user)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("home:index"))
     assert response.status_code == 200
     assert escape(user.agency.name) in response.content.decode()
 
 
 def test_navigation_follows_the_role(client, csir_coordinator, association_member):
     client.force_login(csir_coordinator)
-    assert reverse("strategy") in client.get(reverse("home")).content.decode()
+    assert reverse("strategy:page") in client.get(reverse("home:index")).content.decode()
     client.force_login(association_member)
-    assert reverse("strategy") not in client.get(reverse("home")).content.decode()
-    assert reverse("admin:index") not in client.get(reverse("home")).content.decode()
+    assert reverse("strategy:page") not in client.get(reverse("home:index")).content.decode()
+    assert reverse("admin:index") not in client.get(reverse("home:index")).content.decode()
 
 
 @pytest.mark.parametrize("who", ["police_member", "association_member"])
 def test_strategy_page_refused_to_agency_staff(client, request, who, strategy):
     client.force_login(request.getfixturevalue(who))
-    assert client.get(reverse("strategy")).status_code == 403
+    assert client.get(reverse("strategy:page")).status_code == 403
 
 
 @pytest.mark.parametrize("who", ["csir_coordinator", "mayor_anderlecht", "cores_member"])
 def test_strategy_page_shows_the_periods(client, request, who, strategy):
     client.force_login(request.getfixturevalue(who))
-    response = client.get(reverse("strategy"))
+    response = client.get(reverse("strategy:page"))
     assert response.status_code == 200
     assert "12 March 2024" in response.content.decode()
 
 
 def test_strategy_page_accepts_only_get(client, csir_coordinator):
     client.force_login(csir_coordinator)
-    assert client.post(reverse("strategy")).status_code == 405
+    assert client.post(reverse("strategy:page")).status_code == 405
 
 
 def test_periods_are_six_months_and_extensions_follow(strategy, csir_coordinator):
@@ -118,7 +118,7 @@ def test_strategy_changes_are_audited(strategy, csir_coordinator):
 def test_the_interface_speaks_three_languages(client, csir_coordinator, language, label):
     client.force_login(csir_coordinator)
     client.post(reverse("set_language"), {"language": language, "next": "/"})
-    assert label in client.get(reverse("home")).content.decode()
+    assert label in client.get(reverse("home:index")).content.decode()
 
 
 def test_seed_demo_is_idempotent():

@@ -10,8 +10,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from coordination.models import AuditEntry, Axis
-from taskforces import selectors, services
 from taskforces.models import Action, ActionUpdate, Escalation, PlanVersion
+from taskforces.selectors import actions as action_selectors
+from taskforces.services import actions as action_services
+from taskforces.services import plans as plan_services
+from taskforces.services import taskforces as taskforce_services
 from tests.factories_taskforces import ActionFactory, Cast
 
 pytestmark = pytest.mark.django_db
@@ -38,23 +41,23 @@ def cast(hotspot_midi, mayor_anderlecht, police_member, association_member, csir
 
 
 def current(cast) -> PlanVersion:
-    return services.current_version(cast.plan)
+    return plan_services.current_version(cast.plan)
 
 
 def submit_and_validate(cast, csir_coordinator) -> PlanVersion:
-    version = services.plan_submit(version=current(cast), by=cast.coordinator)
-    return services.plan_validate(version=version, by=csir_coordinator)
+    version = plan_services.plan_submit(version=current(cast), by=cast.coordinator)
+    return plan_services.plan_validate(version=version, by=csir_coordinator)
 
 
 # --- Opening ----------------------------------------------------------------------------
 
 
 def test_opening_a_task_force_creates_its_plan_and_first_draft(hotspot_molenbeek, csir_analyst):
-    taskforce = services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
-    version = services.current_version(taskforce.plan)
+    taskforce = taskforce_services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
+    version = plan_services.current_version(taskforce.plan)
     assert (version.number, version.state) == (1, State.DRAFT)
     # Opening again changes nothing.
-    services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
+    taskforce_services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
     assert taskforce.plan.versions.count() == 1
 
 
@@ -63,8 +66,8 @@ def test_opening_a_task_force_creates_its_plan_and_first_draft(hotspot_molenbeek
 
 def test_submission_refused_when_an_axis_is_empty(cast):
     cast.prevention.delete()
-    with pytest.raises(services.PlanIncomplete) as refused:
-        services.plan_submit(version=current(cast), by=cast.coordinator)
+    with pytest.raises(plan_services.PlanIncomplete) as refused:
+        plan_services.plan_submit(version=current(cast), by=cast.coordinator)
     assert any("Prevention" in reason for reason in refused.value.reasons)
     assert not any("Security" in reason for reason in refused.value.reasons)
     assert current(cast).state == State.DRAFT
@@ -72,7 +75,7 @@ def test_submission_refused_when_an_axis_is_empty(cast):
 
 def test_a_cancelled_action_does_not_cover_its_axis(cast):
     Action.objects.filter(pk=cast.neighbourhood.pk).update(status=Status.CANCELLED)
-    reasons = services.plan_missing(cast.plan)
+    reasons = plan_services.plan_missing(cast.plan)
     assert reasons == [
         "No action on the Neighbourhood life axis: each of the three axes needs one."
     ]
@@ -82,8 +85,8 @@ def test_submission_lists_what_each_action_lacks(cast):
     Action.objects.filter(pk=cast.prevention.pk).update(
         lead_agency=None, due_on=None, horizon="", deliverable=""
     )
-    with pytest.raises(services.PlanIncomplete) as refused:
-        services.plan_submit(version=current(cast), by=cast.coordinator)
+    with pytest.raises(plan_services.PlanIncomplete) as refused:
+        plan_services.plan_submit(version=current(cast), by=cast.coordinator)
     (reason,) = refused.value.reasons
     assert "Travail de rue en soirée" in reason
     for missing in ("a lead agency", "a due date", "a horizon", "a deliverable or an indicator"):
@@ -97,7 +100,7 @@ def test_an_indicator_target_stands_for_a_deliverable(cast):
     Action.objects.filter(pk=cast.prevention.pk).update(
         deliverable="", indicator=indicator, indicator_target=120
     )
-    assert services.plan_missing(cast.plan) == []
+    assert plan_services.plan_missing(cast.plan) == []
 
 
 def test_refused_submission_shows_the_reasons_on_the_page(client, cast):
@@ -130,7 +133,7 @@ def test_a_plain_member_cannot_submit(client, cast):
 
 def test_a_police_judicial_action_is_complete_from_the_start(cast):
     with pytest.raises(ValidationError):
-        services.action_create(
+        action_services.action_create(
             plan=cast.plan,
             by=cast.police,
             axis=Axis.SECURITY,
@@ -140,7 +143,7 @@ def test_a_police_judicial_action_is_complete_from_the_start(cast):
         )
     with pytest.raises(ValidationError):
         # Led outside the circle, its lead could not even see it.
-        services.action_create(
+        action_services.action_create(
             plan=cast.plan,
             by=cast.coordinator,
             axis=Axis.SECURITY,
@@ -168,7 +171,7 @@ def test_validation_freezes_the_version(cast, csir_coordinator):
     }
     assert frozen[cast.security.pk]["title"] == "Patrouilles mixtes autour de la gare"
 
-    services.action_update(
+    action_services.action_update(
         action=cast.security,
         by=cast.coordinator,
         revision=cast.security.revision,
@@ -181,12 +184,12 @@ def test_validation_freezes_the_version(cast, csir_coordinator):
     )
     # The frozen version cannot be reviewed again.
     with pytest.raises(ValidationError):
-        services.plan_return(version=validated, by=csir_coordinator, comment="Non")
+        plan_services.plan_return(version=validated, by=csir_coordinator, comment="Non")
 
 
 def test_a_change_to_a_validated_plan_starts_a_new_version(cast, csir_coordinator):
     submit_and_validate(cast, csir_coordinator)
-    services.action_update(
+    action_services.action_update(
         action=cast.prevention,
         by=cast.coordinator,
         revision=cast.prevention.revision,
@@ -196,7 +199,7 @@ def test_a_change_to_a_validated_plan_starts_a_new_version(cast, csir_coordinato
     assert (version.number, version.state) == (2, State.DRAFT)
     # A second change goes into the same draft.
     cast.prevention.refresh_from_db()
-    services.action_update(
+    action_services.action_update(
         action=cast.prevention,
         by=cast.coordinator,
         revision=cast.prevention.revision,
@@ -207,7 +210,7 @@ def test_a_change_to_a_validated_plan_starts_a_new_version(cast, csir_coordinato
 
 def test_adding_an_action_to_a_validated_plan_starts_a_new_version(cast, csir_coordinator):
     submit_and_validate(cast, csir_coordinator)
-    services.action_create(
+    action_services.action_create(
         plan=cast.plan, by=cast.coordinator, axis=Axis.NEIGHBOURHOOD, title="Fête de quartier"
     )
     assert (current(cast).number, current(cast).state) == (2, State.DRAFT)
@@ -215,22 +218,24 @@ def test_adding_an_action_to_a_validated_plan_starts_a_new_version(cast, csir_co
 
 def test_status_and_progress_do_not_start_a_new_version(cast, csir_coordinator):
     submit_and_validate(cast, csir_coordinator)
-    services.action_set_status(
+    action_services.action_set_status(
         action=cast.security,
         by=cast.police,
         revision=cast.security.revision,
         status=Status.IN_PROGRESS,
         progress=30,
     )
-    services.action_comment(action=cast.prevention, by=cast.partner, comment="Deux soirées faites")
+    action_services.action_comment(
+        action=cast.prevention, by=cast.partner, comment="Deux soirées faites"
+    )
     assert cast.plan.versions.count() == 1
     assert current(cast).state == State.VALIDATED
 
 
 def test_no_content_change_while_submitted(cast):
-    services.plan_submit(version=current(cast), by=cast.coordinator)
+    plan_services.plan_submit(version=current(cast), by=cast.coordinator)
     with pytest.raises(ValidationError):
-        services.action_update(
+        action_services.action_update(
             action=cast.prevention,
             by=cast.coordinator,
             revision=cast.prevention.revision,
@@ -241,14 +246,14 @@ def test_no_content_change_while_submitted(cast):
 
 
 def test_returned_with_comments_then_edited_and_resubmitted(cast, csir_coordinator):
-    version = services.plan_submit(version=current(cast), by=cast.coordinator)
+    version = plan_services.plan_submit(version=current(cast), by=cast.coordinator)
     with pytest.raises(ValidationError):
-        services.plan_return(version=version, by=csir_coordinator, comment=" ")
-    returned = services.plan_return(
+        plan_services.plan_return(version=version, by=csir_coordinator, comment=" ")
+    returned = plan_services.plan_return(
         version=version, by=csir_coordinator, comment="Précisez les indicateurs de prévention."
     )
     assert returned.state == State.RETURNED
-    services.action_update(
+    action_services.action_update(
         action=cast.prevention,
         by=cast.coordinator,
         revision=cast.prevention.revision,
@@ -256,12 +261,12 @@ def test_returned_with_comments_then_edited_and_resubmitted(cast, csir_coordinat
     )
     # Editing a returned version does not start a new one; resubmitting sends it again.
     assert current(cast).pk == returned.pk
-    resubmitted = services.plan_submit(version=returned, by=cast.coordinator)
+    resubmitted = plan_services.plan_submit(version=returned, by=cast.coordinator)
     assert resubmitted.state == State.SUBMITTED
 
 
 def test_only_the_csir_coordinator_reviews(client, cast, csir_analyst):
-    version = services.plan_submit(version=current(cast), by=cast.coordinator)
+    version = plan_services.plan_submit(version=current(cast), by=cast.coordinator)
     for who in (csir_analyst, cast.coordinator, cast.chair):
         client.force_login(who)
         response = client.post(
@@ -273,7 +278,7 @@ def test_only_the_csir_coordinator_reviews(client, cast, csir_analyst):
 
 
 def test_review_through_the_page(client, cast, csir_coordinator):
-    version = services.plan_submit(version=current(cast), by=cast.coordinator)
+    version = plan_services.plan_submit(version=current(cast), by=cast.coordinator)
     client.force_login(csir_coordinator)
     url = reverse("taskforces:plan_review", args=[version.pk])
     # Returning needs a comment.
@@ -290,17 +295,17 @@ def test_review_through_the_page(client, cast, csir_coordinator):
 
 def test_the_diff_page_shows_what_changed(client, cast, csir_coordinator):
     submit_and_validate(cast, csir_coordinator)
-    services.action_update(
+    action_services.action_update(
         action=cast.prevention,
         by=cast.coordinator,
         revision=cast.prevention.revision,
         title="Travail de rue de nuit",
         horizon=Action.Horizon.MEDIUM,
     )
-    added = services.action_create(
+    added = action_services.action_create(
         plan=cast.plan, by=cast.coordinator, axis=Axis.NEIGHBOURHOOD, title="Fête de quartier"
     )
-    services.action_set_status(
+    action_services.action_set_status(
         action=cast.neighbourhood,
         by=cast.coordinator,
         revision=cast.neighbourhood.revision,
@@ -331,7 +336,7 @@ def test_the_diff_page_shows_what_changed(client, cast, csir_coordinator):
 
 
 def test_status_change_writes_the_timeline(cast):
-    update = services.action_set_status(
+    update = action_services.action_set_status(
         action=cast.security,
         by=cast.police,
         revision=cast.security.revision,
@@ -354,7 +359,7 @@ def test_status_change_writes_the_timeline(cast):
 
 
 def test_done_means_a_hundred_percent(cast):
-    services.action_set_status(
+    action_services.action_set_status(
         action=cast.security, by=cast.police, revision=1, status=Status.DONE, progress=60
     )
     cast.security.refresh_from_db()
@@ -363,7 +368,7 @@ def test_done_means_a_hundred_percent(cast):
 
 def test_blocking_needs_a_reason(cast):
     with pytest.raises(ValidationError):
-        services.action_set_status(
+        action_services.action_set_status(
             action=cast.security, by=cast.police, revision=1, status=Status.BLOCKED, progress=10
         )
 
@@ -448,11 +453,11 @@ def test_the_late_rule(cast):
         name: ActionFactory(plan=cast.plan, due_on=due, status=status, start_on=None)
         for name, (due, status) in cases.items()
     }
-    annotated = {a.pk: a.is_late for a in selectors.with_late(Action.objects.all())}
+    annotated = {a.pk: a.is_late for a in action_selectors.with_late(Action.objects.all())}
     expected = {"late": True, "blocked and late": True}
     for name, action in actions.items():
         assert annotated[action.pk] is expected.get(name, False), name
-        assert selectors.is_late(action) is expected.get(name, False), name
+        assert action_selectors.is_late(action) is expected.get(name, False), name
 
 
 def test_late_badge_on_the_task_force_page(client, cast):
@@ -471,7 +476,7 @@ def test_late_badge_on_the_task_force_page(client, cast):
 
 def block(cast, action=None, by=None) -> Action:
     action = action or cast.security
-    services.action_set_status(
+    action_services.action_set_status(
         action=action,
         by=by or cast.police,
         revision=action.revision,
@@ -485,7 +490,7 @@ def block(cast, action=None, by=None) -> Action:
 
 def test_only_a_blocked_action_is_escalated(cast):
     with pytest.raises(ValidationError):
-        services.action_escalate(action=cast.security, by=cast.police, reason="Bloqué")
+        action_services.action_escalate(action=cast.security, by=cast.police, reason="Bloqué")
 
 
 def test_escalation_and_resolution(client, cast, csir_analyst):
@@ -513,7 +518,9 @@ def test_escalation_and_resolution(client, cast, csir_analyst):
     assert escalation.resolution == "Renfort de la police fédérale accordé."
     assert client.get(reverse("taskforces:escalations")).context["escalations"] == []
     with pytest.raises(ValidationError):
-        services.escalation_resolve(escalation=escalation, by=csir_analyst, resolution="Encore")
+        action_services.escalation_resolve(
+            escalation=escalation, by=csir_analyst, resolution="Encore"
+        )
 
 
 def test_a_partner_cannot_escalate(client, cast):
@@ -530,7 +537,9 @@ def test_police_judicial_escalations_are_hidden_from_the_analyst(
     client, cast, csir_analyst, csir_coordinator
 ):
     block(cast, cast.secret)
-    escalation = services.action_escalate(action=cast.secret, by=cast.police, reason="Secret")
+    escalation = action_services.action_escalate(
+        action=cast.secret, by=cast.police, reason="Secret"
+    )
     client.force_login(csir_analyst)
     assert client.get(reverse("taskforces:escalations")).context["escalations"] == []
     resolve = reverse("taskforces:escalation_resolve", args=[escalation.pk])

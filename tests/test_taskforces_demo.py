@@ -9,10 +9,10 @@ import pytest
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from coordination import demo as coordination_demo
+from coordination.regional.demo import seed as coordination_demo
 from hotspots import demo as hotspot_demo
 from hotspots.models import Hotspot
-from taskforces import demo, selectors, services
+from taskforces import demo
 from taskforces.models import (
     Action,
     ActionUpdate,
@@ -22,6 +22,8 @@ from taskforces.models import (
     PlanVersion,
     TaskForce,
 )
+from taskforces.selectors import actions as action_selectors
+from taskforces.services import plans as plan_services
 
 pytestmark = pytest.mark.django_db
 QUIET = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
@@ -58,7 +60,7 @@ def test_demo_task_forces(base):
         }
         assert taskforce.meetings.exists()
     states = {
-        tf.hotspot.code: services.current_version(tf.plan).state
+        tf.hotspot.code: plan_services.current_version(tf.plan).state
         for tf in TaskForce.objects.select_related("hotspot", "plan")
     }
     assert states["HS08"] == PlanVersion.State.RETURNED
@@ -68,7 +70,7 @@ def test_demo_task_forces(base):
     assert Escalation.objects.filter(resolved_at__isnull=True).count() >= 1
     assert Action.objects.filter(status=Action.Status.BLOCKED).exists()
     assert Action.objects.filter(confidentiality="police_judicial").exists()
-    assert Action.objects.filter(selectors.late_condition(timezone.localdate())).exists()
+    assert Action.objects.filter(action_selectors.late_condition(timezone.localdate())).exists()
     assert ActionUpdate.objects.filter(at__lt=timezone.now() - dt.timedelta(days=300)).exists()
     assert Meeting.objects.filter(starts_at__gt=timezone.now()).exists()
     assert Meeting.objects.filter(starts_at__lt=timezone.now()).exists()

@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from coordination.models import AuditEntry, Axis, Notification
-from coordination.notifications import message
-from taskforces import ical, notifications, services
+from coordination.notifications.services import message
+from taskforces import ical, notifications
 from taskforces.models import Action, Meeting, MeetingDecision, MeetingPoint, TaskForce
+from taskforces.services import actions as action_services
+from taskforces.services import meetings as meeting_services
+from taskforces.services import plans as plan_services
+from taskforces.services import taskforces as taskforce_services
 from taskforces.tasks import remind_no_meeting
 from tests.factories_taskforces import Cast, MeetingFactory, MeetingPointFactory
 
@@ -40,7 +45,7 @@ def test_open_points_carry_over_to_the_next_meeting(cast):
     first = MeetingFactory(taskforce=cast.taskforce, starts_at=days_ago(20), created_by=cast.chair)
     still_open = MeetingPointFactory(meeting=first, title="Éclairage du passage")
     MeetingPointFactory(meeting=first, title="Budget voté", is_open=False)
-    meeting = services.meeting_create(
+    meeting = meeting_services.meeting_create(
         taskforce=cast.taskforce,
         by=cast.coordinator,
         starts_at=timezone.now() + dt.timedelta(days=10),
@@ -116,8 +121,8 @@ def test_minutes_attendance_points_and_decisions(client, cast):
 
 def test_only_members_can_be_marked_present(cast, cores_member):
     meeting = MeetingFactory(taskforce=cast.taskforce, created_by=cast.chair)
-    with pytest.raises(services.ValidationError):
-        services.meeting_update(meeting=meeting, by=cast.chair, attendees=[cores_member])
+    with pytest.raises(ValidationError):
+        meeting_services.meeting_update(meeting=meeting, by=cast.chair, attendees=[cores_member])
 
 
 def test_plain_members_do_not_run_meetings(client, cast):
@@ -137,13 +142,15 @@ def test_plain_members_do_not_run_meetings(client, cast):
 
 
 def test_a_decision_cannot_link_another_task_forces_action(cast, hotspot_molenbeek, csir_analyst):
-    other = services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
-    foreign = services.action_create(
-        plan=services.plan_ensure(taskforce=other), by=csir_analyst, axis="security", title="x"
+    other = taskforce_services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
+    foreign = action_services.action_create(
+        plan=plan_services.plan_ensure(taskforce=other), by=csir_analyst, axis="security", title="x"
     )
     meeting = MeetingFactory(taskforce=cast.taskforce, created_by=cast.chair)
-    with pytest.raises(services.ValidationError):
-        services.meeting_decision_add(meeting=meeting, by=cast.chair, text="x", action=foreign)
+    with pytest.raises(ValidationError):
+        meeting_services.meeting_decision_add(
+            meeting=meeting, by=cast.chair, text="x", action=foreign
+        )
 
 
 # --- The iCalendar feed ---------------------------------------------------------------------
@@ -275,7 +282,9 @@ def test_closed_hotspots_are_not_reminded(cast):
 
 def test_police_judicial_actions_leave_no_trace_in_decisions_for_outsiders(client, cast):
     meeting = MeetingFactory(taskforce=cast.taskforce, created_by=cast.chair)
-    services.meeting_decision_add(meeting=meeting, by=cast.chair, text="Suivi", action=cast.secret)
+    meeting_services.meeting_decision_add(
+        meeting=meeting, by=cast.chair, text="Suivi", action=cast.secret
+    )
     client.force_login(cast.association)
     response = client.get(reverse("taskforces:meeting", args=[meeting.pk]))
     (decision,) = response.context["decisions"]

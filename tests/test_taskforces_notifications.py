@@ -11,11 +11,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from coordination.audit_views_log import VIEW_ACTION
+from coordination.audit.viewlog import VIEW_ACTION
 from coordination.models import AuditEntry, Notification
-from coordination.notifications import message
-from taskforces import notifications, services
+from coordination.notifications.services import message
+from taskforces import notifications
 from taskforces.models import Action, Membership, TaskForce
+from taskforces.services import actions as action_services
+from taskforces.services import meetings as meeting_services
+from taskforces.services import plans as plan_services
 from tests.factories import UserFactory
 from tests.factories_taskforces import Cast, MeetingFactory, member
 
@@ -55,7 +58,7 @@ def only(kind: str) -> Notification:
 
 def block(cast: Cast, action: Action) -> Action:
     action.refresh_from_db()
-    services.action_set_status(
+    action_services.action_set_status(
         action=action,
         by=cast.police,
         revision=action.revision,
@@ -71,7 +74,7 @@ def block(cast: Cast, action: Action) -> Action:
 
 
 def test_a_submitted_plan_is_told_to_the_csir_coordinator_only(cast, csir_coordinator):
-    services.plan_submit(version=services.current_version(cast.plan), by=cast.coordinator)
+    plan_services.plan_submit(version=plan_services.current_version(cast.plan), by=cast.coordinator)
     assert Notification.objects.count() == 1
     notice = only("plan_submitted")
     assert notice.recipient == csir_coordinator
@@ -83,20 +86,24 @@ def test_a_submitted_plan_is_told_to_the_csir_coordinator_only(cast, csir_coordi
 
 def test_an_incomplete_plan_tells_nobody(cast, csir_coordinator):
     cast.neighbourhood.delete()
-    with pytest.raises(services.PlanIncomplete):
-        services.plan_submit(version=services.current_version(cast.plan), by=cast.coordinator)
+    with pytest.raises(plan_services.PlanIncomplete):
+        plan_services.plan_submit(
+            version=plan_services.current_version(cast.plan), by=cast.coordinator
+        )
     assert not Notification.objects.exists()
 
 
 @pytest.mark.parametrize("decision", ["validate", "return"])
 def test_the_review_is_told_to_the_chairs_and_coordinators(cast, csir_coordinator, decision):
-    version = services.plan_submit(version=services.current_version(cast.plan), by=cast.chair)
+    version = plan_services.plan_submit(
+        version=plan_services.current_version(cast.plan), by=cast.chair
+    )
     Notification.objects.all().delete()
     if decision == "validate":
-        services.plan_validate(version=version, by=csir_coordinator)
+        plan_services.plan_validate(version=version, by=csir_coordinator)
         kind = "plan_validated"
     else:
-        services.plan_return(version=version, by=csir_coordinator, comment="Précisez l'axe 2.")
+        plan_services.plan_return(version=version, by=csir_coordinator, comment="Précisez l'axe 2.")
         kind = "plan_returned"
     assert told(kind) == {cast.chair.username, cast.coordinator.username}
     assert Notification.objects.count() == 2
@@ -107,10 +114,12 @@ def test_the_review_is_told_to_the_chairs_and_coordinators(cast, csir_coordinato
 
 
 def test_an_inactive_chair_is_not_told(cast, csir_coordinator):
-    version = services.plan_submit(version=services.current_version(cast.plan), by=cast.chair)
+    version = plan_services.plan_submit(
+        version=plan_services.current_version(cast.plan), by=cast.chair
+    )
     cast.chair.is_active = False
     cast.chair.save(update_fields=["is_active"])
-    services.plan_validate(version=version, by=csir_coordinator)
+    plan_services.plan_validate(version=version, by=csir_coordinator)
     assert told("plan_validated") == {cast.coordinator.username}
 
 
@@ -119,7 +128,7 @@ def test_an_inactive_chair_is_not_told(cast, csir_coordinator):
 
 def test_an_escalation_is_told_to_the_csir(cast, csir_coordinator, csir_analyst):
     block(cast, cast.security)
-    services.action_escalate(action=cast.security, by=cast.police, reason="Effectifs")
+    action_services.action_escalate(action=cast.security, by=cast.police, reason="Effectifs")
     assert told("action_escalated") == {csir_coordinator.username, csir_analyst.username}
     assert Notification.objects.count() == 2
     assert only_params("action_escalated") == {**MIDI, "action": cast.security.title}
@@ -132,7 +141,7 @@ def test_a_police_judicial_escalation_reaches_the_csir_coordinator_only(
     cast, csir_coordinator, csir_analyst
 ):
     block(cast, cast.secret)
-    services.action_escalate(action=cast.secret, by=cast.police, reason="Secret")
+    action_services.action_escalate(action=cast.secret, by=cast.police, reason="Secret")
     notice = only("action_escalated")
     # The coordinator sees police-judicial actions, so may read the title.
     assert notice.recipient == csir_coordinator
@@ -143,7 +152,7 @@ def test_a_police_judicial_escalation_reaches_the_csir_coordinator_only(
 
 def test_a_refused_escalation_tells_nobody(cast, csir_coordinator):
     with pytest.raises(ValidationError):
-        services.action_escalate(action=cast.security, by=cast.police, reason="Pas bloquée")
+        action_services.action_escalate(action=cast.security, by=cast.police, reason="Pas bloquée")
     assert not Notification.objects.exists()
 
 
@@ -152,8 +161,10 @@ def test_a_resolution_is_told_to_the_lead_agency_members(cast, csir_analyst, csi
     member(cast.taskforce, colleague, Membership.Role.OBSERVER)
     UserFactory(username="police-outside", agency=cast.police.agency)  # not a member
     block(cast, cast.security)
-    escalation = services.action_escalate(action=cast.security, by=cast.police, reason="x")
-    services.escalation_resolve(escalation=escalation, by=csir_analyst, resolution="Renfort.")
+    escalation = action_services.action_escalate(action=cast.security, by=cast.police, reason="x")
+    action_services.escalation_resolve(
+        escalation=escalation, by=csir_analyst, resolution="Renfort."
+    )
     assert told("escalation_resolved") == {cast.police.username, colleague.username}
     assert only_params("escalation_resolved") == {**MIDI, "action": cast.security.title}
     assert {n.url for n in Notification.objects.filter(kind="escalation_resolved")} == {
@@ -163,8 +174,10 @@ def test_a_resolution_is_told_to_the_lead_agency_members(cast, csir_analyst, csi
 
 def test_a_police_judicial_resolution_stays_in_the_circle(cast, csir_coordinator, csir_analyst):
     block(cast, cast.secret)
-    escalation = services.action_escalate(action=cast.secret, by=cast.police, reason="x")
-    services.escalation_resolve(escalation=escalation, by=csir_coordinator, resolution="Fait.")
+    escalation = action_services.action_escalate(action=cast.secret, by=cast.police, reason="x")
+    action_services.escalation_resolve(
+        escalation=escalation, by=csir_coordinator, resolution="Fait."
+    )
     assert told("escalation_resolved") == {cast.police.username}
     # Nobody outside the circle (nor the analyst) was ever told the title.
     outside = [cast.chair, cast.coordinator, cast.association, cast.partner, csir_analyst]
@@ -181,12 +194,14 @@ def test_a_lead_agency_member_outside_the_circle_is_not_told_of_a_police_judicia
 ):
     """The circle is the membership's agency: a non-circle membership is never told."""
     block(cast, cast.secret)
-    escalation = services.action_escalate(action=cast.secret, by=cast.police, reason="x")
+    escalation = action_services.action_escalate(action=cast.secret, by=cast.police, reason="x")
     # Should the lead of a police-judicial action ever be outside the circle, still nobody
     # outside hears of it.
     Action.objects.filter(pk=cast.secret.pk).update(lead_agency=cast.association.agency)
     escalation.refresh_from_db()
-    services.escalation_resolve(escalation=escalation, by=csir_coordinator, resolution="Fait.")
+    action_services.escalation_resolve(
+        escalation=escalation, by=csir_coordinator, resolution="Fait."
+    )
     assert told("escalation_resolved") == set()
 
 
@@ -195,7 +210,7 @@ def test_a_lead_agency_member_outside_the_circle_is_not_told_of_a_police_judicia
 
 def test_a_scheduled_meeting_is_told_to_every_member(cast, csir_coordinator, csir_analyst):
     starts_at = timezone.now() + dt.timedelta(days=7)
-    meeting = services.meeting_create(
+    meeting = meeting_services.meeting_create(
         taskforce=cast.taskforce, by=cast.chair, starts_at=starts_at, place="Salle du conseil"
     )
     everyone = {

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,8 +15,11 @@ from django.utils import timezone
 from guardian.shortcuts import get_perms
 
 from coordination.models import AuditEntry, Axis
-from taskforces import services
 from taskforces.models import Action, ActionUpdate, Meeting, Membership
+from taskforces.services import actions as action_services
+from taskforces.services import meetings as meeting_services
+from taskforces.services import plans as plan_services
+from taskforces.services import taskforces as taskforce_services
 from tests.factories import AgencyFactory, UserFactory
 from tests.factories_taskforces import ActionFactory, Cast, MeetingFactory, member
 
@@ -38,7 +42,7 @@ def cast(hotspot_midi, mayor_anderlecht, police_member, association_member, csir
 @pytest.fixture
 def outsider(hotspot_molenbeek, csir_analyst):
     """A member of another task force (Molenbeek)."""
-    taskforce = services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
+    taskforce = taskforce_services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
     person = UserFactory(
         username="molenbeek-worker",
         agency=AgencyFactory(name_fr="Commune de Molenbeek-Saint-Jean", kind="commune"),
@@ -50,7 +54,7 @@ def outsider(hotspot_molenbeek, csir_analyst):
 def taskforce_urls(cast) -> list[str]:
     pk = cast.taskforce.pk
     meeting = MeetingFactory(taskforce=cast.taskforce, created_by=cast.coordinator)
-    version = services.current_version(cast.plan)
+    version = plan_services.current_version(cast.plan)
     return [
         reverse("taskforces:detail", args=[pk]),
         reverse("taskforces:members", args=[pk]),
@@ -164,7 +168,7 @@ def test_members_of_unrelated_agencies_neither_update_nor_edit(client, cast):
 
 
 def test_an_observer_only_reads(client, cast):
-    services.membership_change_role(
+    taskforce_services.membership_change_role(
         membership=cast.taskforce.memberships.get(user=cast.police), role="observer", by=cast.chair
     )
     client.force_login(cast.police)
@@ -205,7 +209,7 @@ def test_lead_agency_changes_status_with_htmx_gets_the_fragment(client, cast):
 
 
 def test_the_timeline_escapes_user_text(client, cast):
-    services.action_comment(
+    action_services.action_comment(
         action=cast.security, by=cast.police, comment="<script>alert(1)</script>"
     )
     client.force_login(cast.police)
@@ -245,8 +249,10 @@ def test_the_chair_manages_the_members(client, cast):
 
 def test_only_active_users_can_be_added(client, cast):
     gone = UserFactory(username="gone", is_active=False)
-    with pytest.raises(services.ValidationError):
-        services.membership_add(taskforce=cast.taskforce, user=gone, role="member", by=cast.chair)
+    with pytest.raises(ValidationError):
+        taskforce_services.membership_add(
+            taskforce=cast.taskforce, user=gone, role="member", by=cast.chair
+        )
     client.force_login(cast.coordinator)
     response = client.post(
         reverse("taskforces:members", args=[cast.taskforce.pk]), {"user": gone.pk, "role": "member"}
@@ -289,18 +295,20 @@ def test_the_csir_manages_members_too(client, cast, csir_analyst):
 def confidential(cast, csir_coordinator):
     """A validated plan, then a change to the police-judicial action, a police note on a
     public action, and a meeting decision about the confidential action."""
-    version = services.plan_submit(version=services.current_version(cast.plan), by=cast.coordinator)
-    services.plan_validate(version=version, by=csir_coordinator)
-    services.action_update(
+    version = plan_services.plan_submit(
+        version=plan_services.current_version(cast.plan), by=cast.coordinator
+    )
+    plan_services.plan_validate(version=version, by=csir_coordinator)
+    action_services.action_update(
         action=cast.secret, by=cast.police, revision=cast.secret.revision, title="Enquête élargie"
     )
-    services.action_comment(
+    action_services.action_comment(
         action=cast.security, by=cast.police, comment="Indicateur infiltré", police_judicial=True
     )
-    services.action_comment(action=cast.security, by=cast.police, comment="Patrouille faite")
-    services.action_comment(action=cast.secret, by=cast.police, comment="Filature en cours")
+    action_services.action_comment(action=cast.security, by=cast.police, comment="Patrouille faite")
+    action_services.action_comment(action=cast.secret, by=cast.police, comment="Filature en cours")
     meeting = MeetingFactory(taskforce=cast.taskforce, created_by=cast.coordinator)
-    services.meeting_decision_add(
+    meeting_services.meeting_decision_add(
         meeting=meeting, by=cast.chair, text="On continue", action=cast.secret
     )
     return meeting
@@ -372,7 +380,7 @@ def test_police_judicial_items_are_invisible_outside_the_circle(
 
     # My actions and the home page.
     assert_no_secret(client.get(reverse("taskforces:my_actions")).content.decode())
-    assert_no_secret(client.get(reverse("home")).content.decode())
+    assert_no_secret(client.get(reverse("home:index")).content.decode())
 
 
 @pytest.mark.parametrize("who", ["police", "prosecutor"])
@@ -425,10 +433,10 @@ def test_my_actions_filters_police_judicial_even_for_a_partner(client, cast):
 def test_my_actions_lists_led_and_partnered_actions_across_task_forces(
     client, cast, hotspot_molenbeek, csir_analyst
 ):
-    other = services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
+    other = taskforce_services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
     member(other, cast.association)
     elsewhere = ActionFactory(
-        plan=services.plan_ensure(taskforce=other), lead_agency=cast.association.agency
+        plan=plan_services.plan_ensure(taskforce=other), lead_agency=cast.association.agency
     )
     not_member = ActionFactory(lead_agency=cast.association.agency)  # a task force they are not in
     client.force_login(cast.association)
@@ -483,7 +491,7 @@ def test_pages_keep_their_query_count_as_the_plan_grows(client, cast, who):
         reverse("taskforces:detail", args=[cast.taskforce.pk]),
         reverse("taskforces:plan", args=[cast.taskforce.pk]),
         reverse("taskforces:my_actions"),
-        reverse("home"),
+        reverse("home:index"),
     ]
     add_actions(cast, 20)
     small = {url: count_queries(client, url) for url in urls}
@@ -509,7 +517,7 @@ def test_home_panel_shows_late_and_blocked_actions_and_next_meetings(client, cas
         created_by=cast.coordinator,
     )
     client.force_login(cast.association)
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home:index")).content.decode()
     assert "Travail de rue en soirée" in page
     assert "Hôtel de ville de Saint-Gilles" in page
 

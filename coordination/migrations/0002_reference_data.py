@@ -1,6 +1,6 @@
 """Load the 6 police zones and 19 communes (names FR/NL, NIS codes, boundaries).
 
-The files in coordination/data/ are copies of ../shared/data/brussels/ (see SOURCES.md
+The files in coordination/reference/data/ are copies of ../shared/data/brussels/ (see SOURCES.md
 there for origins and licence). Reversible: unloading removes exactly these rows.
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.db import migrations
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "reference" / "data"
 
 
 def load(apps, schema_editor):

@@ -2,9 +2,9 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from coordination.env import env_bool, env_int
 from coordination.settings.base import *  # noqa: F403
 from coordination.settings.base import DATABASES, DEBUG, MAILERS, REDIS_URL, SECRET_KEY
+from coordination.settings.env import env_bool, env_int
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")

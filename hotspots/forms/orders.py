@@ -10,8 +10,8 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from coordination import permissions as policy
 from coordination.models import User
+from coordination.people import permissions as policy
 from hotspots.models import MeasureType, PoliceOrder
 from hotspots.permissions import visible_orders
 from hotspots.selectors.orders import creatable_hotspots

@@ -9,8 +9,9 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from coordination import geo, selectors
+from coordination.core import geo
 from coordination.models import Commune, PoliceZone, Strategy, User
+from coordination.reference import selectors as reference_selectors
 from hotspots.models import Hotspot, MayorDecision
 from hotspots.permissions import visible_hotspots
 
@@ -79,7 +80,8 @@ def region_map(
     ``arrows`` are drawn on top, e.g. the displacement reports (selectors/displacement.py).
     """
     communes = [
-        geo.MapArea(geometry=c.boundary, label=c.name, css_class="") for c in selectors.communes()
+        geo.MapArea(geometry=c.boundary, label=c.name, css_class="")
+        for c in reference_selectors.communes()
     ]
     return _render(communes, hotspots, title=title, link=link, arrows=arrows)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 
-from coordination import charts
+from coordination.core import charts
 from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue
 
 EXPORT_HEADER = ["hotspot", "indicator", "month", "value"]

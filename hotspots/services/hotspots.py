@@ -11,9 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import audit, geo, selectors
+from coordination.audit import services as audit
+from coordination.core import geo
 from coordination.models import Commune, User
-from hotspots import tasks
+from coordination.reference import selectors as reference_selectors
+from coordination.strategy import selectors
+from hotspots import events, tasks
 from hotspots.models import Hotspot, MayorDecision
 
 Status = Hotspot.Status
@@ -27,7 +30,7 @@ def check_perimeter(perimeter: dict | str | None, communes: Iterable[Commune]) -
         return None
     communes = list(communes)
     area = geo.parse_area(perimeter)
-    all_communes = {c.nis_code: c for c in selectors.communes()}
+    all_communes = {c.nis_code: c for c in reference_selectors.communes()}
     geo.validate_perimeter(
         area,
         communes={code: c.boundary for code, c in all_communes.items()},
@@ -189,15 +192,9 @@ def _settle(hotspot: Hotspot, *, by: User) -> None:
         changes={"status": [Status.AWAITING_APPROVAL, new_status]},
     )
     if new_status == Status.APPROVED:
-        on_hotspot_approved(hotspot, by=by)
+        # Approval is the moment the hotspot's Local Task Force comes to exist.
+        events.hotspot_approved.send(sender=Hotspot, hotspot=hotspot, by=by)
     transaction.on_commit(lambda: tasks.notify_hotspot_settled.delay(hotspot.pk))
-
-
-def on_hotspot_approved(hotspot: Hotspot, *, by: User) -> None:
-    """Approval is the moment the hotspot's Local Task Force comes to exist."""
-    from taskforces import services as taskforce_services
-
-    taskforce_services.taskforce_open(hotspot=hotspot, by=by)
 
 
 @transaction.atomic

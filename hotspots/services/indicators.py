@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from coordination import audit
+from coordination.audit import services as audit
 from coordination.models import User
 from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue
 from hotspots.permissions import can_enter_indicator, visible_hotspots

@@ -16,7 +16,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from coordination import audit
+from coordination.audit import services as audit
 from coordination.models import User
 from hotspots.models import Hotspot, MeasureType, PoliceOrder
 from hotspots.permissions import can_create_order

@@ -6,16 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coordination import geo
+from coordination.core import geo, registry
 from coordination.models import Commune, PoliceZone
 from hotspots import permissions
 from hotspots.forms.hotspots import CloseForm, DecisionForm, HotspotForm, PerimeterForm
 from hotspots.models import Hotspot
-from hotspots.selectors import displacement as displacement_selectors
 from hotspots.selectors import hotspots as selectors
 from hotspots.selectors import indicators as indicator_selectors
 from hotspots.selectors import orders as order_selectors
@@ -35,7 +33,7 @@ def hotspot_list(request: HttpRequest) -> HttpResponse:
         "map": selectors.region_map(
             hotspots,
             title=_("Hotspots of the Brussels-Capital Region"),
-            arrows=displacement_selectors.under_way_arrows(request.user),
+            arrows=registry.map_arrows(request.user),
         ),
         "active_range": selectors.active_range(),
         "can_propose": permissions.can_propose_hotspot(request.user),
@@ -176,17 +174,3 @@ def hotspot_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Hotspot closed."))
             return redirect("hotspots:detail", pk=hotspot.pk)
     return render(request, "hotspots/close.html", {"hotspot": hotspot, "form": form})
-
-
-urlpatterns = [
-    path("", hotspot_list, name="list"),
-    path("new/", hotspot_propose, name="propose"),
-    path("awaiting/", awaiting_decision, name="awaiting"),
-    path("<int:pk>/", hotspot_detail, name="detail"),
-    path("<int:pk>/edit/", hotspot_edit, name="edit"),
-    path("<int:pk>/perimeter/", hotspot_perimeter, name="perimeter"),
-    path("<int:pk>/request-approval/", hotspot_request_approval, name="request_approval"),
-    path("<int:pk>/decide/", hotspot_decide, name="decide"),
-    path("<int:pk>/activate/", hotspot_activate, name="activate"),
-    path("<int:pk>/close/", hotspot_close, name="close"),
-]

@@ -11,15 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coordination import permissions as policy
 from coordination.models import User
+from coordination.people import permissions as policy
 from hotspots.forms.indicators import CellForm, ImportForm, cell_prefix, posted_cells
 from hotspots.models import Hotspot, IndicatorDefinition
 from hotspots.permissions import (
@@ -239,12 +239,3 @@ def indicator_import(request: HttpRequest) -> HttpResponse:
             return redirect("hotspots:indicator_import")
     context = {"form": form, "result": result, "indicators": selectors.definitions()}
     return render(request, "hotspots/indicators/import.html", context)
-
-
-urlpatterns = [
-    path("<int:pk>/indicators/", indicator_grid, name="indicator_grid"),
-    path("<int:pk>/indicators/cell/", indicator_cell, name="indicator_cell"),
-    path("<int:pk>/indicators/export.csv", indicator_export, name="indicator_export"),
-    path("indicators/export.csv", indicator_export_all, name="indicator_export_all"),
-    path("indicators/import/", indicator_import, name="indicator_import"),
-]

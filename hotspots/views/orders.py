@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -120,12 +119,3 @@ def order_document(request: HttpRequest, pk: int) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-urlpatterns = [
-    path("orders/", order_list, name="orders"),
-    path("orders/new/", order_new, name="order_new"),
-    path("orders/<int:pk>/", order_detail, name="order_detail"),
-    path("orders/<int:pk>/edit/", order_edit, name="order_edit"),
-    path("orders/<int:pk>/document", order_document, name="order_document"),
-]

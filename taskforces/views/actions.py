@@ -6,15 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coordination import permissions as policy
-from coordination.audit_views_log import record_view
-from taskforces import permissions, selectors, services
-from taskforces.forms import (
+from coordination.audit.viewlog import record_view
+from coordination.people import permissions as policy
+from taskforces import permissions
+from taskforces.forms.actions import (
     ActionCommentForm,
     ActionForm,
     ActionStatusForm,
@@ -24,6 +23,9 @@ from taskforces.forms import (
 )
 from taskforces.models import Action
 from taskforces.permissions import Access
+from taskforces.selectors import actions as action_selectors
+from taskforces.services import actions as action_services
+from taskforces.services import plans as plan_services
 
 CONFLICT_MESSAGE = gettext_lazy(
     "Someone else saved this action while you were editing it. Your changes are not saved: "
@@ -57,7 +59,7 @@ def _keep_typed(data, revision: int):
 def _action_page(
     request: HttpRequest, action: Action, *, partial: bool = False, **extra
 ) -> HttpResponse:
-    context = selectors.action_page(request.user, action)
+    context = action_selectors.action_page(request.user, action)
     context["status_form"] = extra.pop("status_form", None) or _status_form(action)
     context["comment_form"] = extra.pop("comment_form", None) or ActionCommentForm(
         allow_police_judicial=context["can_post_police_judicial"]
@@ -84,14 +86,14 @@ def action_new(request: HttpRequest, pk: int) -> HttpResponse:
     access = permissions.access_for(request.user, taskforce)
     if not access.can_create_action:
         raise PermissionDenied
-    plan = services.plan_ensure(taskforce=taskforce)
+    plan = plan_services.plan_ensure(taskforce=taskforce)
     initial = {"axis": request.GET.get("axis", "")}
     form = ActionForm(
         request.POST or None, initial=initial, police_judicial=_pj_mode(access, creating=True)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            action = services.action_create(plan=plan, by=request.user, **form.plan_fields())
+            action = action_services.action_create(plan=plan, by=request.user, **form.plan_fields())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -113,13 +115,13 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.action_update(
+            action_services.action_update(
                 action=action,
                 by=request.user,
                 revision=form.cleaned_data["revision"] or 0,
                 **form.plan_fields(),
             )
-        except services.ActionConflict as clash:
+        except action_services.ActionConflict as clash:
             conflict = permissions.get_action_for(request.user, clash.current.pk)
             form = ActionForm(
                 _keep_typed(request.POST, conflict.revision),
@@ -150,8 +152,8 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     if form.is_valid():
         try:
-            services.action_set_status(action=action, by=request.user, **form.cleaned_data)
-        except services.ActionConflict as clash:
+            action_services.action_set_status(action=action, by=request.user, **form.cleaned_data)
+        except action_services.ActionConflict as clash:
             conflict = clash.current
             form = _status_form(conflict, _keep_typed(request.POST, conflict.revision))
             form.is_valid()
@@ -183,7 +185,7 @@ def action_comment(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActionCommentForm(request.POST, allow_police_judicial=allow)
     if form.is_valid():
         try:
-            services.action_comment(
+            action_services.action_comment(
                 action=action,
                 by=request.user,
                 comment=form.cleaned_data["comment"],
@@ -205,7 +207,7 @@ def action_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     form = EscalateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.action_escalate(action=action, by=request.user, **form.cleaned_data)
+            action_services.action_escalate(action=action, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -221,8 +223,8 @@ def escalations(request: HttpRequest) -> HttpResponse:
     if not policy.is_csir(request.user):
         raise PermissionDenied
     context = {
-        "escalations": selectors.open_escalations_of(request.user),
-        "resolved": selectors.recently_resolved(request.user),
+        "escalations": action_selectors.open_escalations_of(request.user),
+        "resolved": action_selectors.recently_resolved(request.user),
         "form": ResolveForm(),
     }
     return render(request, "taskforces/escalations.html", context)
@@ -234,7 +236,9 @@ def escalation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResolveForm(request.POST)
     if form.is_valid():
         try:
-            services.escalation_resolve(escalation=escalation, by=request.user, **form.cleaned_data)
+            action_services.escalation_resolve(
+                escalation=escalation, by=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -242,15 +246,3 @@ def escalation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Describe the resolution."))
     return redirect("taskforces:escalations")
-
-
-urlpatterns = [
-    path("<int:pk>/actions/new/", action_new, name="action_new"),
-    path("actions/<int:pk>/", action_detail, name="action"),
-    path("actions/<int:pk>/edit/", action_edit, name="action_edit"),
-    path("actions/<int:pk>/status/", action_status, name="action_status"),
-    path("actions/<int:pk>/updates/", action_comment, name="action_comment"),
-    path("actions/<int:pk>/escalate/", action_escalate, name="action_escalate"),
-    path("escalations/", escalations, name="escalations"),
-    path("escalations/<int:pk>/resolve/", escalation_resolve, name="escalation_resolve"),
-]

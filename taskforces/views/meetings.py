@@ -6,17 +6,24 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from taskforces import permissions, selectors, services
-from taskforces.forms import MeetingDecisionForm, MeetingEditForm, MeetingForm, MeetingPointForm
+from taskforces import permissions
+from taskforces.forms.meetings import (
+    MeetingDecisionForm,
+    MeetingEditForm,
+    MeetingForm,
+    MeetingPointForm,
+)
 from taskforces.models import Meeting
+from taskforces.selectors import meetings as meeting_selectors
+from taskforces.services import meetings as meeting_services
+from taskforces.services import plans as plan_services
 
 
 def _decision_form(request: HttpRequest, meeting: Meeting, data=None) -> MeetingDecisionForm:
-    plan = services.plan_ensure(taskforce=meeting.taskforce)
+    plan = plan_services.plan_ensure(taskforce=meeting.taskforce)
     access = permissions.access_for(request.user, meeting.taskforce)
     return MeetingDecisionForm(
         data,
@@ -26,7 +33,7 @@ def _decision_form(request: HttpRequest, meeting: Meeting, data=None) -> Meeting
 
 
 def _page(request: HttpRequest, meeting: Meeting, **forms) -> HttpResponse:
-    context = selectors.meeting_page(request.user, meeting)
+    context = meeting_selectors.meeting_page(request.user, meeting)
     if context["access"].manages:
         context["point_form"] = forms.get("point_form") or MeetingPointForm()
         context["decision_form"] = forms.get("decision_form") or _decision_form(request, meeting)
@@ -39,7 +46,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "taskforce": taskforce,
         "access": permissions.access_for(request.user, taskforce),
-        "meetings": selectors.calendar_meetings(taskforce)[::-1],
+        "meetings": meeting_selectors.calendar_meetings(taskforce)[::-1],
     }
     return render(request, "taskforces/meeting_list.html", context)
 
@@ -49,7 +56,9 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk, "schedule")
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        meeting = services.meeting_create(taskforce=taskforce, by=request.user, **form.cleaned_data)
+        meeting = meeting_services.meeting_create(
+            taskforce=taskforce, by=request.user, **form.cleaned_data
+        )
         messages.success(
             request, _("Meeting scheduled; open points of the last meeting carried over.")
         )
@@ -76,7 +85,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         try:
-            services.meeting_update(meeting=meeting, by=request.user, **fields)
+            meeting_services.meeting_update(meeting=meeting, by=request.user, **fields)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -92,14 +101,14 @@ def meeting_point_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MeetingPointForm(request.POST)
     if not form.is_valid():
         return _page(request, meeting, point_form=form)
-    services.meeting_point_add(meeting=meeting, by=request.user, **form.cleaned_data)
+    meeting_services.meeting_point_add(meeting=meeting, by=request.user, **form.cleaned_data)
     return redirect("taskforces:meeting", pk=meeting.pk)
 
 
 @require_POST
 def meeting_point_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     point = permissions.get_meeting_point_for(request.user, pk, "change")
-    services.meeting_point_set_open(point=point, by=request.user, is_open=not point.is_open)
+    meeting_services.meeting_point_set_open(point=point, by=request.user, is_open=not point.is_open)
     return redirect("taskforces:meeting", pk=point.meeting_id)
 
 
@@ -109,7 +118,7 @@ def meeting_decision_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = _decision_form(request, meeting, request.POST)
     if form.is_valid():
         try:
-            services.meeting_decision_add(
+            meeting_services.meeting_decision_add(
                 meeting=meeting,
                 by=request.user,
                 text=form.cleaned_data["text"],
@@ -122,14 +131,3 @@ def meeting_decision_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Decision recorded."))
             return redirect("taskforces:meeting", pk=meeting.pk)
     return _page(request, meeting, decision_form=form)
-
-
-urlpatterns = [
-    path("<int:pk>/meetings/", meeting_list, name="meetings"),
-    path("<int:pk>/meetings/new/", meeting_new, name="meeting_new"),
-    path("meetings/<int:pk>/", meeting_detail, name="meeting"),
-    path("meetings/<int:pk>/edit/", meeting_edit, name="meeting_edit"),
-    path("meetings/<int:pk>/points/", meeting_point_add, name="meeting_point_add"),
-    path("meetings/<int:pk>/decisions/", meeting_decision_add, name="meeting_decision_add"),
-    path("points/<int:pk>/toggle/", meeting_point_toggle, name="meeting_point_toggle"),
-]

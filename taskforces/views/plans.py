@@ -8,19 +8,20 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from coordination.audit_views_log import record_view
-from taskforces import permissions, selectors, services
-from taskforces.forms import ReviewForm
+from coordination.audit.viewlog import record_view
+from taskforces import permissions
+from taskforces.forms.plans import ReviewForm
 from taskforces.models import Action, ActionPlan
+from taskforces.selectors import plans as plan_selectors
+from taskforces.services import plans as plan_services
 
 
 def _plan_page(request: HttpRequest, plan: ActionPlan, **extra) -> HttpResponse:
-    context = selectors.plan_page(request.user, plan)
+    context = plan_selectors.plan_page(request.user, plan)
     if context["can_review"]:
         context["review_form"] = extra.pop("review_form", None) or ReviewForm()
     context.update(extra)
@@ -30,16 +31,16 @@ def _plan_page(request: HttpRequest, plan: ActionPlan, **extra) -> HttpResponse:
 @require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk)
-    return _plan_page(request, services.plan_ensure(taskforce=taskforce))
+    return _plan_page(request, plan_services.plan_ensure(taskforce=taskforce))
 
 
 @require_POST
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk, "edit_plan")
-    plan = services.plan_ensure(taskforce=taskforce)
+    plan = plan_services.plan_ensure(taskforce=taskforce)
     try:
-        services.plan_submit(version=services.current_version(plan), by=request.user)
-    except services.PlanIncomplete as incomplete:
+        plan_services.plan_submit(version=plan_services.current_version(plan), by=request.user)
+    except plan_services.PlanIncomplete as incomplete:
         return _plan_page(request, plan, refused=incomplete.reasons)
     except ValidationError as error:
         return _plan_page(request, plan, refused=error.messages)
@@ -56,10 +57,10 @@ def version_review(request: HttpRequest, pk: int) -> HttpResponse:
         comment = form.cleaned_data["comment"]
         try:
             if form.cleaned_data["decision"] == "validate":
-                services.plan_validate(version=version, by=request.user, comment=comment)
+                plan_services.plan_validate(version=version, by=request.user, comment=comment)
                 messages.success(request, _("The plan is validated; this version is now frozen."))
             else:
-                services.plan_return(version=version, by=request.user, comment=comment)
+                plan_services.plan_return(version=version, by=request.user, comment=comment)
                 messages.success(
                     request, _("The plan is returned to the task force with your comments.")
                 )
@@ -74,7 +75,7 @@ def version_review(request: HttpRequest, pk: int) -> HttpResponse:
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = permissions.get_plan_version_for(request.user, pk)
     return render(
-        request, "taskforces/plan_version.html", selectors.version_page(request.user, version)
+        request, "taskforces/plan_version.html", plan_selectors.version_page(request.user, version)
     )
 
 
@@ -82,9 +83,9 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_changes(request: HttpRequest, pk: int) -> HttpResponse:
     """What changed since the last validated version."""
     taskforce = permissions.get_taskforce_for(request.user, pk)
-    plan = services.plan_ensure(taskforce=taskforce)
+    plan = plan_services.plan_ensure(taskforce=taskforce)
     return render(
-        request, "taskforces/plan_changes.html", selectors.plan_changes(request.user, plan)
+        request, "taskforces/plan_changes.html", plan_selectors.plan_changes(request.user, plan)
     )
 
 
@@ -98,8 +99,8 @@ def _cell(value: object) -> str:
 def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan's actions (those the user may see) as CSV."""
     taskforce = permissions.get_taskforce_for(request.user, pk)
-    plan = services.plan_ensure(taskforce=taskforce)
-    actions = selectors.plan_export_rows(request.user, plan)
+    plan = plan_services.plan_ensure(taskforce=taskforce)
+    actions = plan_selectors.plan_export_rows(request.user, plan)
     if any(action.confidentiality == Action.Confidentiality.POLICE_JUDICIAL for action in actions):
         # Exporting police-judicial actions is viewing them: kept in the audit trail.
         record_view(actor=request.user, target=plan)
@@ -138,13 +139,3 @@ def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
             ]
         )
     return response
-
-
-urlpatterns = [
-    path("<int:pk>/plan/", plan_detail, name="plan"),
-    path("<int:pk>/plan/submit/", plan_submit, name="plan_submit"),
-    path("<int:pk>/plan/changes/", plan_changes, name="plan_changes"),
-    path("<int:pk>/plan.csv", plan_export, name="plan_export"),
-    path("plan-versions/<int:pk>/", version_detail, name="plan_version"),
-    path("plan-versions/<int:pk>/review/", version_review, name="plan_review"),
-]

@@ -6,20 +6,26 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coordination import permissions as policy
-from taskforces import ical, permissions, selectors, services
-from taskforces.forms import MembershipAddForm, MembershipRoleForm, MyActionsFilter
+from coordination.people import permissions as policy
+from taskforces import ical, permissions
+from taskforces.forms.actions import MyActionsFilter
+from taskforces.forms.taskforces import MembershipAddForm, MembershipRoleForm
 from taskforces.models import Membership
+from taskforces.selectors import actions as action_selectors
+from taskforces.selectors import meetings as meeting_selectors
+from taskforces.selectors import taskforces as taskforce_selectors
+from taskforces.services import plans as plan_services
+from taskforces.services import taskforces as taskforce_services
 
 
 @require_GET
 def taskforce_list(request: HttpRequest) -> HttpResponse:
     context = {
-        "taskforces": selectors.taskforce_list(request.user),
+        "taskforces": taskforce_selectors.taskforce_list(request.user),
         "is_csir": policy.is_csir(request.user),
     }
     return render(request, "taskforces/list.html", context)
@@ -28,8 +34,8 @@ def taskforce_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def taskforce_detail(request: HttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk)
-    plan = services.plan_ensure(taskforce=taskforce)
-    context = selectors.taskforce_page(request.user, taskforce, plan)
+    plan = plan_services.plan_ensure(taskforce=taskforce)
+    context = taskforce_selectors.taskforce_page(request.user, taskforce, plan)
     return render(request, "taskforces/detail.html", context)
 
 
@@ -42,7 +48,9 @@ def taskforce_members(request: HttpRequest, pk: int) -> HttpResponse:
     form = MembershipAddForm(request.POST or None, taskforce=taskforce)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_add(taskforce=taskforce, by=request.user, **form.cleaned_data)
+            taskforce_services.membership_add(
+                taskforce=taskforce, by=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -51,7 +59,7 @@ def taskforce_members(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "taskforce": taskforce,
         "access": access,
-        "members": selectors.members(taskforce),
+        "members": taskforce_selectors.members(taskforce),
         "form": form if access.manages else None,
         "roles": Membership.Role.choices,
     }
@@ -63,7 +71,7 @@ def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
     membership = permissions.get_membership_for(request.user, pk, "change")
     form = MembershipRoleForm(request.POST)
     if form.is_valid():
-        services.membership_change_role(
+        taskforce_services.membership_change_role(
             membership=membership, role=form.cleaned_data["role"], by=request.user
         )
         messages.success(request, _("Role changed."))
@@ -75,7 +83,7 @@ def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
     membership = permissions.get_membership_for(request.user, pk, "change")
-    services.membership_remove(membership=membership, by=request.user)
+    taskforce_services.membership_remove(membership=membership, by=request.user)
     messages.success(request, _("%(person)s is no longer a member.") % {"person": membership.user})
     return redirect("taskforces:members", pk=membership.taskforce_id)
 
@@ -86,7 +94,7 @@ def taskforce_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk)
     text = ical.calendar(
         taskforce,
-        selectors.calendar_meetings(taskforce),
+        meeting_selectors.calendar_meetings(taskforce),
         url_for=lambda m: request.build_absolute_uri(reverse("taskforces:meeting", args=[m.pk])),
         host=request.get_host().split(":")[0],
     )
@@ -100,19 +108,11 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     """The actions the person's agency leads or partners in, across their task forces."""
     filters = MyActionsFilter(request.GET)
     status = filters.cleaned_data["status"] if filters.is_valid() else ""
-    context = {"actions": selectors.my_actions(request.user, status=status), "filters": filters}
+    context = {
+        "actions": action_selectors.my_actions(request.user, status=status),
+        "filters": filters,
+    }
     template = "taskforces/my_actions.html"
     if request.htmx:
         template += "#my-actions-table"
     return render(request, template, context)
-
-
-urlpatterns = [
-    path("", taskforce_list, name="list"),
-    path("mine/", my_actions, name="my_actions"),
-    path("<int:pk>/", taskforce_detail, name="detail"),
-    path("<int:pk>/members/", taskforce_members, name="members"),
-    path("<int:pk>/calendar.ics", taskforce_calendar, name="calendar"),
-    path("members/<int:pk>/role/", membership_role, name="membership_role"),
-    path("members/<int:pk>/remove/", membership_remove, name="membership_remove"),
-]

@@ -1,0 +1,108 @@
+"""Reads of the audit trail: a readable, filterable history of who changed what and when.
+
+Entries store changes as ``{field: [old, new]}`` (``audit.diff`` and status moves) or as
+``{field: value}`` (what a creation set); :func:`change_lines` turns both into lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from coordination.audit.models import AuditEntry
+from coordination.audit.viewlog import VIEW_ACTION
+from coordination.people.models import User
+
+# Fields whose value is a list by nature: a two-item list there is not an "old → new" pair.
+COLLECTION_FIELDS = frozenset(
+    {"communes", "phenomena", "taskforces", "measures", "partner_agencies", "attendees"}
+)
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    field: str
+    old: str
+    new: str
+    is_change: bool  # "old → new", or just the value set
+
+
+def _show(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(_show(item) for item in value) or "—"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _is_pair(field: str, value: Any) -> bool:
+    if not isinstance(value, list) or len(value) != 2:
+        return False
+    return field not in COLLECTION_FIELDS or all(isinstance(item, list) for item in value)
+
+
+def change_lines(changes: dict[str, Any]) -> list[ChangeLine]:
+    lines = []
+    for field, value in (changes or {}).items():
+        if _is_pair(field, value):
+            lines.append(ChangeLine(field, _show(value[0]), _show(value[1]), True))
+        else:
+            lines.append(ChangeLine(field, "", _show(value), False))
+    return lines
+
+
+def audit_entries(
+    *,
+    target_type: ContentType | None = None,
+    target_id: str = "",
+    actor: User | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    views_only: bool = False,
+) -> QuerySet[AuditEntry]:
+    """The trail, newest first, filtered; one query per page whatever the filters."""
+    entries = AuditEntry.objects.select_related("actor__agency", "target_type").order_by(
+        "-at", "-id"
+    )
+    if target_type is not None:
+        entries = entries.filter(target_type=target_type)
+    if target_id:
+        entries = entries.filter(target_id=target_id)
+    if actor is not None:
+        entries = entries.filter(actor=actor)
+    if date_from:
+        entries = entries.filter(at__date__gte=date_from)
+    if date_to:
+        entries = entries.filter(at__date__lte=date_to)
+    if views_only:
+        entries = entries.filter(action=VIEW_ACTION, police_judicial=True)
+    return entries
+
+
+def with_lines(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Attach ``lines`` (readable changes) to each entry of a page."""
+    for entry in entries:
+        entry.lines = change_lines(entry.changes)
+    return entries
+
+
+def object_types() -> QuerySet[ContentType]:
+    """The kinds of object the trail mentions (for the filter)."""
+    used = AuditEntry.objects.values("target_type_id")
+    return ContentType.objects.filter(pk__in=used).order_by("app_label", "model")
+
+
+def actors() -> QuerySet[User]:
+    """The people the trail mentions (for the filter)."""
+    used = AuditEntry.objects.filter(actor__isnull=False).values("actor_id")
+    return User.objects.filter(pk__in=used).order_by("last_name", "first_name", "username")

@@ -1,0 +1,57 @@
+"""The audit trail page, for the CSIR coordinator only.
+
+Anybody else gets 404, not 403: the page is not in their menu, and the trail (which also
+records who viewed police-judicial items) should not reveal that it exists (DESIGN.md §5).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from coordination.audit import selectors
+from coordination.core.forms import DateInput
+from coordination.people import permissions
+
+PAGE_SIZE = 50
+
+
+class AuditFilterForm(forms.Form):
+    target_type = forms.ModelChoiceField(
+        label=_("Object type"), queryset=selectors.object_types(), required=False
+    )
+    target_id = forms.CharField(label=_("Object id"), max_length=40, required=False)
+    actor = forms.ModelChoiceField(label=_("Person"), queryset=selectors.actors(), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    views_only = forms.BooleanField(label=_("Views of police-judicial items"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Querysets are evaluated per form, so new types and people appear at once.
+        self.fields["target_type"].queryset = selectors.object_types()
+        self.fields["target_type"].label_from_instance = lambda ct: capfirst(ct.name)
+        self.fields["actor"].queryset = selectors.actors()
+
+
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    if not permissions.is_csir_coordinator(request.user):
+        raise Http404
+    filters = AuditFilterForm(request.GET)
+    wanted = filters.cleaned_data if filters.is_valid() else {}
+    entries = selectors.audit_entries(**{k: v for k, v in wanted.items() if v})
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_lines(list(page.object_list))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "filters": filters, "query": query}
+    template = "coordination/audit/list.html"
+    if request.htmx:
+        template += "#audit-table"
+    return render(request, template, context)

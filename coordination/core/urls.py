@@ -1,0 +1,6 @@
+from django.urls import path
+
+from coordination.core import views
+
+app_name = "core"
+urlpatterns = [path("healthz", views.healthz, name="healthz")]

@@ -1,0 +1,182 @@
+"""The notification centre: one entry per person and event, shown in the portal and e-mailed
+immediately or in a daily digest, as each person chose (``User.email_mode``).
+
+Every app reports its events through :func:`notify`; the text is rendered from ``MESSAGES``
+in the reader's language when shown, so a notification reads right in FR, NL and EN.
+The e-mails themselves are sent by the Celery jobs of :mod:`coordination.mailing`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from coordination.audit import services as audit
+from coordination.notifications.models import Notification
+from coordination.people.models import User
+
+MESSAGES = {
+    "decision_requested": _("Hotspot %(hotspot)s awaits your decision."),
+    "hotspot_approved": _("Every concerned mayor approved hotspot %(hotspot)s."),
+    "hotspot_rejected": _("Hotspot %(hotspot)s was rejected by a mayor."),
+    "order_expiring": _("Police order “%(order)s” expires on %(date)s."),
+    "plan_submitted": _("The action plan of %(taskforce)s was submitted for validation."),
+    "plan_validated": _("The CSIR validated the action plan of %(taskforce)s."),
+    "plan_returned": _("The CSIR returned the action plan of %(taskforce)s with comments."),
+    "action_escalated": _("Action “%(action)s” of %(taskforce)s is escalated to the CSIR."),
+    "escalation_resolved": _("The CSIR resolved the escalation of action “%(action)s”."),
+    "displacement_reported": _("Displacement reported from %(hotspot)s to %(place)s."),
+    "displacement_closed": _("The displacement from %(hotspot)s to %(place)s is closed."),
+    "bulletin_published": _("New bulletin: %(title)s"),
+    "good_practice_shared": _("%(taskforce)s shares a good practice: %(title)s"),
+    "meeting_scheduled": _("Task force %(taskforce)s meets on %(date)s, %(place)s."),
+    "no_meeting": _("Task force %(taskforce)s has not met for %(days)s days."),
+    "report_ready": _("The report “%(report)s” is ready."),
+    "report_failed": _("The report “%(report)s” could not be built; it can be retried."),
+    "report_published": _("The report “%(report)s” is published."),
+}
+
+# How the daily digest groups the notifications, in this order.
+GROUPS: list[tuple[Promise, frozenset[str]]] = [
+    (_("Hotspots"), frozenset({"decision_requested", "hotspot_approved", "hotspot_rejected"})),
+    (_("Police orders"), frozenset({"order_expiring"})),
+    (_("Action plans"), frozenset({"plan_submitted", "plan_validated", "plan_returned"})),
+    (_("Escalations"), frozenset({"action_escalated", "escalation_resolved"})),
+    (_("Displacement"), frozenset({"displacement_reported", "displacement_closed"})),
+    (_("Bulletins"), frozenset({"bulletin_published", "good_practice_shared"})),
+    (_("Meetings"), frozenset({"meeting_scheduled", "no_meeting"})),
+]
+OTHER_GROUP = _("Other")
+
+EMAIL_MODES = ("immediate", "digest", "none")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _localized(params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters as the active language reads them.
+
+    Conventions for callers of :func:`notify`: a Dutch variant of a value goes under the
+    same key with ``_nl`` (``{"hotspot": "HS10 Gare du Midi", "hotspot_nl": "HS10
+    Zuidstation"}``), and a date is given as an ISO string (``date.isoformat()``), shown
+    in the reader's date format.
+    """
+    dutch = (get_language() or "").startswith("nl")
+    shown = {}
+    for key, value in params.items():
+        if dutch and f"{key}_nl" in params:
+            value = params[f"{key}_nl"]
+        if isinstance(value, str) and ISO_DATE.match(value):
+            with contextlib.suppress(ValueError):  # "2025-02-30" stays as it is
+                value = date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+        shown[key] = value
+    return shown
+
+
+def message(notification: Notification) -> str:
+    """The notification's text in the active language."""
+    template = MESSAGES.get(notification.kind)
+    if template is None:
+        return notification.kind
+    try:
+        return str(template) % _localized(notification.params or {})
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def group_label(kind: str) -> Promise:
+    """The digest heading a notification of ``kind`` is listed under."""
+    for label, kinds in GROUPS:
+        if kind in kinds:
+            return label
+    return OTHER_GROUP
+
+
+def notify(
+    *, recipients: Iterable[User], kind: str, params: dict[str, Any], url: str = ""
+) -> list[Notification]:
+    """Record one notification per active recipient; e-mail the 'immediate' ones after commit.
+
+    Call it inside the service's transaction: if the write rolls back, nobody is told.
+    ``params`` must be JSON (see :func:`_localized` for Dutch variants and dates); ``url``
+    is a path inside the portal (``reverse(...)``), opened through the notification centre.
+    People who chose the digest get it the next morning; those who chose 'none' only see
+    it in the portal.
+    """
+    assert kind in MESSAGES, f"unknown notification kind {kind!r}"
+    unique = {person.pk: person for person in recipients if person.is_active}
+    notifications = Notification.objects.bulk_create(
+        Notification(recipient=person, kind=kind, params=params, url=url)
+        for person in unique.values()
+    )
+    immediate = [
+        n.pk for n in notifications if unique[n.recipient_id].email_mode == "immediate" and n.pk
+    ]
+    if immediate:
+        from coordination.notifications import tasks
+
+        # robust: the event is committed whatever happens to its e-mail; if queuing fails
+        # (broker down) the sweeper of coordination.mailing sends it later.
+        transaction.on_commit(lambda: tasks.email_notifications.delay(immediate), robust=True)
+    return notifications
+
+
+# --- The reader's actions ---------------------------------------------------------------
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    """Mark one notification read (once: the first reading time is kept)."""
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.read_at = now
+    return notification
+
+
+def notifications_mark_all_read(*, person: User) -> int:
+    """Mark every unread notification of ``person`` read; returns how many."""
+    return Notification.objects.filter(recipient=person, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+PREFERENCE_FIELDS = ["email_mode", "preferred_language"]
+
+
+@transaction.atomic
+def notification_preferences_set(*, person: User, email_mode: str, preferred_language: str) -> User:
+    """Choose how ``person`` receives e-mail (immediate / digest / none) and in which language.
+
+    Audited. Leaving 'none' does not e-mail the backlog of that time: those notifications
+    are marked as settled for e-mail (they stay in the centre), or the sweeper would send
+    weeks of old events one by one.
+    """
+    if email_mode not in EMAIL_MODES:
+        raise ValueError(f"unknown e-mail mode {email_mode!r}")
+    person = User.objects.select_for_update().get(pk=person.pk)
+    before = audit.snapshot(person, PREFERENCE_FIELDS)
+    person.email_mode = email_mode
+    person.preferred_language = preferred_language
+    changes: dict[str, Any] = audit.diff(before, audit.snapshot(person, PREFERENCE_FIELDS))
+    if not changes:
+        return person
+    if before["email_mode"] == "none" and email_mode != "none":
+        skipped = Notification.objects.filter(recipient=person, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        if skipped:
+            changes["backlog_not_emailed"] = skipped
+    person.save(update_fields=PREFERENCE_FIELDS)
+    audit.record(
+        actor=person, action="user.notification_preferences", target=person, changes=changes
+    )
+    return person

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionalConfig(AppConfig):
+    """The regional layer on top of the others: home, overview, CoReS pages, bulletins."""
+
+    name = "coordination.regional"
+    label = "regional"
+    verbose_name = _("Regional layer")
+
+    def ready(self) -> None:
+        from coordination.regional import navigation
+
+        navigation.register()

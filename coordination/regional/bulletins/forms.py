@@ -1,0 +1,72 @@
+"""Forms of the information exchange: field checks only, the rules live in the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from coordination.regional.bulletins.models import Bulletin
+from taskforces.models import TaskForce
+
+
+def _taskforce_label(taskforce: TaskForce) -> str:
+    return str(taskforce.hotspot)
+
+
+class BulletinForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
+    to_all = forms.TypedChoiceField(
+        label=_("Send to"),
+        choices=[
+            ("1", _("Every task force (and the CoReS members and mayors)")),
+            ("0", _("The task forces chosen below")),
+        ],
+        coerce=lambda value: value == "1",
+        initial="1",
+        widget=forms.RadioSelect,
+    )
+    taskforces = forms.ModelMultipleChoiceField(
+        label=_("Task forces"),
+        queryset=TaskForce.objects.select_related("hotspot").order_by("hotspot__code"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Their members and the CSIR receive the bulletin."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["taskforces"].label_from_instance = _taskforce_label
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("to_all") is False and not data.get("taskforces"):
+            self.add_error("taskforces", _("Choose at least one task force."))
+        return data
+
+
+class GoodPracticeForm(forms.Form):
+    taskforce = forms.ModelChoiceField(
+        label=_("Shared by the task force"), queryset=TaskForce.objects.none(), empty_label=None
+    )
+    title = forms.CharField(label=_("Title"), max_length=300)
+    body = forms.CharField(
+        label=_("The practice"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("What was done, with whom, and what it changed. Every task force reads it."),
+    )
+
+    def __init__(self, *args, taskforces: QuerySet[TaskForce], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["taskforce"].queryset = taskforces
+        self.fields["taskforce"].label_from_instance = _taskforce_label
+
+
+class BulletinFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("All")), *Bulletin.Kind.choices],
+        required=False,
+    )
+    unread = forms.BooleanField(label=_("Unread only"), required=False)

@@ -1,0 +1,87 @@
+"""Information exchange pages: CSIR bulletins and good practices shared between task forces."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from coordination.regional.bulletins import selectors, services
+from coordination.regional.bulletins.forms import BulletinFilterForm, BulletinForm, GoodPracticeForm
+
+PAGE_SIZE = 25
+
+
+@require_GET
+def bulletin_list(request: HttpRequest) -> HttpResponse:
+    filters = BulletinFilterForm(request.GET)
+    wanted = filters.cleaned_data if filters.is_valid() else {}
+    bulletins = selectors.bulletin_list(
+        request.user, kind=wanted.get("kind", ""), unread=wanted.get("unread", False)
+    )
+    context = {
+        "page": Paginator(bulletins, PAGE_SIZE).get_page(request.GET.get("page")),
+        "filters": filters,
+        "query": request.GET.copy(),
+        "can_publish": selectors.can_publish(request.user),
+        "can_share": selectors.sharing_taskforces(request.user).exists(),
+    }
+    context["query"].pop("page", None)
+    template = "coordination/bulletins/list.html"
+    if request.htmx:
+        template += "#bulletin-table"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def bulletin_new(request: HttpRequest) -> HttpResponse:
+    if not selectors.can_publish(request.user):
+        raise PermissionDenied
+    form = BulletinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bulletin = services.bulletin_publish(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Bulletin published; its readers have been told."))
+            return redirect("bulletins:detail", pk=bulletin.pk)
+    return render(request, "coordination/bulletins/form.html", {"form": form, "practice": False})
+
+
+@require_http_methods(["GET", "POST"])
+def good_practice_share(request: HttpRequest) -> HttpResponse:
+    taskforces = selectors.sharing_taskforces(request.user)
+    if not taskforces.exists():
+        raise PermissionDenied
+    form = GoodPracticeForm(request.POST or None, taskforces=taskforces)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bulletin = services.good_practice_share(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Good practice shared with every task force."))
+            return redirect("bulletins:detail", pk=bulletin.pk)
+    return render(request, "coordination/bulletins/form.html", {"form": form, "practice": True})
+
+
+@require_GET
+def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Opening a bulletin is reading it: the receipt is recorded on the way."""
+    bulletin = selectors.get_bulletin_for(request.user, pk)
+    services.bulletin_mark_read(bulletin=bulletin, user=request.user)
+    context = selectors.bulletin_page(request.user, bulletin)
+    return render(request, "coordination/bulletins/detail.html", context)
+
+
+@require_GET
+def bulletin_readers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who read the bulletin: for its author and the CSIR."""
+    bulletin = selectors.get_bulletin_for(request.user, pk, "readers")
+    context = selectors.readers_page(bulletin)
+    return render(request, "coordination/bulletins/readers.html", context)

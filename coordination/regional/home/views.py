@@ -1,0 +1,15 @@
+"""The home page ('my work'): the panels the apps registered for the signed-in person."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from coordination.core.registry import home_panels
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """'My work': what the signed-in person has to do, by role."""
+    return render(request, "coordination/home.html", {"panels": home_panels(request.user)})

@@ -1,0 +1,389 @@
+"""Reads of the regional overview: every hotspot on one screen (issue 5).
+
+The page costs the same number of queries whatever the number of hotspots: one query for
+the hotspots (with their plan and last meeting as subqueries) and its two prefetches, one
+aggregate of the actions grouped by hotspot and axis, one of the police orders grouped by
+hotspot, the indicator definitions and one query for six months of indicator values. The
+rows are then assembled in Python.
+
+The action figures go through :func:`counted_actions`, the overview's form of the
+police-judicial rule of ``taskforces.permissions``: police-judicial actions are counted
+only for the CSIR coordinator and, in a task force, for its police-judicial circle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from coordination.core import charts
+from coordination.models import Agency, Axis, Commune, PoliceZone, User
+from coordination.people import permissions as policy
+from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue, MayorDecision, PoliceOrder
+from hotspots.permissions import visible_hotspots
+from hotspots.selectors.hotspots import police_zones_of
+from hotspots.selectors.indicators import add_months, last_complete_month
+from taskforces.models import Action, Escalation, Meeting, Membership, PlanVersion
+from taskforces.permissions import POLICE_JUDICIAL, visible_taskforces
+from taskforces.selectors.actions import late_condition
+
+# A task force that has not met for longer than this is flagged on the overview.
+MEETING_WARNING_DAYS = 30
+# Police orders whose last valid day falls within this many days are highlighted.
+EXPIRY_WARNING_DAYS = 14
+
+ActionStatus = Action.Status
+Decision = MayorDecision.Decision
+
+
+# --- Filters --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverviewFilters:
+    """The GET filters of the page; unknown values are dropped, never an error."""
+
+    commune: str = ""
+    zone: str = ""
+    status: str = ""
+    axis: str = ""
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str]) -> OverviewFilters:
+        commune = params.get("commune", "").strip()
+        zone = params.get("zone", "").strip()
+        status = params.get("status", "")
+        axis = params.get("axis", "")
+        return cls(
+            commune=commune if commune.isdigit() else "",
+            zone=zone if zone.isdigit() else "",
+            status=status if status in Hotspot.Status.values else "",
+            axis=axis if axis in Axis.values else "",
+        )
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "commune": self.commune,
+            "zone": self.zone,
+            "status": self.status,
+            "axis": self.axis,
+        }
+
+
+def filter_choices() -> dict:
+    """The options of the filter form (two queries)."""
+    return {
+        "communes": list(Commune.objects.defer("boundary").order_by("name_fr")),
+        "zones": list(PoliceZone.objects.order_by("number")),
+        "statuses": Hotspot.Status.choices,
+        "axes": Axis.choices,
+    }
+
+
+# --- The police-judicial rule, across task forces ---------------------------------------
+
+
+def counted_actions(user: User) -> Q:
+    """The actions whose figures ``user`` may read on the overview.
+
+    The same rule as ``taskforces.permissions.action_filter``, for every task force at
+    once: the CSIR coordinator counts everything; anybody else (CSIR analyst, CoReS
+    member, mayor) counts police-judicial actions only in task forces where they belong to
+    the police-judicial circle, and otherwise does not learn that they exist.
+    """
+    if policy.is_csir_coordinator(user):
+        return Q()
+    circle = Membership.objects.filter(
+        user_id=user.pk, agency__kind__in=Agency.POLICE_JUDICIAL_KINDS
+    ).values("taskforce_id")
+    return ~Q(confidentiality=POLICE_JUDICIAL) | Q(plan__taskforce_id__in=circle)
+
+
+# --- Rows -----------------------------------------------------------------------------
+
+
+@dataclass
+class AxisFigures:
+    axis: str
+    label: str
+    count: int = 0  # non-cancelled actions
+    average: int = 0  # average progress of those, in %
+    late: int = 0
+    escalated: int = 0
+
+
+@dataclass(frozen=True)
+class IndicatorTrend:
+    indicator: IndicatorDefinition
+    direction: charts.Trend
+    # True when the change is for the better, False for the worse, None when flat.
+    improving: bool | None
+
+
+@dataclass
+class OverviewRow:
+    hotspot: Hotspot
+    zones: list[PoliceZone]
+    decisions: list[MayorDecision]
+    approved: int
+    rejected: int
+    plan_number: int | None
+    plan_state: str
+    plan_state_label: str
+    plan_url: str
+    has_taskforce: bool
+    progress: list[AxisFigures]
+    late: int
+    escalated: int
+    last_meeting: dt.datetime | None
+    days_since_meeting: int | None
+    meeting_overdue: bool
+    orders_local: int
+    orders_regional: int
+    orders_expiring: int
+    trends: list[IndicatorTrend] = field(default_factory=list)
+
+    @property
+    def orders_in_force(self) -> int:
+        return self.orders_local + self.orders_regional
+
+    @property
+    def improving(self) -> list[IndicatorTrend]:
+        return [t for t in self.trends if t.improving is True]
+
+    @property
+    def worsening(self) -> list[IndicatorTrend]:
+        return [t for t in self.trends if t.improving is False]
+
+    @property
+    def stable(self) -> list[IndicatorTrend]:
+        return [t for t in self.trends if t.improving is None]
+
+
+@dataclass
+class Overview:
+    filters: OverviewFilters
+    rows: list[OverviewRow]
+    axes: list[tuple[str, str]]
+    today: dt.date
+
+    @property
+    def hotspots(self) -> list[Hotspot]:
+        return [row.hotspot for row in self.rows]
+
+    @property
+    def late(self) -> int:
+        return sum(row.late for row in self.rows)
+
+    @property
+    def escalated(self) -> int:
+        return sum(row.escalated for row in self.rows)
+
+    @property
+    def orders_expiring(self) -> int:
+        return sum(row.orders_expiring for row in self.rows)
+
+
+def _hotspots(user: User, filters: OverviewFilters) -> list[Hotspot]:
+    """The visible hotspots matching the filters, with plan and last meeting (3 queries)."""
+    hotspots = visible_hotspots(user)
+    links = Hotspot.communes.through.objects
+    if filters.status:
+        hotspots = hotspots.filter(status=filters.status)
+    if filters.commune:
+        hotspots = hotspots.filter(
+            pk__in=links.filter(commune__nis_code=filters.commune).values("hotspot_id")
+        )
+    if filters.zone:
+        hotspots = hotspots.filter(
+            pk__in=links.filter(commune__police_zone__number=filters.zone).values("hotspot_id")
+        )
+    versions = PlanVersion.objects.filter(plan__taskforce__hotspot=OuterRef("pk")).order_by(
+        "-number"
+    )
+    last_meeting = (
+        Meeting.objects.filter(taskforce__hotspot=OuterRef("pk"), starts_at__lt=timezone.now())
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+    # As ``hotspots.selectors.hotspots.with_details``, without the communes' boundaries
+    # (tens of kilobytes each): the map draws them from its own query.
+    communes = Commune.objects.select_related("police_zone").defer("boundary")
+    decisions = MayorDecision.objects.select_related("commune", "decided_by").defer(
+        "commune__boundary"
+    )
+    return list(
+        hotspots.prefetch_related(
+            Prefetch("communes", queryset=communes), Prefetch("decisions", queryset=decisions)
+        )
+        .annotate(
+            taskforce_pk=F("taskforce__pk"),
+            plan_number=Subquery(versions.values("number")[:1]),
+            plan_state=Subquery(versions.values("state")[:1]),
+            last_meeting=Subquery(last_meeting),
+        )
+        .order_by("code")
+    )
+
+
+def _action_figures(
+    user: User, hotspot_ids: list[int], axis: str, today: dt.date
+) -> dict[tuple[int, str], dict]:
+    """(hotspot id, axis) → count, average progress, late and escalated (1 query)."""
+    actions = Action.objects.filter(plan__taskforce__hotspot_id__in=hotspot_ids).filter(
+        counted_actions(user)
+    )
+    if axis:
+        actions = actions.filter(axis=axis)
+    live = ~Q(status=ActionStatus.CANCELLED)
+    open_escalation = Exists(
+        Escalation.objects.filter(action=OuterRef("pk"), resolved_at__isnull=True)
+    )
+    rows = (
+        actions.annotate(open_escalation=open_escalation)
+        .values("plan__taskforce__hotspot_id", "axis")
+        .annotate(
+            count=Count("pk", filter=live),
+            average=Avg("progress", filter=live),
+            late=Count("pk", filter=late_condition(today)),
+            escalated=Count("pk", filter=Q(open_escalation=True)),
+        )
+        .order_by()
+    )
+    return {(row["plan__taskforce__hotspot_id"], row["axis"]): row for row in rows}
+
+
+def _order_figures(hotspot_ids: list[int], today: dt.date) -> dict[int | None, dict]:
+    """Hotspot id (None: regional) → orders in force and expiring soon (1 query)."""
+    rows = (
+        PoliceOrder.objects.filter(valid_from__lte=today, valid_until__gte=today)
+        .filter(Q(hotspot__isnull=True) | Q(hotspot_id__in=hotspot_ids))
+        .values("hotspot_id")
+        .annotate(
+            in_force=Count("pk"),
+            expiring=Count(
+                "pk", filter=Q(valid_until__lte=today + dt.timedelta(days=EXPIRY_WARNING_DAYS))
+            ),
+        )
+        .order_by()
+    )
+    return {row["hotspot_id"]: row for row in rows}
+
+
+def _trends(hotspot_ids: list[int], axis: str) -> dict[int, list[IndicatorTrend]]:
+    """Hotspot id → the trend of each indicator with values (2 queries).
+
+    The mean of the last three complete months against the three months before
+    (``charts.trend``, the rule of the hotspot page); the direction is read with the
+    indicator's ``lower_is_better``.
+    """
+    indicators = IndicatorDefinition.objects.order_by("position", "code")
+    if axis:
+        indicators = indicators.filter(axis=axis)
+    definitions = {indicator.pk: indicator for indicator in indicators}
+    end = last_complete_month()
+    months = [add_months(end, offset) for offset in range(-5, 1)]
+    values: dict[tuple[int, int], dict[dt.date, Decimal]] = defaultdict(dict)
+    for hotspot_id, indicator_id, month, value in (
+        IndicatorValue.objects.filter(
+            hotspot_id__in=hotspot_ids,
+            indicator_id__in=list(definitions),
+            month__gte=months[0],
+            month__lte=end,
+        )
+        .order_by()
+        .values_list("hotspot_id", "indicator_id", "month", "value")
+    ):
+        values[hotspot_id, indicator_id][month] = value
+    trends: dict[int, list[IndicatorTrend]] = defaultdict(list)
+    for hotspot_id in hotspot_ids:
+        for indicator_id, indicator in definitions.items():
+            series = values.get((hotspot_id, indicator_id))
+            if not series:
+                continue
+            direction = charts.trend([series.get(month) for month in months])
+            improving = (
+                None
+                if direction == "flat"
+                else (direction == "down") == (indicator.lower_is_better)
+            )
+            trends[hotspot_id].append(IndicatorTrend(indicator, direction, improving))
+    return trends
+
+
+def regional_overview(
+    user: User, filters: OverviewFilters, *, today: dt.date | None = None
+) -> Overview:
+    """Every hotspot ``user`` may see that matches ``filters``, one row each.
+
+    A fixed number of queries (8) whatever the number of hotspots, actions, meetings,
+    orders or indicator values. The axis filter limits the progress, the late and
+    escalated counts and the indicator trends to that axis.
+    """
+    today = today or timezone.localdate()
+    hotspots = _hotspots(user, filters)
+    ids = [hotspot.pk for hotspot in hotspots]
+    figures = _action_figures(user, ids, filters.axis, today)
+    orders = _order_figures(ids, today)
+    trends = _trends(ids, filters.axis)
+    # The plan page is open to the CSIR and the task force's members only.
+    readable = set(visible_taskforces(user).order_by().values_list("pk", flat=True))
+    regional = orders.get(None, {"in_force": 0, "expiring": 0})
+    axes = [(a.value, str(a.label)) for a in Axis if not filters.axis or a.value == filters.axis]
+    plan_labels = dict(PlanVersion.State.choices)
+
+    rows = []
+    for hotspot in hotspots:
+        decisions = list(hotspot.decisions.all())
+        progress = []
+        for value, label in axes:
+            figure = figures.get((hotspot.pk, value), {})
+            average = figure.get("average")
+            progress.append(
+                AxisFigures(
+                    axis=value,
+                    label=label,
+                    count=figure.get("count", 0),
+                    average=round(average) if average is not None else 0,
+                    late=figure.get("late", 0),
+                    escalated=figure.get("escalated", 0),
+                )
+            )
+        local = orders.get(hotspot.pk, {"in_force": 0, "expiring": 0})
+        met = hotspot.last_meeting
+        days = (today - timezone.localtime(met).date()).days if met else None
+        has_taskforce = hotspot.taskforce_pk is not None
+        rows.append(
+            OverviewRow(
+                hotspot=hotspot,
+                zones=police_zones_of(hotspot),
+                decisions=decisions,
+                approved=sum(1 for d in decisions if d.decision == Decision.APPROVE),
+                rejected=sum(1 for d in decisions if d.decision == Decision.REJECT),
+                plan_number=hotspot.plan_number,
+                plan_state=hotspot.plan_state or "",
+                plan_state_label=str(plan_labels.get(hotspot.plan_state, "")),
+                plan_url=reverse("taskforces:plan", args=[hotspot.taskforce_pk])
+                if hotspot.taskforce_pk in readable
+                else "",
+                has_taskforce=has_taskforce,
+                progress=progress,
+                late=sum(f.late for f in progress),
+                escalated=sum(f.escalated for f in progress),
+                last_meeting=met,
+                days_since_meeting=days,
+                meeting_overdue=has_taskforce and (days is None or days > MEETING_WARNING_DAYS),
+                orders_local=local["in_force"],
+                orders_regional=regional["in_force"],
+                orders_expiring=local["expiring"] + regional["expiring"],
+                trends=trends.get(hotspot.pk, []),
+            )
+        )
+    return Overview(filters=filters, rows=rows, axes=axes, today=today)

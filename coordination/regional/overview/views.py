@@ -1,0 +1,49 @@
+"""The regional overview: every hotspot on one screen, for the CSIR and its readers.
+
+The CSIR works on it; CoReS members and mayors read it (``can_read_regional_overview``).
+Anybody else does not see it in the navigation and gets 404, not 403: the page does not
+exist for them (DESIGN.md §5, "a URL ... answers 404, not 403 with details").
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from coordination.people import permissions
+from coordination.regional.overview import selectors
+from coordination.strategy.selectors import strategy_summary
+from hotspots.selectors.hotspots import active_range, region_map
+from taskforces.selectors.displacement import under_way_arrows
+
+TEMPLATE = "coordination/overview/page.html"
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def overview(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not permissions.can_read_regional_overview(user):
+        raise Http404
+    filters = selectors.OverviewFilters.from_query(request.GET)
+    overview = selectors.regional_overview(user, filters)
+    context = {
+        "overview": overview,
+        "map": region_map(
+            overview.hotspots,
+            title=_("Hotspots of the Brussels-Capital Region"),
+            arrows=under_way_arrows(user),
+        ),
+    }
+    # A filter change swaps the results only; a history restore needs the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, f"{TEMPLATE}#table", context)
+    context |= {
+        "summary": strategy_summary(),
+        "active_range": active_range(),
+        "choices": selectors.filter_choices(),
+    }
+    return render(request, TEMPLATE, context)

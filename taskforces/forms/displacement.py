@@ -1,0 +1,125 @@
+"""Forms of displacement reports. Field checks only; the rules are in services/displacement.py."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from coordination.models import Commune
+from hotspots.models import Hotspot, Phenomenon
+from taskforces.models import DisplacementFollowUp, DisplacementReport
+from taskforces.selectors.displacement import reportable_hotspots
+
+Status = DisplacementReport.Status
+
+
+def _label(name: str, model: type = DisplacementReport):
+    """The model's own (translated) label, so the form and the admin say the same."""
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class HotspotChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Hotspot) -> str:
+        return f"{obj.code} {obj.name}"
+
+
+class CommuneChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Commune) -> str:
+        return obj.name
+
+
+def _communes():
+    # The boundaries are heavy and not needed to fill a drop-down.
+    return Commune.objects.defer("boundary").order_by("name_fr")
+
+
+class CoordinateInput(forms.NumberInput):
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__({"step": "any", "inputmode": "decimal", **(attrs or {})})
+
+
+class DisplacementForm(forms.Form):
+    from_hotspot = HotspotChoiceField(label=_label("from_hotspot"), queryset=None)
+    phenomenon = forms.ChoiceField(label=_label("phenomenon"), choices=Phenomenon.choices)
+    commune = CommuneChoiceField(label=_label("commune"), queryset=None)
+    place = forms.CharField(
+        label=_label("place"),
+        max_length=DisplacementReport._meta.get_field("place").max_length,
+        help_text=_("Street, square, station entrance: as precisely as you can."),
+    )
+    lon = forms.FloatField(
+        label=_label("lon"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=CoordinateInput(),
+        help_text=_(
+            "Optional. Click the place on the map, or type its longitude (about 4.35 in "
+            "Brussels) and latitude (about 50.85)."
+        ),
+    )
+    lat = forms.FloatField(
+        label=_label("lat"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=CoordinateInput(),
+    )
+    observed_on = forms.DateField(label=_label("observed_on"), widget=DateInput())
+    severity = forms.ChoiceField(
+        label=_label("severity"),
+        choices=DisplacementReport.Severity.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from_hotspot"].queryset = reportable_hotspots()
+        self.fields["commune"].queryset = _communes()
+        today = timezone.localdate()
+        self.fields["observed_on"].widget.attrs["max"] = today.isoformat()
+        self.fields["observed_on"].initial = today
+
+
+class FollowUpForm(forms.Form):
+    text = forms.CharField(
+        label=_label("text", DisplacementFollowUp),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What was done or seen since the report."),
+    )
+
+
+class CloseForm(forms.Form):
+    closure_note = forms.CharField(
+        label=_label("closure_note"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("How the displacement was dealt with. Everyone involved is told."),
+    )
+
+
+class DisplacementFilterForm(forms.Form):
+    """The filters above the list, sent with GET so they work without JavaScript."""
+
+    status = forms.ChoiceField(
+        label=_label("status"), required=False, choices=[("", _("Any status")), *Status.choices]
+    )
+    commune = CommuneChoiceField(
+        label=_label("commune"),
+        queryset=None,
+        required=False,
+        to_field_name="nis_code",
+        empty_label=_("Any commune"),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = _communes()

@@ -1,0 +1,38 @@
+"""Forms of the members page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coordination.models import User
+from taskforces.models import Membership, TaskForce
+
+# --- Members --------------------------------------------------------------------------
+
+
+class MembershipAddForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=User.objects.none(),
+        help_text=_("Active portal users who are not members yet; their agency comes with them."),
+    )
+    role = forms.ChoiceField(
+        label=_("Role in the task force"),
+        choices=Membership.Role.choices,
+        initial=Membership.Role.MEMBER,
+    )
+
+    def __init__(self, *args, taskforce: TaskForce, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            User.objects.filter(is_active=True)
+            .exclude(memberships__taskforce=taskforce)
+            .select_related("agency")
+            .order_by("agency__name_fr", "last_name", "first_name")
+        )
+        self.fields["user"].label_from_instance = lambda person: f"{person} · {person.agency}"
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role in the task force"), choices=Membership.Role.choices)

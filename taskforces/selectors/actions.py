@@ -1,0 +1,198 @@
+"""Reads of actions, each in a fixed number of queries, through the police-judicial rule
+of ``taskforces.permissions`` so that confidential items never reach a list, count or page
+outside their circle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from coordination.models import Agency, Axis, User
+from taskforces import permissions
+from taskforces.models import (
+    Action,
+    ActionPlan,
+    Escalation,
+    MeetingDecision,
+    Membership,
+)
+from taskforces.permissions import Access, access_for
+
+Status = Action.Status
+CLOSED_STATUSES = (Status.DONE, Status.CANCELLED)
+
+
+# --- Actions --------------------------------------------------------------------------
+
+
+def late_condition(today: dt.date) -> Q:
+    """Late: past its due date and neither done nor cancelled (derived, never stored)."""
+    return Q(due_on__lt=today) & ~Q(status__in=CLOSED_STATUSES)
+
+
+def with_late(actions: QuerySet[Action], today: dt.date | None = None) -> QuerySet[Action]:
+    """Annotate ``is_late`` on each action."""
+    today = today or timezone.localdate()
+    return actions.annotate(
+        is_late=Case(
+            When(late_condition(today), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def is_late(action: Action, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return bool(action.due_on and action.due_on < today and action.status not in CLOSED_STATUSES)
+
+
+def for_lists(actions: QuerySet[Action]) -> QuerySet[Action]:
+    """What a table of actions shows, fetched once for the whole table."""
+    return with_late(
+        actions.select_related("lead_agency", "indicator").prefetch_related(
+            Prefetch("partner_agencies", queryset=Agency.objects.order_by("name_fr"))
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AxisProgress:
+    axis: str
+    label: str
+    count: int
+    done: int
+    average: int
+
+
+def axis_progress(actions: list[Action]) -> list[AxisProgress]:
+    """Average progress of the non-cancelled actions on each axis (of the visible actions)."""
+    by_axis: dict[str, list[Action]] = defaultdict(list)
+    for action in actions:
+        if action.status != Status.CANCELLED:
+            by_axis[action.axis].append(action)
+    result = []
+    for axis in Axis:
+        items = by_axis.get(axis.value, [])
+        average = round(sum(a.progress for a in items) / len(items)) if items else 0
+        done = sum(1 for a in items if a.status == Status.DONE)
+        result.append(AxisProgress(axis.value, str(axis.label), len(items), done, average))
+    return result
+
+
+def group_by_axis(actions: list[Action]) -> list[dict[str, Any]]:
+    """Actions grouped in the order of the strategy's axes."""
+    groups: dict[str, list[Action]] = defaultdict(list)
+    for action in actions:
+        groups[action.axis].append(action)
+    return [
+        {"axis": axis.value, "label": axis.label, "actions": groups.get(axis.value, [])}
+        for axis in Axis
+    ]
+
+
+# --- One action -----------------------------------------------------------------------
+
+
+def action_page(user: User, action: Action) -> dict[str, Any]:
+    """The action, its timeline (as the user may see it), escalations, meeting decisions."""
+    access = access_for(user, action.plan.taskforce)
+    action.is_late = is_late(action)
+    return {
+        "action": action,
+        "taskforce": action.plan.taskforce,
+        "access": access,
+        "timeline": list(
+            permissions.visible_updates(user, action).select_related("author", "agency")
+        ),
+        "escalations": list(
+            action.escalations.select_related("raised_by", "resolved_by").order_by("-raised_at")
+        ),
+        "decisions": list(
+            MeetingDecision.objects.filter(action=action)
+            .select_related("meeting")
+            .order_by("-meeting__starts_at")
+        ),
+        "can_set_status": permissions.can_set_status(access, action),
+        "can_comment": permissions.can_comment(access, action),
+        "can_edit": permissions.can_edit_action(access, action),
+        "can_escalate": permissions.can_escalate(access, action)
+        and action.status == Status.BLOCKED
+        and not any(e.resolved_at is None for e in action.escalations.all()),
+        "can_post_police_judicial": access.in_police_judicial_circle
+        and action.confidentiality != permissions.POLICE_JUDICIAL,
+    }
+
+
+# --- Across task forces ---------------------------------------------------------------
+
+
+def _mine(user: User) -> Q | None:
+    """Actions the user's agency leads or partners in, in task forces they belong to."""
+    condition = None
+    partner_rows = Action.partner_agencies.through.objects
+    for membership in Membership.objects.filter(user_id=user.pk).select_related("agency"):
+        access = Access(user=user, membership=membership)
+        agency = membership.agency_id
+        mine = (
+            Q(plan__taskforce_id=membership.taskforce_id)
+            & (
+                Q(lead_agency_id=agency)
+                | Q(pk__in=partner_rows.filter(agency_id=agency).values("action_id"))
+            )
+            & permissions.action_filter(access)
+        )
+        condition = mine if condition is None else condition | mine
+    return condition
+
+
+def my_actions(user: User, *, status: str = "") -> list[Action]:
+    condition = _mine(user)
+    if condition is None:
+        return []
+    actions = Action.objects.filter(condition)
+    if status == "late":
+        actions = actions.filter(late_condition(timezone.localdate()))
+    elif status:
+        actions = actions.filter(status=status)
+    return list(
+        for_lists(actions)
+        .select_related("plan__taskforce__hotspot")
+        .order_by("due_on", "plan__taskforce__hotspot__code", "pk")
+    )
+
+
+def open_escalations_of(user: User, plan: ActionPlan | None = None) -> list[Escalation]:
+    """Unresolved escalations on actions the user may see (the CSIR's inbox)."""
+    visible = Action.objects.filter(permissions.cross_taskforce_action_filter(user))
+    escalations = Escalation.objects.filter(resolved_at__isnull=True, action__in=visible)
+    if plan is not None:
+        escalations = escalations.filter(action__plan=plan)
+    return list(
+        escalations.select_related(
+            "action__plan__taskforce__hotspot", "action__lead_agency", "raised_by"
+        ).order_by("raised_at")
+    )
+
+
+def recently_resolved(user: User, limit: int = 10) -> list[Escalation]:
+    visible = Action.objects.filter(permissions.cross_taskforce_action_filter(user))
+    return list(
+        Escalation.objects.filter(resolved_at__isnull=False, action__in=visible)
+        .select_related("action__plan__taskforce__hotspot", "resolved_by")
+        .order_by("-resolved_at")[:limit]
+    )

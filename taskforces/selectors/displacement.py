@@ -1,0 +1,192 @@
+"""Reads of displacement reports: routing to task forces, the list, the arrows on the map.
+
+The commune geometry used here (boundaries, neighbours, centres) is reference data loaded
+by a migration; it does not change while the portal runs, so it is read and computed once
+per process and kept in memory.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Prefetch, QuerySet
+from django.utils.safestring import SafeString
+
+from coordination.core import geo
+from coordination.models import Commune, User
+from hotspots.models import Hotspot
+from hotspots.selectors.hotspots import region_map
+from taskforces.models import DisplacementFollowUp, DisplacementReport, TaskForce
+from taskforces.permissions import visible_displacements
+
+Status = DisplacementReport.Status
+# Reports still being dealt with: the ones drawn on the hotspots map.
+UNDER_WAY = (Status.OPEN, Status.FOLLOWED_UP)
+# Hotspots that have a working task force (it is opened on approval, left alone on closing).
+WORKING = (Hotspot.Status.APPROVED, Hotspot.Status.ACTIVE)
+
+
+# --- Commune geometry, cached per process ---------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def commune_boundaries() -> Mapping[str, dict]:
+    """NIS code → GeoJSON boundary of the 19 communes."""
+    boundaries = dict(Commune.objects.values_list("nis_code", "boundary"))
+    if not boundaries:
+        # Raising keeps the empty answer out of the cache: the next call reads again.
+        raise ImproperlyConfigured("The reference communes are missing: run the migrations.")
+    return MappingProxyType(boundaries)
+
+
+@functools.lru_cache(maxsize=1)
+def commune_neighbours() -> Mapping[str, frozenset[str]]:
+    """NIS code → the codes of the communes sharing a stretch of boundary with it."""
+    found = geo.neighbours(commune_boundaries())
+    return MappingProxyType({code: frozenset(codes) for code, codes in found.items()})
+
+
+@functools.lru_cache(maxsize=1)
+def commune_centres() -> Mapping[str, tuple[float, float]]:
+    """NIS code → a (lon, lat) point inside the commune, where arrows without a point end."""
+    return MappingProxyType(
+        {code: geo.area_center(boundary) for code, boundary in commune_boundaries().items()}
+    )
+
+
+def commune_of_point(lon: float, lat: float) -> str | None:
+    """The NIS code of the commune the point lies in, or None outside the region."""
+    return geo.commune_at(lon, lat, commune_boundaries())
+
+
+# --- Routing --------------------------------------------------------------------------
+
+
+def routing_for(*, from_hotspot: Hotspot, commune: Commune) -> list[TaskForce]:
+    """The task forces a displacement from ``from_hotspot`` to ``commune`` reaches.
+
+    Those of the approved and active hotspots lying in the destination commune or in a
+    commune sharing a boundary with it (DESIGN.md §4). The origin hotspot's own task force
+    is left out when the phenomenon left its commune(s) for a neighbour: the neighbours
+    must act, and the origin usually is the one reporting. It is included when its
+    hotspot lies in the destination commune itself: the phenomenon then only moved within
+    its own territory, down the street.
+    """
+    codes = {commune.nis_code, *commune_neighbours().get(commune.nis_code, ())}
+    hotspots = Hotspot.objects.filter(status__in=WORKING, communes__nis_code__in=codes)
+    if not from_hotspot.communes.filter(pk=commune.pk).exists():
+        hotspots = hotspots.exclude(pk=from_hotspot.pk)
+    return list(
+        TaskForce.objects.filter(hotspot__in=hotspots.values("pk"))
+        .select_related("hotspot")
+        .order_by("hotspot__code")
+    )
+
+
+# --- Lists and pages ------------------------------------------------------------------
+
+
+def with_details(reports: QuerySet[DisplacementReport]) -> QuerySet[DisplacementReport]:
+    """Everything a list row and its arrow need, in a fixed number of queries."""
+    return (
+        reports.select_related("from_hotspot", "commune", "reported_by")
+        .defer(
+            # A commune's boundary weighs tens of kilobytes; the cached centres stand in for it.
+            "commune__boundary"
+        )
+        .prefetch_related(
+            Prefetch(
+                "routed_to",
+                queryset=TaskForce.objects.select_related("hotspot").only(
+                    "pk", "hotspot__id", "hotspot__code", "hotspot__name_fr", "hotspot__name_nl"
+                ),
+            ),
+            Prefetch(
+                "from_hotspot__communes",
+                queryset=Commune.objects.only("pk", "nis_code", "name_fr", "name_nl"),
+            ),
+        )
+    )
+
+
+def displacement_list(
+    user: User, *, status: str = "", commune: str = ""
+) -> list[DisplacementReport]:
+    """The reports ``user`` may see, newest first, filtered by status and destination."""
+    reports = visible_displacements(user)
+    if status:
+        reports = reports.filter(status=status)
+    if commune:
+        reports = reports.filter(commune__nis_code=commune)
+    return list(with_details(reports).order_by("-reported_at", "-pk"))
+
+
+def follow_ups(report: DisplacementReport) -> list[DisplacementFollowUp]:
+    return list(report.follow_ups.select_related("author__agency").order_by("at", "pk"))
+
+
+def reportable_hotspots() -> QuerySet[Hotspot]:
+    """The hotspots a displacement can be reported from: those with a working task force."""
+    return Hotspot.objects.filter(status__in=WORKING).order_by("code")
+
+
+# --- The map --------------------------------------------------------------------------
+
+
+def origin_of(hotspot: Hotspot) -> tuple[float, float] | None:
+    """Where an arrow starts: the perimeter's centre, else the centre of its first commune."""
+    if hotspot.perimeter:
+        return geo.area_center(hotspot.perimeter)
+    codes = sorted(c.nis_code for c in hotspot.communes.all())
+    return commune_centres().get(codes[0]) if codes else None
+
+
+def destination_of(report: DisplacementReport) -> tuple[float, float] | None:
+    """Where an arrow ends: the point given, else the centre of the destination commune."""
+    if report.lon is not None and report.lat is not None:
+        return report.lon, report.lat
+    return commune_centres().get(report.commune.nis_code)
+
+
+def map_arrows(reports: Iterable[DisplacementReport]) -> list[geo.MapArrow]:
+    """One arrow per report (loaded with :func:`with_details`), labelled for the tooltip."""
+    arrows = []
+    for report in reports:
+        start, end = origin_of(report.from_hotspot), destination_of(report)
+        if start is None or end is None:
+            continue
+        arrows.append(
+            geo.MapArrow(
+                from_lon=start[0],
+                from_lat=start[1],
+                to_lon=end[0],
+                to_lat=end[1],
+                label=(
+                    f"{report.from_hotspot.code} → {report.place} ({report.commune.name}) · "
+                    f"{report.get_status_display()}"
+                ),
+                css_class=f"displacement-{report.status} severity-{report.severity}",
+            )
+        )
+    return arrows
+
+
+def under_way_arrows(user: User) -> list[geo.MapArrow]:
+    """Arrows of the open and followed-up reports ``user`` may see, for the hotspots map."""
+    reports = visible_displacements(user).filter(status__in=UNDER_WAY)
+    return map_arrows(with_details(reports))
+
+
+def displacement_map(reports: list[DisplacementReport], *, title: str) -> SafeString:
+    """The region with the reports' origin hotspots and their arrows."""
+    origins = {report.from_hotspot.pk: report.from_hotspot for report in reports}
+    hotspots = [origins[pk] for pk in sorted(origins, key=lambda pk: origins[pk].code)]
+    return region_map(hotspots, title=title, arrows=map_arrows(reports))
+
+
+def picking_map(*, title: str) -> SafeString:
+    """The region with the hotspots one reports from, to click the place on."""
+    return region_map(list(reportable_hotspots()), title=title, link=False)

@@ -1,0 +1,297 @@
+"""Writes on actions: creation, changes, status, timeline, escalation to the CSIR."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coordination.audit import services as audit
+from coordination.models import Agency, User
+from coordination.people import permissions as policy
+from taskforces import notifications
+from taskforces.models import (
+    Action,
+    ActionPlan,
+    ActionUpdate,
+    Escalation,
+)
+from taskforces.services.plans import (
+    PLAN_FIELDS,
+    SCALAR_PLAN_FIELDS,
+    _lock_plan,
+    _version_for_change,
+    missing_fields,
+)
+
+Status = Action.Status
+POLICE_JUDICIAL = Action.Confidentiality.POLICE_JUDICIAL
+
+
+class ActionConflict(Exception):
+    """Somebody saved the action since the form was loaded; ``current`` is what they saved."""
+
+    def __init__(self, current: Action):
+        super().__init__(f"action {current.pk} is at revision {current.revision}")
+        self.current = current
+
+
+# --- Actions --------------------------------------------------------------------------
+
+
+def _check_action(fields: dict[str, Any]) -> None:
+    """Rules on an action's plan fields, whoever writes them."""
+    start, due = fields.get("start_on"), fields.get("due_on")
+    if start and due and due < start:
+        raise ValidationError(_("The due date cannot be before the start."))
+    lead: Agency | None = fields.get("lead_agency")
+    partners: list[Agency] = list(fields.get("partner_agencies") or [])
+    if lead is not None and any(partner.pk == lead.pk for partner in partners):
+        raise ValidationError(_("The lead agency cannot also be a partner."))
+    target = fields.get("indicator_target")
+    if target is not None and fields.get("indicator") is None:
+        raise ValidationError(_("A target needs a linked indicator."))
+    if fields.get("confidentiality") == POLICE_JUDICIAL:
+        # Outside the circle nobody may learn the action exists: it must be led and
+        # partnered within the circle, and complete from the start, so that no list of
+        # what is missing ever has to name it to someone outside.
+        agencies = [agency for agency in [lead, *partners] if agency is not None]
+        if lead is None or any(not agency.is_police_judicial for agency in agencies):
+            raise ValidationError(
+                _(
+                    "A police-judicial action is led by a police or prosecutor's office, "
+                    "and only such agencies can be its partners."
+                )
+            )
+        missing = missing_fields(
+            {**fields, "lead_agency_id": lead.pk, "indicator_id": fields.get("indicator")}
+        )
+        if missing:
+            raise ValidationError(
+                _("A police-judicial action needs %(missing)s from the start.")
+                % {"missing": ", ".join(missing)}
+            )
+
+
+def _plan_values(action: Action) -> dict[str, Any]:
+    values = audit.snapshot(action, SCALAR_PLAN_FIELDS)
+    values["partner_agencies"] = sorted(str(agency) for agency in action.partner_agencies.all())
+    return values
+
+
+@transaction.atomic
+def action_create(
+    *,
+    plan: ActionPlan,
+    by: User,
+    axis: str,
+    title: str,
+    partner_agencies: Iterable[Agency] = (),
+    **fields: Any,
+) -> Action:
+    """Add an action to the plan; in a validated plan, this opens the next draft version."""
+    unknown = set(fields) - set(SCALAR_PLAN_FIELDS)
+    assert not unknown, f"not an action's plan field: {unknown}"
+    partners = list(partner_agencies)
+    fields = {"axis": axis, "title": title, **fields}
+    _check_action({**fields, "partner_agencies": partners})
+    plan = _lock_plan(plan)
+    version = _version_for_change(plan, by=by)
+    action = Action.objects.create(plan=plan, **fields)
+    action.partner_agencies.set(partners)
+    audit.record(
+        actor=by,
+        action="action.create",
+        target=action,
+        changes={**_plan_values(action), "version": version.number},
+        police_judicial=action.confidentiality == POLICE_JUDICIAL,
+    )
+    return action
+
+
+@transaction.atomic
+def action_update(*, action: Action, by: User, revision: int, **fields: Any) -> Action:
+    """Change an action's plan fields, if nobody saved it since ``revision``.
+
+    Raises ActionConflict when the action moved on; a change to a validated plan opens
+    the next draft version.
+    """
+    unknown = set(fields) - set(PLAN_FIELDS)
+    assert not unknown, f"not an action's plan field: {unknown}"
+    # Lock order: the plan, then the action (action_set_status locks only the action).
+    plan = _lock_plan(action.plan)
+    # Compare-and-set on the revision: the UPDATE matches only the revision the form was
+    # built on, and holds the row until commit, so two saves can never both succeed.
+    claimed = Action.objects.filter(pk=action.pk, revision=revision).update(revision=revision + 1)
+    current = Action.objects.select_related("lead_agency", "indicator").get(pk=action.pk)
+    if not claimed:
+        raise ActionConflict(current)
+    partners = fields.pop("partner_agencies", None)
+    merged = {name: getattr(current, name) for name in SCALAR_PLAN_FIELDS}
+    merged.update(fields)
+    merged["partner_agencies"] = (
+        list(partners) if partners is not None else list(current.partner_agencies.all())
+    )
+    _check_action(merged)
+    before = _plan_values(current)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    if partners is not None:
+        current.partner_agencies.set(partners)
+    current.save(update_fields=[*fields, "updated_at"])
+    changes = audit.diff(before, _plan_values(current))
+    if changes:
+        version = _version_for_change(plan, by=by)
+        audit.record(
+            actor=by,
+            action="action.update",
+            target=current,
+            changes={**changes, "version": version.number},
+            police_judicial=POLICE_JUDICIAL in (current.confidentiality, before["confidentiality"]),
+        )
+    return current
+
+
+@transaction.atomic
+def action_set_status(
+    *,
+    action: Action,
+    by: User,
+    revision: int,
+    status: str,
+    progress: int,
+    comment: str = "",
+) -> ActionUpdate:
+    """Move an action on (status, progress) with a dated entry on its timeline.
+
+    Refused with ActionConflict when someone saved the action since ``revision``. A done
+    action is at 100 %. This never opens a new plan version.
+    """
+    if status not in Status.values:
+        raise ValidationError(_("Unknown status."))
+    if not 0 <= progress <= 100:
+        raise ValidationError(_("Progress is a percentage between 0 and 100."))
+    comment = comment.strip()
+    if status in (Status.BLOCKED, Status.CANCELLED) and not comment:
+        raise ValidationError(_("Say why the action is blocked or cancelled."))
+    if status == Status.DONE:
+        progress = 100
+
+    def conflict() -> ActionConflict:
+        return ActionConflict(Action.objects.select_related("lead_agency").get(pk=action.pk))
+
+    if action.revision != revision:
+        raise conflict()
+    old_status, old_progress = action.status, action.progress
+    if status == old_status and progress == old_progress and not comment:
+        raise ValidationError(_("Nothing changed: choose a new status or progress, or comment."))
+    # Compare-and-set: the UPDATE only matches the revision the form was built on.
+    updated = Action.objects.filter(pk=action.pk, revision=revision).update(
+        status=status, progress=progress, revision=F("revision") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise conflict()
+    action.status, action.progress, action.revision = status, progress, revision + 1
+    update = ActionUpdate.objects.create(
+        action=action,
+        author=by,
+        agency=by.agency,
+        old_status=old_status if status != old_status else "",
+        new_status=status if status != old_status else "",
+        progress=progress if progress != old_progress else None,
+        comment=comment,
+        confidentiality=action.confidentiality,
+    )
+    audit.record(
+        actor=by,
+        action="action.status",
+        target=action,
+        changes={"status": [old_status, status], "progress": [old_progress, progress]},
+        police_judicial=action.confidentiality == POLICE_JUDICIAL,
+    )
+    return update
+
+
+@transaction.atomic
+def action_comment(
+    *, action: Action, by: User, comment: str, police_judicial: bool = False
+) -> ActionUpdate:
+    """A dated note on the action's timeline (lead agency or partner)."""
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError(_("Write the update."))
+    if police_judicial and not by.agency.is_police_judicial:
+        raise ValidationError(_("Only the police-judicial circle writes police-judicial notes."))
+    confidential = police_judicial or action.confidentiality == POLICE_JUDICIAL
+    update = ActionUpdate.objects.create(
+        action=action,
+        author=by,
+        agency=by.agency,
+        comment=comment,
+        confidentiality=POLICE_JUDICIAL if confidential else Action.Confidentiality.TASKFORCE,
+    )
+    audit.record(
+        actor=by,
+        action="action.comment",
+        target=action,
+        changes={"update": update.pk},
+        police_judicial=confidential,
+    )
+    return update
+
+
+@transaction.atomic
+def action_escalate(*, action: Action, by: User, reason: str) -> Escalation:
+    """Put a blocked action before the CSIR, with the reason; one open escalation at a time.
+
+    The CSIR is told; of a police-judicial action, only the CSIR coordinator.
+    """
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    if action.status != Status.BLOCKED:
+        raise ValidationError(_("Only a blocked action can be escalated."))
+    if not reason.strip():
+        raise ValidationError(_("Say what blocks the action and what the CSIR should do."))
+    if action.escalations.filter(resolved_at__isnull=True).exists():
+        raise ValidationError(_("This action is already escalated to the CSIR."))
+    escalation = Escalation.objects.create(action=action, reason=reason.strip(), raised_by=by)
+    audit.record(
+        actor=by,
+        action="action.escalate",
+        target=action,
+        changes={"reason": escalation.reason},
+        police_judicial=action.confidentiality == POLICE_JUDICIAL,
+    )
+    notifications.action_escalated(escalation)
+    return escalation
+
+
+@transaction.atomic
+def escalation_resolve(*, escalation: Escalation, by: User, resolution: str) -> Escalation:
+    """The CSIR records how it resolved an escalation (once); the lead agency is told."""
+    escalation = (
+        Escalation.objects.select_for_update().select_related("action").get(pk=escalation.pk)
+    )
+    if not policy.is_csir(by):
+        raise ValidationError(_("Only the CSIR resolves escalations."))
+    if escalation.resolved_at is not None:
+        raise ValidationError(_("This escalation is already resolved."))
+    if not resolution.strip():
+        raise ValidationError(_("Describe the resolution."))
+    escalation.resolution = resolution.strip()
+    escalation.resolved_by = by
+    escalation.resolved_at = timezone.now()
+    escalation.save(update_fields=["resolution", "resolved_by", "resolved_at"])
+    audit.record(
+        actor=by,
+        action="action.escalation_resolve",
+        target=escalation.action,
+        changes={"escalation": escalation.pk, "resolution": escalation.resolution},
+        police_judicial=escalation.action.confidentiality == POLICE_JUDICIAL,
+    )
+    notifications.escalation_resolved(escalation)
+    return escalation
