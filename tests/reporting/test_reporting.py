@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 Status, Kind, Audience = Report.Status, Report.Kind, Report.Audience
 SECRET = "Enquête sur le réseau du square"
 SECRET_NOTE = "Filature prévue jeudi"
-LOCALE = Path(__file__).resolve().parent.parent / "locale"
+LOCALE = Path(__file__).resolve().parents[2] / "locale"
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from coordination.settings.env import env_bool, env_int, env_list, env_str
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_booleans_are_strict(monkeypatch):
