@@ -56,12 +56,19 @@ def build_region(*, hotspots: int, actions: int) -> dict[str, int]:
 
     from coordination.core import geo
     from coordination.models import Agency, Axis, Commune, Strategy, StrategyPeriod, User
-    from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue, MayorDecision, Phenomenon, PoliceOrder
-from taskforces.models import DisplacementReport
+    from hotspots.models import (
+        Hotspot,
+        IndicatorDefinition,
+        IndicatorValue,
+        MayorDecision,
+        Phenomenon,
+        PoliceOrder,
+    )
     from taskforces.models import (
         Action,
         ActionPlan,
         ActionUpdate,
+        DisplacementReport,
         Escalation,
         Meeting,
         Membership,

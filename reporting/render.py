@@ -33,8 +33,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from coordination.core import charts, geo
 from coordination.models import Axis
 from hotspots.models import Hotspot, MayorDecision, MeasureType, Phenomenon
-from taskforces.models import DisplacementReport
-from taskforces.models import Action
+from taskforces.models import Action, DisplacementReport
 
 SCHEME = "portal-static"
 BASE_URL = f"{SCHEME}://report/"

@@ -28,8 +28,14 @@ from django.utils import timezone
 from coordination.models import Commune, Strategy
 from coordination.strategy import selectors as regional
 from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue, MayorDecision, PoliceOrder
-from taskforces.models import DisplacementReport
-from taskforces.models import Action, ActionUpdate, Escalation, Meeting, TaskForce
+from taskforces.models import (
+    Action,
+    ActionUpdate,
+    DisplacementReport,
+    Escalation,
+    Meeting,
+    TaskForce,
+)
 
 SCHEMA = 1
 #: Police orders whose last day falls within this many days of the report date are

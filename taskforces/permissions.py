@@ -27,9 +27,9 @@ from coordination.models import Agency, User
 from coordination.people import permissions as policy
 from taskforces.models import (
     Action,
-    DisplacementReport,
     ActionPlan,
     ActionUpdate,
+    DisplacementReport,
     Escalation,
     Meeting,
     MeetingPoint,

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coordination.models import AuditEntry, Notification
-from coordination.regional.bulletins.models import Bulletin, BulletinRead
 from coordination.regional.bulletins import selectors, services
+from coordination.regional.bulletins.models import Bulletin, BulletinRead
 from coordination.regional.cores import demo as cores_demo
 from taskforces.models import Membership
 from taskforces.services.taskforces import membership_add, taskforce_open

@@ -12,7 +12,6 @@ from types import SimpleNamespace
 
 import polib
 import pytest
-from coordination.regional.home.navigation import sections_for
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -21,11 +20,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from coordination.models import AuditEntry, CoresMeeting, Strategy, StrategyPeriod
+from coordination.regional.home.navigation import sections_for
 from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue, MayorDecision, PoliceOrder
-from taskforces.models import DisplacementReport
 from reporting import render, selectors, services, snapshot, tasks
 from reporting.models import Report
-from taskforces.models import Action, ActionUpdate, Escalation
+from taskforces.models import Action, ActionUpdate, DisplacementReport, Escalation
 from tests.factories import UserFactory, commune
 from tests.factories_taskforces import Cast, MeetingFactory
 

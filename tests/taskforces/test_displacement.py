@@ -16,9 +16,9 @@ from django.utils import timezone
 from coordination.core import geo
 from coordination.models import Agency, AuditEntry, Notification
 from hotspots.models import Hotspot
+from hotspots.selectors.hotspots import region_map
 from taskforces.models import DisplacementReport
 from taskforces.selectors import displacement as selectors
-from hotspots.selectors.hotspots import region_map
 from taskforces.services.displacement import (
     displacement_close,
     displacement_create,

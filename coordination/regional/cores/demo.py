@@ -22,8 +22,8 @@ from django.utils import timezone
 from coordination.models import CoresDecision, CoresMeeting, Strategy, StrategyPeriod, User
 from coordination.regional.bulletins.models import Bulletin, BulletinRead
 from coordination.regional.cores import services as cores_services
-from coordination.regional.demo.seed import STRATEGY_ADOPTED
 from coordination.strategy import selectors
+from coordination.strategy.demo import STRATEGY_ADOPTED
 from taskforces.models import Membership, TaskForce
 
 Kind = CoresDecision.Kind
