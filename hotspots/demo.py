@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 from pathlib import Path
+from typing import cast
 
 import shapely
 from django.utils import timezone
@@ -66,7 +67,9 @@ def _perimeter(code: str, communes: list[Commune]) -> dict:
 
 def seed(*, people: dict[str, User]) -> dict[str, Hotspot]:
     analyst = people["csir.analyst"]
-    mayors = {u.commune.nis_code: u for u in people.values() if u.role == User.Role.MAYOR}
+    mayors = {
+        cast(Commune, u.commune).nis_code: u for u in people.values() if u.role == User.Role.MAYOR
+    }
     communes = {c.nis_code: c for c in Commune.objects.all()}
     hotspots: dict[str, Hotspot] = {}
     with (DATA / "hotspots_2024.csv").open(encoding="utf-8") as fh:

@@ -65,6 +65,8 @@ class Hotspot(Bilingual):
         verbose_name = _("hotspot")
         verbose_name_plural = _("hotspots")
         indexes = [models.Index(fields=["status"])]
+        # Granted to the mayors of the concerned communes while their decision is pending.
+        permissions = [("decide_hotspot", _("Can decide on the hotspot for their commune"))]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -50,11 +52,11 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hotspot"].queryset = Hotspot.objects.filter(taskforce__isnull=False).order_by(
-            "code"
-        )
+        cast(forms.ModelChoiceField, self.fields["hotspot"]).queryset = Hotspot.objects.filter(
+            taskforce__isnull=False
+        ).order_by("code")
         allowed = requestable_audiences(user)
-        self.fields["audience"].choices = [
+        cast(forms.ChoiceField, self.fields["audience"]).choices = [
             (code, label) for code, label in Report.Audience.choices if code in allowed
         ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django.conf import settings
 from django.db import models
@@ -206,7 +207,7 @@ class Report(models.Model):
         return self.audience == self.Audience.POLICE_JUDICIAL
 
     def download_name(self) -> str:
-        scope = "region" if self.kind == self.Kind.REGIONAL else self.hotspot.code
+        scope = "region" if self.kind == self.Kind.REGIONAL else cast(Hotspot, self.hotspot).code
         audience = "PJ" if self.is_police_judicial else "CoReS"
         return (
             f"{scope}-{self.period_start:%Y%m%d}-{self.period_end:%Y%m%d}-"

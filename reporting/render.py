@@ -18,7 +18,7 @@ import posixpath
 import urllib.parse
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -160,7 +160,7 @@ def _order(item: dict, text: _Text) -> dict:
 
 
 def _charts(hotspot: dict, snapshot: dict, text: _Text) -> list[dict]:
-    months = [_date(m) for m in snapshot["indicator_months"]]
+    months = [cast(dt.date, _date(m)) for m in snapshot["indicator_months"]]
     labels = [date_format(m, "M Y") for m in months]
     definitions = {d["code"]: d for d in snapshot["indicators"]}
     items = []

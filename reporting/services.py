@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from functools import partial
+from typing import Any, cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -56,7 +57,7 @@ class BuildSuperseded(Exception):
 
 
 def _scope(kind: str, hotspot: Hotspot | None) -> str:
-    return REGION_SCOPE if kind == Kind.REGIONAL else f"hotspot-{hotspot.pk}"
+    return REGION_SCOPE if kind == Kind.REGIONAL else f"hotspot-{cast(Hotspot, hotspot).pk}"
 
 
 def _identity(report: Report) -> Q:
@@ -323,7 +324,7 @@ def collect(report: Report, *, beat: _Heartbeat | None = None) -> dict:
         .first()
     )
     if sibling is not None:
-        data = {**sibling.snapshot, "changes": None}
+        data = {**cast(dict, sibling.snapshot), "changes": None}
     else:
         data = snapshot.build(
             kind=report.kind,
@@ -337,14 +338,18 @@ def collect(report: Report, *, beat: _Heartbeat | None = None) -> dict:
     data["changes"] = snapshot.compare(
         previous.snapshot if previous else None,
         data,
-        report=previous
-        and {
-            "id": previous.pk,
-            "version": previous.version,
-            "start": previous.period_start.isoformat(),
-            "end": previous.period_end.isoformat(),
-            "generated_at": previous.snapshot.get("generated_at"),
-        },
+        # A Report is always truthy: a dict, or None with no previous report.
+        report=cast(
+            "dict | None",
+            previous
+            and {
+                "id": previous.pk,
+                "version": previous.version,
+                "start": previous.period_start.isoformat(),
+                "end": previous.period_end.isoformat(),
+                "generated_at": cast(dict, previous.snapshot).get("generated_at"),
+            },
+        ),
     )
     return data
 
@@ -357,7 +362,7 @@ def render_meta(report: Report) -> dict:
 def rendered_pdf(report: Report) -> bytes:
     """The PDF rendered again from the stored snapshot (nothing is read or written)."""
     pdf, _pages = render.render_pdf(
-        report.snapshot, language=report.language, meta=render_meta(report)
+        cast(dict, report.snapshot), language=report.language, meta=render_meta(report)
     )
     return pdf
 
@@ -420,7 +425,11 @@ def _failure(exc: BaseException) -> str:
 def _record_failure(report: Report, token: uuid.UUID, exc: BaseException, *, final: bool) -> None:
     reason = _failure(exc)
     detail = f"{exc.__class__.__name__}: {exc}"[:2000]
-    values = {"failure_reason": reason, "failure_detail": detail, "stage": Stage.WAITING}
+    values: dict[str, Any] = {
+        "failure_reason": reason,
+        "failure_detail": detail,
+        "stage": Stage.WAITING,
+    }
     if final:
         values |= {"status": Status.FAILED, "finished_at": timezone.now(), "build_token": None}
     else:

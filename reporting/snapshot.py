@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -136,7 +136,7 @@ def _order(order: PoliceOrder) -> dict[str, Any]:
     return {
         "id": order.pk,
         "scope": order.scope,
-        "hotspot": order.hotspot.code if order.hotspot_id else None,
+        "hotspot": cast(Hotspot, order.hotspot).code if order.hotspot_id else None,
         "title_fr": order.title_fr,
         "title_nl": order.title_nl,
         "measures": list(order.measures or []),
@@ -267,8 +267,10 @@ def build(
         )
     )
     per_axis: dict[int, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    # The rows of the .values() queries below, each query of its own shape.
+    row: Mapping[str, Any]
     for row in actions:
-        item = {
+        item: dict[str, Any] = {
             "id": row["pk"],
             "axis": row["axis"],
             "title": row["title"],
@@ -332,7 +334,9 @@ def build(
                 "axis": row["action__axis"],
                 "reason": row["reason"],
                 "raised_on": _iso(row["raised_at"].date()),
-                "resolved_on": _iso(row["resolved_at"].date()) if resolved else None,
+                "resolved_on": _iso(cast(dt.datetime, row["resolved_at"]).date())
+                if resolved
+                else None,
                 "resolution": row["resolution"] if resolved else "",
             }
         )
@@ -528,7 +532,9 @@ def figures(hotspots: list[dict[str, Any]], regional_orders: list[dict[str, Any]
     }
 
 
-def compare(previous: dict[str, Any] | None, current: dict[str, Any], *, report: dict) -> dict:
+def compare(
+    previous: dict[str, Any] | None, current: dict[str, Any], *, report: dict | None
+) -> dict:
     """What changed since the previous report: statuses, new late actions, figures.
 
     ``report`` describes the previous report (id, version, period, generated_at) for the

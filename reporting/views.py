@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coordination.people.http import AuthenticatedHttpRequest
 from reporting import permissions, selectors, services
 from reporting.forms import MeetingForm, ReportRequestForm
 from reporting.models import Report
 
 
 @require_GET
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "") for key in ("kind", "status")}
     context = {
         "reports": selectors.report_list(request.user, **filters),
@@ -28,7 +29,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def report_request(request: HttpRequest) -> HttpResponse:
+def report_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.can_request_reports(request.user):
         raise PermissionDenied
     start, end = services.default_period()
@@ -49,7 +50,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = permissions.get_report_for(request.user, pk)
     user = request.user
     context = {
@@ -69,7 +70,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def report_download(request: HttpRequest, pk: int) -> FileResponse:
+def report_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     report = permissions.get_report_for(request.user, pk, "download")
     try:
         handle = report.pdf.open("rb")
@@ -86,7 +87,7 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_POST
-def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def report_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = permissions.get_report_for(request.user, pk, "retry")
     try:
         report = services.report_retry(report=report, by=request.user)
@@ -98,7 +99,7 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def report_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+def report_regenerate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = permissions.get_report_for(request.user, pk, "regenerate")
     try:
         report = services.report_regenerate(report=report, by=request.user)
@@ -110,7 +111,7 @@ def report_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def report_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = permissions.get_report_for(request.user, pk, "publish")
     form = MeetingForm(request.POST)
     if not form.is_valid():
@@ -128,7 +129,7 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def report_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+def report_meeting(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = permissions.get_report_for(request.user, pk, "publish")
     form = MeetingForm(request.POST)
     if not form.is_valid():

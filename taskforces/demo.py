@@ -17,6 +17,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.utils import timezone
 
@@ -35,6 +36,7 @@ from taskforces.models import (
     PlanVersion,
     TaskForce,
 )
+from taskforces.selectors import plans as plan_selectors
 from taskforces.services import actions as action_services
 from taskforces.services import meetings as meeting_services
 from taskforces.services import plans as plan_services
@@ -210,7 +212,7 @@ def _seed_taskforce(
     like = people["csir.analyst"]
     coordinator = _account(username, first, last, commune_agency, like=like)
     people[username] = coordinator
-    by_agency: dict[int, User] = {commune_agency.pk: coordinator}
+    by_agency: dict[int | None, User] = {commune_agency.pk: coordinator}
     members = [(coordinator, Role.COORDINATOR)]
     for number in zone_numbers:
         name, zfirst, zlast = ZONE_USERS[number]
@@ -223,12 +225,16 @@ def _seed_taskforce(
         by_agency[person.agency_id] = person
         role = Role.OBSERVER if partner_username == "fedasil" and index % 2 else Role.MEMBER
         members.append((person, role))
+    # The CSIR names the coordinator, who then brings in the members.
     for person, role in members:
         taskforce_services.membership_add(
-            taskforce=taskforce, user=person, role=role, by=coordinator
+            taskforce=taskforce,
+            user=person,
+            role=role,
+            by=like if person == coordinator else coordinator,
         )
 
-    plan = plan_services.plan_ensure(taskforce=taskforce)
+    plan = plan_selectors.plan_of(taskforce)
     if plan.actions.exists():
         return
     rng = random.Random(code)
@@ -308,7 +314,7 @@ def _live_a_year(
     actions: list[Action],
     *,
     rng: random.Random,
-    by_agency: dict[int, User],
+    by_agency: dict[int | None, User],
     coordinator: User,
 ) -> None:
     """Monthly updates since each action started, and where each action stands today."""
@@ -316,20 +322,19 @@ def _live_a_year(
     rows: list[tuple[ActionUpdate, dt.datetime]] = []
     for action in actions:
         author = by_agency.get(action.lead_agency_id, coordinator)
-        due_passed = action.due_on < today
+        due_passed = cast(dt.date, action.due_on) < today
         roll = rng.random()
         if due_passed:
             final = Status.DONE if roll < 0.6 else Status.IN_PROGRESS  # the others are late
         else:
             final = Status.PLANNED if roll < 0.15 else Status.IN_PROGRESS
             final = Status.DONE if roll > 0.9 else final
-        months = max(
-            0, (today.year - action.start_on.year) * 12 + today.month - action.start_on.month
-        )
+        start_on = cast(dt.date, action.start_on)
+        months = max(0, (today.year - start_on.year) * 12 + today.month - start_on.month)
         steps = months if final != Status.PLANNED else 0
         progress, status, entries = 0, Status.PLANNED, 0
         for step in range(steps):
-            day = action.start_on + dt.timedelta(days=30 * step + rng.randint(0, 12))
+            day = start_on + dt.timedelta(days=30 * step + rng.randint(0, 12))
             if day >= today:
                 break
             old = status
@@ -369,7 +374,7 @@ def _meetings(
     *,
     rng: random.Random,
     coordinator: User,
-    members: list[tuple[User, str]],
+    members: list[tuple[User, Role]],
 ) -> None:
     """A meeting every six weeks or so for a year, and the next one (most task forces)."""
     if Meeting.objects.filter(taskforce=taskforce).exists():
@@ -434,7 +439,7 @@ def _meetings(
 def _block_and_escalate(
     actions: list[Action],
     *,
-    by_agency: dict[int, User],
+    by_agency: dict[int | None, User],
     coordinator: User,
     people: dict[str, User],
     resolve: bool = False,
@@ -493,7 +498,7 @@ def _change_after_validation(plan: ActionPlan, actions: list[Action], *, coordin
         action=changed,
         by=coordinator,
         revision=changed.revision,
-        due_on=changed.due_on + dt.timedelta(days=90),
+        due_on=cast(dt.date, changed.due_on) + dt.timedelta(days=90),
         deliverable="Trois maraudes par semaine, y compris le week-end",
     )
     action_services.action_create(

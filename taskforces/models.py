@@ -20,8 +20,14 @@ class TaskForce(models.Model):
         ordering = ["hotspot__code"]
         verbose_name = _("local task force")
         verbose_name_plural = _("local task forces")
+        # Granted per person by the services, with the membership that implies them
+        # (taskforces.permissions.membership_grants), or as an audited extra grant.
         permissions = [
             ("manage_members", _("Can manage the members of the task force")),
+            ("edit_plan", _("Can edit the action plan of the task force")),
+            ("schedule_meetings", _("Can schedule the meetings of the task force")),
+            ("contribute", _("Can act on the actions of their agency in the task force")),
+            ("view_police_judicial", _("Can see the police-judicial items of the task force")),
         ]
 
     def __str__(self) -> str:
@@ -55,6 +61,48 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class AccessGrant(models.Model):
+    """An object permission on a task force given beyond the memberships, by an administrator.
+
+    For instance read access for an observer of Fedasil. The guardian permission is the
+    source of truth; this row says who granted it, when and why, and keeps the history once
+    revoked (a grant is never deleted).
+    """
+
+    class Perm(models.TextChoices):
+        VIEW = "view_taskforce", _("Read the task force (without its police-judicial items)")
+
+    taskforce = models.ForeignKey(TaskForce, on_delete=models.PROTECT, related_name="access_grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_grants"
+    )
+    codename = models.CharField(_("permission"), max_length=40, choices=Perm.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["taskforce", "-granted_at"]
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["taskforce", "user", "codename"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_active_grant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_codename_display()}"
 
 
 class Meeting(models.Model):
@@ -128,6 +176,8 @@ class MeetingDecision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Not stored: the action if the reader may see it, attached by ``selectors.meetings``.
+    visible_action: Action | None
 
     class Meta:
         ordering = ["meeting", "id"]
@@ -251,6 +301,9 @@ class Action(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        # change_action goes to the group of the lead agency, comment_action to the groups
+        # of the partner agencies, as the action is created or changed.
+        permissions = [("comment_action", _("Can post on the timeline of the action"))]
         ordering = ["plan", "axis", "due_on", "id"]
         verbose_name = _("action")
         verbose_name_plural = _("actions")

@@ -1,14 +1,20 @@
-"""Who may see and change task forces, meetings, plans and actions (DESIGN.md §5).
+"""Who may see and change task forces, meetings, plans, actions and displacement reports.
 
-A person sees a task force when they are a member of it (a ``Membership`` row) or work for
-the CSIR. The membership rows are the source of truth; the services mirror them as
-django-guardian object permissions (``view_taskforce``, ``manage_members``) for the admin
-and the other apps, and read them back here in one query per task force and request.
+django-guardian object permissions are the source of truth (DESIGN.md §5 and §8):
 
-Police-judicial actions and updates exist only for the police-judicial circle of the task
-force (members whose agency is a police or a prosecutor's office) and the CSIR
-coordinator. ``action_filter`` and ``update_filter`` are the one place that rule is
-written: every list, count, progress figure, export and page goes through them.
+- On a task force, per person, granted by the services with the membership that implies
+  them (``membership_grants``) or as an audited extra grant (``AccessGrant``):
+  ``view_taskforce`` (every member), ``manage_members``, ``edit_plan`` and
+  ``schedule_meetings`` (chair and coordinator), ``contribute`` (every member but
+  observers) and ``view_police_judicial`` (members for a police or prosecutor's agency:
+  the circle, see ``coordination.people.confidentiality``).
+- On an action, per agency group: ``change_action`` for the lead agency and
+  ``comment_action`` for the partners, granted as the action is created or changed.
+
+The CSIR's rights come from its role (``coordination.people.permissions``). Nothing here
+reads a ``Membership`` row to decide: removing a permission hides the task force even if
+the membership row is still there. Permissions are read through guardian's
+``ObjectPermissionChecker`` (prefetched for lists) and ``get_objects_for_user``.
 
 Access helpers (``get_<model>_for(user, pk, perm)``) raise 404 when the user may not see
 the object and 403 when they see it but may not do ``perm``.
@@ -16,14 +22,20 @@ the object and 403 when they see it but may not do ``perm``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
 from coordination.models import Agency, User
+from coordination.people import confidentiality
 from coordination.people import permissions as policy
 from taskforces.models import (
     Action,
@@ -39,7 +51,15 @@ from taskforces.models import (
 )
 
 MANAGING_ROLES = frozenset({Membership.Role.CHAIR, Membership.Role.COORDINATOR})
-POLICE_JUDICIAL = Action.Confidentiality.POLICE_JUDICIAL
+POLICE_JUDICIAL = confidentiality.POLICE_JUDICIAL
+
+# The task-force permissions that memberships imply (and the check command compares).
+MANAGING_CODENAMES = frozenset({"manage_members", "edit_plan", "schedule_meetings"})
+MEMBERSHIP_CODENAMES = frozenset(
+    {"view_taskforce", "contribute", confidentiality.CIRCLE_CODENAME, *MANAGING_CODENAMES}
+)
+LEAD_CODENAME = "change_action"
+PARTNER_CODENAME = "comment_action"
 
 TaskForcePerm = Literal["view", "manage_members", "edit_plan", "schedule", "review"]
 ActionPerm = Literal["view", "edit", "set_status", "comment", "escalate"]
@@ -49,113 +69,199 @@ EscalationPerm = Literal["view", "resolve"]
 MembershipPerm = Literal["change"]
 
 
-@dataclass(frozen=True)
+def membership_grants(membership: Membership) -> set[str]:
+    """The task-force permissions a membership implies, by role and agency."""
+    perms = {"view_taskforce"}
+    if membership.role in MANAGING_ROLES:
+        perms |= MANAGING_CODENAMES
+    if membership.role != Membership.Role.OBSERVER:
+        perms.add("contribute")
+    if confidentiality.agency_in_circle(membership.agency):
+        perms.add(confidentiality.CIRCLE_CODENAME)
+    return perms
+
+
+def action_grants(action: Action) -> dict[int, str]:
+    """The action permission of each agency: the lead edits it, the partners comment."""
+    grants = {agency.pk: PARTNER_CODENAME for agency in action.partner_agencies.all()}
+    if action.lead_agency_id is not None:
+        grants[action.lead_agency_id] = LEAD_CODENAME
+    return grants
+
+
+def checker_for(user: User) -> ObjectPermissionChecker:
+    """Guardian's checker for ``user``, as granted: superuser status adds nothing here.
+
+    The administrator is technical staff (DESIGN.md §2): being a superuser for the Django
+    admin must not open task forces or police-judicial items in the portal.
+    """
+    plain = copy.copy(user)
+    plain.is_superuser = False
+    return ObjectPermissionChecker(plain)
+
+
+def _granted(user: User, codename: str, klass: type) -> QuerySet:
+    return get_objects_for_user(
+        user, codename, klass=klass, with_superuser=False, accept_global_perms=False
+    )
+
+
+@dataclass
 class Access:
     """What one person may do in one task force, worked out once per request."""
 
     user: User
-    membership: Membership | None
+    perms: frozenset[str] = frozenset()
+    checker: ObjectPermissionChecker | None = field(default=None, repr=False)
 
     @property
     def is_csir(self) -> bool:
         return policy.is_csir(self.user)
 
     @property
-    def is_member(self) -> bool:
-        return self.membership is not None
-
-    @property
     def can_view(self) -> bool:
-        return self.is_member or self.is_csir
-
-    @property
-    def role(self) -> str | None:
-        return self.membership.role if self.membership else None
-
-    @property
-    def agency_id(self) -> int | None:
-        """The agency the person represents in this task force (None for outsiders)."""
-        return self.membership.agency_id if self.membership else None
+        return self.is_csir or "view_taskforce" in self.perms
 
     @property
     def is_active_member(self) -> bool:
-        """Observers read; the other members act."""
-        return self.is_member and self.role != Membership.Role.OBSERVER
+        """Members act on their agency's actions; observers and extra readers only read."""
+        return "contribute" in self.perms
+
+    @property
+    def agency_id(self) -> int | None:
+        """The agency the person acts for in this task force (None for outsiders)."""
+        return self.user.agency_id if self.is_active_member else None
 
     @property
     def in_police_judicial_circle(self) -> bool:
-        return (
-            self.membership is not None
-            and self.membership.agency.kind in Agency.POLICE_JUDICIAL_KINDS
-        )
+        return confidentiality.CIRCLE_CODENAME in self.perms
 
     @property
     def sees_police_judicial(self) -> bool:
-        return self.in_police_judicial_circle or policy.is_csir_coordinator(self.user)
+        return confidentiality.sees_in(self.user, self.perms)
 
     @property
     def manages(self) -> bool:
-        """The chair(s), the coordinator and the CSIR run the task force and edit the plan."""
-        return self.is_csir or self.role in MANAGING_ROLES
+        """The chair(s), the coordinator and the CSIR run the task force (members, meetings)."""
+        return self.is_csir or "manage_members" in self.perms
+
+    @property
+    def can_edit_plan(self) -> bool:
+        return self.is_csir or "edit_plan" in self.perms
+
+    @property
+    def can_schedule(self) -> bool:
+        return self.is_csir or "schedule_meetings" in self.perms
 
     @property
     def can_create_action(self) -> bool:
         # The police-judicial circle adds its own confidential actions, which the chair or
         # coordinator of another agency could not even see.
-        return self.manages or (self.is_active_member and self.in_police_judicial_circle)
+        return self.can_edit_plan or (self.is_active_member and self.in_police_judicial_circle)
 
     @property
     def can_review_plan(self) -> bool:
         """Validating a plan is the CSIR coordinator's job (DESIGN.md §2)."""
         return policy.is_csir_coordinator(self.user)
 
+    def prefetch_actions(self, actions: Sequence[Action]) -> None:
+        """Read the agency permissions on ``actions`` in one go (two queries)."""
+        if self.checker is not None and self.is_active_member and actions:
+            self.checker.prefetch_perms(list(actions))
+
+    def action_perms(self, action: Action) -> frozenset[str]:
+        """The permissions the person's agency holds on ``action`` (through its group)."""
+        if self.checker is None or not self.is_active_member:
+            return frozenset()
+        return frozenset(self.checker.get_perms(action))
+
+
+def _active(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
 
 def access_for(user: User, taskforce: TaskForce) -> Access:
-    """The person's access to ``taskforce``; one query, cached on the task force object."""
+    """The person's access to ``taskforce``; cached on the task force object."""
     cache: dict[int | None, Access] = taskforce.__dict__.setdefault("_access_cache", {})
     if user.pk not in cache:
-        membership = None
-        if user.is_authenticated and user.is_active:
-            membership = (
-                Membership.objects.select_related("agency")
-                .filter(taskforce_id=taskforce.pk, user_id=user.pk)
-                .first()
-            )
-        cache[user.pk] = Access(user=user, membership=membership)
+        if not _active(user):
+            cache[user.pk] = Access(user=user)
+        else:
+            checker = checker_for(user)
+            perms = frozenset(checker.get_perms(taskforce))
+            cache[user.pk] = Access(user=user, perms=perms, checker=checker)
     return cache[user.pk]
 
 
-def visible_taskforces(user: User) -> QuerySet[TaskForce]:
-    """The CSIR sees every task force; anybody else only those they belong to."""
+def prefetch_access(user: User, taskforces: Iterable[TaskForce]) -> None:
+    """Work out ``user``'s access to each of ``taskforces`` in one go (lists)."""
+    taskforces = [tf for tf in taskforces if user.pk not in tf.__dict__.get("_access_cache", {})]
+    if not taskforces or not _active(user):
+        return
+    checker = checker_for(user)
+    checker.prefetch_perms(taskforces)
+    for taskforce in taskforces:
+        perms = frozenset(checker.get_perms(taskforce))
+        taskforce.__dict__.setdefault("_access_cache", {})[user.pk] = Access(
+            user=user, perms=perms, checker=checker
+        )
+
+
+def granted_taskforces(user: User | AnonymousUser) -> QuerySet[TaskForce]:
+    """The task forces ``user`` was granted ``view_taskforce`` on (whatever their role)."""
+    if not _active(user):
+        return TaskForce.objects.none()
+    return _granted(user, "taskforces.view_taskforce", TaskForce)
+
+
+def visible_taskforces(user: User | AnonymousUser) -> QuerySet[TaskForce]:
+    """The CSIR sees every task force; anybody else those granted ``view_taskforce``."""
     if policy.is_csir(user):
         return TaskForce.objects.all()
-    if not user.is_authenticated or not user.is_active:
+    return granted_taskforces(user)
+
+
+def contributing_taskforces(user: User | AnonymousUser) -> QuerySet[TaskForce]:
+    """The task forces in which ``user`` acts for their agency."""
+    if not _active(user):
         return TaskForce.objects.none()
-    return TaskForce.objects.filter(
-        pk__in=Membership.objects.filter(user_id=user.pk).values("taskforce_id")
+    return _granted(user, "taskforces.contribute", TaskForce)
+
+
+def circle_taskforces(user: User | AnonymousUser) -> QuerySet[TaskForce]:
+    """The task forces whose police-judicial circle ``user`` belongs to (guardian)."""
+    if not _active(user):
+        return TaskForce.objects.none()
+    return _granted(user, confidentiality.CIRCLE_PERM, TaskForce)
+
+
+def circle_members(taskforce: TaskForce) -> QuerySet[User]:
+    """The active people in the police-judicial circle of ``taskforce``."""
+    users = get_users_with_perms(
+        taskforce,
+        only_with_perms_in=[confidentiality.CIRCLE_CODENAME],
+        with_superusers=False,
+        with_group_users=False,
     )
+    return User.objects.filter(pk__in=users.values("pk"), is_active=True)
 
 
-# --- The police-judicial rule ---------------------------------------------------------
+# --- The police-judicial rule, applied to actions and updates -------------------------
 
 
 def action_filter(access: Access) -> Q:
     """The condition on actions ``access`` may see within its task force."""
-    if access.sees_police_judicial:
-        return Q()
-    return ~Q(confidentiality=POLICE_JUDICIAL)
+    return confidentiality.visible(sees=access.sees_police_judicial)
 
 
 def update_filter(access: Access) -> Q:
     """An update is hidden if it, or its action, is police-judicial."""
-    if access.sees_police_judicial:
-        return Q()
-    return ~Q(confidentiality=POLICE_JUDICIAL) & ~Q(action__confidentiality=POLICE_JUDICIAL)
+    return confidentiality.visible_updates(sees=access.sees_police_judicial)
 
 
 def can_see_action(access: Access, action: Action) -> bool:
     return access.can_view and (
-        action.confidentiality != POLICE_JUDICIAL or access.sees_police_judicial
+        not confidentiality.is_confidential(action) or access.sees_police_judicial
     )
 
 
@@ -177,18 +283,31 @@ def visible_updates(user: User, action: Action) -> QuerySet[ActionUpdate]:
 def cross_taskforce_action_filter(user: User) -> Q:
     """Actions ``user`` may see across all task forces, as one condition (lists, panels).
 
-    The CSIR sees every task force (the analyst without police-judicial actions); a member
-    sees the task forces they belong to, with police-judicial actions only where their
-    membership agency is in the circle.
+    The CSIR sees every task force, anybody else those granted to them; police-judicial
+    actions only where the person is in the circle (everywhere for the CSIR coordinator).
     """
-    if policy.is_csir_coordinator(user):
-        return Q()
-    if policy.is_csir(user):
-        return ~Q(confidentiality=POLICE_JUDICIAL)
-    memberships = Membership.objects.filter(user_id=user.pk)
-    circle = memberships.filter(agency__kind__in=Agency.POLICE_JUDICIAL_KINDS)
-    return Q(plan__taskforce__in=memberships.values("taskforce_id")) & (
-        ~Q(confidentiality=POLICE_JUDICIAL) | Q(plan__taskforce__in=circle.values("taskforce_id"))
+    seen = Q() if policy.is_csir(user) else Q(plan__taskforce__in=visible_taskforces(user))
+    return seen & confidentiality.visible_across(
+        user, circle_taskforces(user).values("pk"), taskforce="plan__taskforce"
+    )
+
+
+def my_actions_filter(user: User) -> Q:
+    """Actions the person's agency leads or partners in, where the person acts for it."""
+    agency_actions = get_objects_for_user(
+        user,
+        [f"taskforces.{LEAD_CODENAME}", f"taskforces.{PARTNER_CODENAME}"],
+        klass=Action,
+        any_perm=True,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+    return (
+        Q(pk__in=agency_actions.values("pk"))
+        & Q(plan__taskforce__in=contributing_taskforces(user).values("pk"))
+        & confidentiality.visible_across(
+            user, circle_taskforces(user).values("pk"), taskforce="plan__taskforce"
+        )
     )
 
 
@@ -196,10 +315,8 @@ def cross_taskforce_action_filter(user: User) -> Q:
 
 
 def is_partner(access: Access, action: Action) -> bool:
-    """Whether the person's agency is a partner of the action (prefetched when possible)."""
-    if access.agency_id is None:
-        return False
-    return any(agency.pk == access.agency_id for agency in action.partner_agencies.all())
+    """Whether the person's agency is a partner of the action."""
+    return PARTNER_CODENAME in access.action_perms(action)
 
 
 def can_set_status(access: Access, action: Action) -> bool:
@@ -207,8 +324,7 @@ def can_set_status(access: Access, action: Action) -> bool:
     return (
         can_see_action(access, action)
         and access.is_active_member
-        and access.agency_id is not None
-        and access.agency_id == action.lead_agency_id
+        and LEAD_CODENAME in access.action_perms(action)
     )
 
 
@@ -221,13 +337,15 @@ def can_comment(access: Access, action: Action) -> bool:
 
 def can_edit_action(access: Access, action: Action) -> bool:
     """The plan's editors and the lead agency change what an action is (its plan fields)."""
-    return can_see_action(access, action) and (access.manages or can_set_status(access, action))
+    return can_see_action(access, action) and (
+        access.can_edit_plan or can_set_status(access, action)
+    )
 
 
 def can_escalate(access: Access, action: Action) -> bool:
     """A blocked action is escalated by its lead agency or the task force's chair/coordinator."""
     return can_see_action(access, action) and (
-        can_set_status(access, action) or access.role in MANAGING_ROLES
+        can_set_status(access, action) or "edit_plan" in access.perms
     )
 
 
@@ -242,8 +360,8 @@ def get_taskforce_for(user: User, pk: int, perm: TaskForcePerm = "view") -> Task
     allowed = {
         "view": True,
         "manage_members": access.manages,
-        "edit_plan": access.manages,
-        "schedule": access.manages,
+        "edit_plan": access.can_edit_plan,
+        "schedule": access.can_schedule,
         "review": access.can_review_plan,
     }[perm]
     if not allowed:
@@ -302,7 +420,7 @@ def get_meeting_for(user: User, pk: int, perm: MeetingPerm = "view") -> Meeting:
     access = access_for(user, meeting.taskforce)
     if not access.can_view:
         raise Http404
-    if perm == "change" and not access.manages:
+    if perm == "change" and not access.can_schedule:
         raise PermissionDenied
     return meeting
 
@@ -314,7 +432,7 @@ def get_meeting_point_for(user: User, pk: int, perm: MeetingPerm = "change") -> 
     access = access_for(user, point.meeting.taskforce)
     if not access.can_view:
         raise Http404
-    if perm == "change" and not access.manages:
+    if perm == "change" and not access.can_schedule:
         raise PermissionDenied
     return point
 
@@ -347,6 +465,12 @@ def get_escalation_for(user: User, pk: int, perm: EscalationPerm = "view") -> Es
     return escalation
 
 
+def can_grant_access(user: User | AnonymousUser) -> bool:
+    """Extra grants beyond the memberships are given by an administrator or the CSIR
+    coordinator, who governs who sees what (each grant and revocation is audited)."""
+    return policy.is_administrator(user) or policy.is_csir_coordinator(user)
+
+
 # --- Displacement ---------------------------------------------------------------------
 
 DisplacementPerm = Literal["view", "follow_up", "close"]
@@ -358,12 +482,12 @@ def works_for_police(user: User) -> bool:
 
 
 def can_report_displacement(user: User) -> bool:
-    """The CSIR, the police and any task-force member report displacement (DESIGN.md §2)."""
+    """The CSIR, the police and any active task-force member report displacement."""
     if policy.is_csir(user):
         return True
-    if not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return False
-    return works_for_police(user) or user.memberships.exists()
+    return works_for_police(user) or contributing_taskforces(user).exists()
 
 
 def visible_displacements(user: User) -> QuerySet[DisplacementReport]:
@@ -371,10 +495,10 @@ def visible_displacements(user: User) -> QuerySet[DisplacementReport]:
     reports = DisplacementReport.objects.all()
     if policy.is_csir(user):
         return reports
-    if not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return reports.none()
     routed = DisplacementReport.routed_to.through.objects.filter(
-        taskforce__memberships__user=user
+        taskforce__in=visible_taskforces(user).values("pk")
     ).values("displacementreport_id")
     return reports.filter(Q(reported_by=user) | Q(pk__in=routed))
 
@@ -383,7 +507,10 @@ def can_follow_up_displacement(user: User, report: DisplacementReport) -> bool:
     """The CSIR and the members of the task forces the report was routed to."""
     if policy.is_csir(user):
         return True
-    return user.is_authenticated and report.routed_to.filter(memberships__user=user).exists()
+    return (
+        _active(user)
+        and report.routed_to.filter(pk__in=contributing_taskforces(user).values("pk")).exists()
+    )
 
 
 def can_close_displacement(user: User, report: DisplacementReport) -> bool:

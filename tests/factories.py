@@ -6,6 +6,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from coordination.models import Agency, Commune, User
+from coordination.people.services import person_join_agency_group
 from hotspots.models import Hotspot
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -44,6 +45,8 @@ class UserFactory(DjangoModelFactory):
     def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save(update_fields=["password"])
+            # Every person is in their agency's group, as the people services keep them.
+            person_join_agency_group(obj)
 
 
 class HotspotFactory(DjangoModelFactory):

@@ -20,6 +20,7 @@ from taskforces.models import (
     PlanVersion,
     TaskForce,
 )
+from taskforces.services import actions as action_services
 from taskforces.services import plans as plan_services
 from taskforces.services import taskforces as taskforce_services
 from tests.factories import AgencyFactory, HotspotFactory, UserFactory
@@ -31,6 +32,12 @@ class TaskForceFactory(DjangoModelFactory):
         django_get_or_create = ["hotspot"]
 
     hotspot = factory.SubFactory(HotspotFactory)
+
+    @factory.post_generation
+    def plan(obj, create, extracted, **kwargs):
+        """A task force opens with its plan (as ``taskforce_open`` does)."""
+        if create:
+            plan_services.plan_open(taskforce=obj)
 
 
 class MembershipFactory(DjangoModelFactory):
@@ -96,6 +103,9 @@ class ActionFactory(DjangoModelFactory):
     def partners(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.partner_agencies.set(extracted)
+        if create:
+            # The lead and partner agencies' permissions, as the action services grant them.
+            action_services.action_grants_sync(obj)
 
 
 class ActionUpdateFactory(DjangoModelFactory):
@@ -151,7 +161,7 @@ class Cast:
         from coordination.models import Agency
 
         self.taskforce = taskforce_services.taskforce_open(hotspot=hotspot, by=analyst)
-        self.plan = plan_services.plan_ensure(taskforce=self.taskforce)
+        self.plan = plan_services.plan_open(taskforce=self.taskforce)
         self.chair, self.police, self.association = chair, police, association
         self.commune = chair.agency
         self.coordinator = UserFactory(username="tf-coordinator", agency=self.commune)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from coordination.audit.selectors import ChangeLine
 
 
 class AuditEntry(models.Model):
@@ -28,6 +33,8 @@ class AuditEntry(models.Model):
     target_repr = models.CharField(_("object"), max_length=300)
     changes = models.JSONField(_("what changed"), default=dict, blank=True)
     police_judicial = models.BooleanField(_("police-judicial"), default=False)
+    # Not stored: attached by ``selectors.with_lines`` for the templates.
+    lines: list[ChangeLine]
 
     class Meta:
         ordering = ["-at", "-id"]

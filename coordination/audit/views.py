@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from coordination.audit import selectors
 from coordination.core.forms import DateInput
 from coordination.people import permissions
+from coordination.people.http import AuthenticatedHttpRequest
 
 PAGE_SIZE = 50
 
@@ -40,7 +41,7 @@ class AuditFilterForm(forms.Form):
 
 
 @require_GET
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.is_csir_coordinator(request.user):
         raise Http404
     filters = AuditFilterForm(request.GET)

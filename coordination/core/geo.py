@@ -171,7 +171,7 @@ def _load_json(value: str | bytes | dict) -> dict:
     return value
 
 
-def _extract_geometry(data: dict) -> dict:
+def _extract_geometry(data: Any) -> dict:
     """Unwrap a Feature or single-feature FeatureCollection down to its geometry."""
     if data.get("type") == "FeatureCollection":
         features = data.get("features")

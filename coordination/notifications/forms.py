@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.utils.text import capfirst
@@ -16,7 +18,7 @@ _language = User._meta.get_field("preferred_language")
 class NotificationPreferencesForm(forms.Form):
     email_mode = forms.ChoiceField(
         label=capfirst(_email_mode.verbose_name),
-        choices=_email_mode.choices,
+        choices=cast(list, _email_mode.choices),
         widget=forms.RadioSelect,
         help_text=_("Every notification is always in the portal's notification centre."),
     )

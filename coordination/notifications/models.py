@@ -21,6 +21,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
+    # Not stored: attached by the selectors for the templates (text in the active language).
+    text: str
 
     class Meta:
         ordering = ["-created_at", "-id"]

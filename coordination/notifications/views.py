@@ -4,7 +4,7 @@ e-mail preferences. Mounted at /notifications/ by coordination.urls."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,18 +14,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coordination.notifications import selectors, services
 from coordination.notifications.forms import NotificationPreferencesForm
+from coordination.people.http import AuthenticatedHttpRequest
 
 LIST_TEMPLATE = "coordination/notifications/list.html"
 
 
-def _back_to_list(request: HttpRequest) -> HttpResponseRedirect:
+def _back_to_list(request: AuthenticatedHttpRequest) -> HttpResponseRedirect:
     page = request.POST.get("page", "")
     url = reverse("notifications:list")
     return redirect(f"{url}?page={page}" if page.isdigit() else url)
 
 
 @require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's notifications, newest first, unread ones highlighted."""
     context = {
         "page": selectors.notification_page(request.user, request.GET.get("page")),
@@ -35,7 +36,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one read: with htmx, the row and the unread count are swapped in place."""
     notification = selectors.get_notification_for(request.user, pk)
     services.notification_mark_read(notification=notification)
@@ -52,7 +53,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = services.notifications_mark_all_read(person=request.user)
     if count:
         messages.success(request, _("Every notification is marked as read."))
@@ -60,7 +61,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark the notification read and follow its link, only to a path of this portal."""
     notification = selectors.get_notification_for(request.user, pk)
     services.notification_mark_read(notification=notification)
@@ -73,7 +74,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def notification_preferences(request: HttpRequest) -> HttpResponse:
+def notification_preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     """How the person receives e-mail: immediately, a daily digest or none; and in which
     language."""
     user = request.user

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +48,17 @@ class Agency(Bilingual):
         related_name="agencies",
         verbose_name=_("police zone"),
         help_text=_("For a local police."),
+    )
+
+    # Agencies are groups (django-guardian grants the actions an agency leads or partners in
+    # to its group); every person is in the group of their agency.
+    group = models.OneToOneField(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="agency",
     )
 
     class Meta:
@@ -106,7 +119,7 @@ class User(AbstractUser):
     )
 
     REQUIRED_FIELDS = ["email", "agency"]
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

@@ -5,6 +5,7 @@ Every variable is documented in `.env.example`.
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -113,7 +114,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded documents (signed police orders, report PDFs) are never served directly:
 # views check permissions and stream them.
@@ -174,7 +175,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Outgoing mail (Django 6.1 mailers). The console backend by default, SMTP when EMAIL_HOST
 # is set.
 _smtp_host = env_str("EMAIL_HOST", "")
-MAILERS = {
+MAILERS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {

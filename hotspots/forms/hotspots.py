@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +47,9 @@ class HotspotForm(forms.Form):
         super().__init__(*args, **kwargs)
         if user.role == User.Role.MAYOR:
             # A mayor proposes hotspots in their own commune only.
-            self.fields["communes"].queryset = Commune.objects.filter(pk=user.commune_id)
+            cast(forms.ModelChoiceField, self.fields["communes"]).queryset = Commune.objects.filter(
+                pk=cast(int, user.commune_id)
+            )
             self.fields["communes"].help_text = _("A mayor proposes hotspots in their own commune.")
         if editing:
             for name in ("code", "communes"):
@@ -70,7 +74,7 @@ class PerimeterForm(forms.Form):
     upload = forms.FileField(label=_("GeoJSON file"), required=False)
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = cast(dict, super().clean())
         upload = data.get("upload")
         text = data.get("geojson", "")
         if upload:
@@ -100,7 +104,7 @@ class DecisionForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = cast(dict, super().clean())
         if data.get("decision") == "reject" and not data.get("reason", "").strip():
             self.add_error("reason", _("Give the reason for rejecting the hotspot."))
         return data

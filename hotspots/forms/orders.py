@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Field
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -23,15 +24,15 @@ State = PoliceOrder.State
 
 def _label(name: str):
     """The model's own (translated) label, so the form and the admin say the same."""
-    return capfirst(PoliceOrder._meta.get_field(name).verbose_name)
+    return capfirst(cast(Field, PoliceOrder._meta.get_field(name)).verbose_name)
 
 
 def _help(name: str):
-    return PoliceOrder._meta.get_field(name).help_text
+    return cast(Field, PoliceOrder._meta.get_field(name)).help_text
 
 
 def _max_length(name: str) -> int | None:
-    return PoliceOrder._meta.get_field(name).max_length
+    return cast(Field, PoliceOrder._meta.get_field(name)).max_length
 
 
 class DateInput(forms.DateInput):
@@ -57,7 +58,7 @@ class OrderForm(forms.Form):
     scope = forms.ChoiceField(
         label=_label("scope"), choices=Scope.choices, widget=forms.RadioSelect
     )
-    hotspot = forms.ModelChoiceField(
+    hotspot: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_label("hotspot"), queryset=None, required=False, help_text=_help("hotspot")
     )
     title_fr = forms.CharField(label=_label("title_fr"), max_length=_max_length("title_fr"))
@@ -99,17 +100,19 @@ class OrderForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, order: PoliceOrder | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["hotspot"].queryset = creatable_hotspots(user)
+        cast(forms.ModelChoiceField, self.fields["hotspot"]).queryset = creatable_hotspots(user)
         if not policy.is_csir(user):
             # A mayor signs local orders only; regional ones are the CSIR's to record.
-            self.fields["scope"].choices = [(Scope.LOCAL, Scope.LOCAL.label)]
+            cast(forms.ChoiceField, self.fields["scope"]).choices = [
+                (Scope.LOCAL, Scope.LOCAL.label)
+            ]
             self.fields["scope"].initial = Scope.LOCAL
-            self.fields["signer"].queryset = User.objects.filter(
-                role=User.Role.MAYOR, commune_id=user.commune_id, is_active=True
+            cast(forms.ModelChoiceField, self.fields["signer"]).queryset = User.objects.filter(
+                role=User.Role.MAYOR, commune_id=cast(int, user.commune_id), is_active=True
             )
             self.fields["signer"].initial = user.pk
         else:
-            self.fields["signer"].queryset = User.objects.filter(
+            cast(forms.ModelChoiceField, self.fields["signer"]).queryset = User.objects.filter(
                 role__in=[User.Role.MAYOR, User.Role.CSIR_COORDINATOR, User.Role.CSIR_ANALYST],
                 is_active=True,
             ).order_by("role", "last_name", "first_name")
@@ -121,7 +124,7 @@ class OrderForm(forms.Form):
             self.fields["document"].help_text = (
                 _("Leave empty to keep the current document. PDF, at most %(size)s MB.") % size
             )
-        self.fields["extends"].queryset = extendable
+        cast(forms.ModelChoiceField, self.fields["extends"]).queryset = extendable
 
     def clean_document(self) -> UploadedFile | None:
         document = self.cleaned_data.get("document")

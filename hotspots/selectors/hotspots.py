@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
@@ -126,7 +127,7 @@ def awaiting_decision(user: User) -> list[MayorDecision]:
         return []
     return list(
         MayorDecision.objects.filter(
-            commune_id=user.commune_id,
+            commune_id=cast(int, user.commune_id),
             decision=MayorDecision.Decision.PENDING,
             hotspot__status=Status.AWAITING_APPROVAL,
         )

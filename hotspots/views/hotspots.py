@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coordination.core import geo, registry
 from coordination.models import Commune, PoliceZone
+from coordination.people.http import AuthenticatedHttpRequest
 from hotspots import permissions
 from hotspots.forms.hotspots import CloseForm, DecisionForm, HotspotForm, PerimeterForm
 from hotspots.models import Hotspot
@@ -21,7 +22,7 @@ from hotspots.services import hotspots as services
 
 
 @require_GET
-def hotspot_list(request: HttpRequest) -> HttpResponse:
+def hotspot_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "") for key in ("status", "commune", "zone")}
     hotspots = selectors.hotspot_list(request.user, **filters)
     context = {
@@ -42,7 +43,7 @@ def hotspot_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def hotspot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def hotspot_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     hotspot = permissions.get_hotspot_for(request.user, pk)
     user = request.user
     context = {
@@ -65,7 +66,7 @@ def hotspot_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def hotspot_propose(request: HttpRequest) -> HttpResponse:
+def hotspot_propose(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.can_propose_hotspot(request.user):
         raise PermissionDenied
     form = HotspotForm(request.POST or None, user=request.user)
@@ -77,7 +78,7 @@ def hotspot_propose(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def hotspot_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def hotspot_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     hotspot = permissions.get_hotspot_for(request.user, pk, "change")
     initial = {f: getattr(hotspot, f) for f in services.EDITABLE_FIELDS}
     form = HotspotForm(request.POST or None, initial=initial, user=request.user, editing=True)
@@ -89,7 +90,7 @@ def hotspot_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def hotspot_perimeter(request: HttpRequest, pk: int) -> HttpResponse:
+def hotspot_perimeter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     hotspot = permissions.get_hotspot_for(request.user, pk, "change")
     form = PerimeterForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -111,7 +112,7 @@ def hotspot_perimeter(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def hotspot_request_approval(request: HttpRequest, pk: int) -> HttpResponse:
+def hotspot_request_approval(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     hotspot = permissions.get_hotspot_for(request.user, pk, "request_approval")
     services.hotspot_request_approval(hotspot=hotspot, by=request.user)
     messages.success(request, _("The mayors concerned have been asked for their decision."))
@@ -119,7 +120,7 @@ def hotspot_request_approval(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def hotspot_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def hotspot_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     hotspot = permissions.get_hotspot_for(request.user, pk, "decide")
     decision = permissions.pending_decision(request.user, hotspot)
     form = DecisionForm(request.POST or None)
@@ -141,14 +142,14 @@ def hotspot_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def awaiting_decision(request: HttpRequest) -> HttpResponse:
+def awaiting_decision(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A mayor's list of hotspots awaiting their decision."""
     decisions = selectors.awaiting_decision(request.user)
     return render(request, "hotspots/awaiting.html", {"decisions": decisions})
 
 
 @require_POST
-def hotspot_activate(request: HttpRequest, pk: int) -> HttpResponse:
+def hotspot_activate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     hotspot = permissions.get_hotspot_for(request.user, pk, "govern")
     try:
         services.hotspot_activate(hotspot=hotspot, by=request.user)
@@ -160,7 +161,7 @@ def hotspot_activate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def hotspot_close(request: HttpRequest, pk: int) -> HttpResponse:
+def hotspot_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     hotspot = permissions.get_hotspot_for(request.user, pk, "govern")
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coordination.models import User
 from coordination.people import permissions as policy
+from coordination.people.http import AuthenticatedHttpRequest
 from hotspots.forms.indicators import CellForm, ImportForm, cell_prefix, posted_cells
 from hotspots.models import Hotspot, IndicatorDefinition
 from hotspots.permissions import (
@@ -45,7 +46,7 @@ def can_import_indicators(user: User) -> bool:
     return user.agency.kind in kinds
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: AuthenticatedHttpRequest) -> int:
     this_year = timezone.localdate().year
     try:
         year = int(request.GET.get("year", this_year))
@@ -93,7 +94,7 @@ def _grid_rows(hotspot: Hotspot, year: int, user: User) -> list[dict]:
     ]
 
 
-def _submit(request: HttpRequest, hotspot: Hotspot, cell: dict) -> bool:
+def _submit(request: AuthenticatedHttpRequest, hotspot: Hotspot, cell: dict) -> bool:
     """Validate and save one posted cell; errors and the typed value stay on ``cell``."""
     form = CellForm(request.POST, prefix=cell["prefix"])
     cell["input_value"] = request.POST.get(f"{cell['prefix']}-value", "")
@@ -119,7 +120,9 @@ def _submit(request: HttpRequest, hotspot: Hotspot, cell: dict) -> bool:
     return True
 
 
-def _save_grid(request: HttpRequest, hotspot: Hotspot, rows: list[dict]) -> tuple[int, int]:
+def _save_grid(
+    request: AuthenticatedHttpRequest, hotspot: Hotspot, rows: list[dict]
+) -> tuple[int, int]:
     """Save every changed cell of the posted grid, all or nothing; (saved, errors)."""
     cells = {cell["prefix"]: cell for row in rows for cell in row["cells"]}
     saved = errors = 0
@@ -137,7 +140,7 @@ def _save_grid(request: HttpRequest, hotspot: Hotspot, rows: list[dict]) -> tupl
 
 
 @require_http_methods(["GET", "POST"])
-def indicator_grid(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_grid(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Indicators × the months of a year; cells the user may enter are inputs."""
     hotspot = get_hotspot_for(request.user, pk)
     year = _year(request)
@@ -167,7 +170,7 @@ def indicator_grid(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def indicator_cell(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_cell(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The htmx endpoint of one grid cell: saves it and answers the cell again."""
     hotspot = get_hotspot_for(request.user, pk)
     cells = posted_cells(request.POST)
@@ -199,20 +202,20 @@ def _csv_response(rows, filename: str) -> HttpResponse:
 
 
 @require_GET
-def indicator_export(request: HttpRequest, pk: int) -> HttpResponse:
+def indicator_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     hotspot = get_hotspot_for(request.user, pk)
     rows = selectors.export_rows(Hotspot.objects.filter(pk=hotspot.pk))
     return _csv_response(rows, f"indicators-{slugify(hotspot.code) or hotspot.pk}.csv")
 
 
 @require_GET
-def indicator_export_all(request: HttpRequest) -> HttpResponse:
+def indicator_export_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = selectors.export_rows(visible_hotspots(request.user))
     return _csv_response(rows, f"indicators-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 @require_http_methods(["GET", "POST"])
-def indicator_import(request: HttpRequest) -> HttpResponse:
+def indicator_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a CSV file of values; one bad line saves nothing and every bad line is listed."""
     if not can_import_indicators(request.user):
         raise PermissionDenied

@@ -6,14 +6,16 @@ There is no delete view: an order is a legal act and stays in the record.
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from coordination.people.http import AuthenticatedHttpRequest
 from hotspots.forms.orders import OrderFilterForm, OrderForm, order_initial
 from hotspots.permissions import (
     can_change_order,
@@ -27,7 +29,7 @@ from hotspots.services import orders as services
 
 
 @require_GET
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = OrderFilterForm(request.GET)
     wanted = filters.cleaned_data if filters.is_valid() else {}
     orders = selectors.orders_for_list(
@@ -45,7 +47,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def order_new(request: HttpRequest) -> HttpResponse:
+def order_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     initial = {}
     if request.GET.get("hotspot", "").isdigit():
@@ -68,7 +70,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def order_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     order = get_order_for(request.user, pk)
     context = {
         "order": order,
@@ -79,7 +81,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def order_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     order = get_order_for(request.user, pk, "change")
     form = OrderForm(
         request.POST or None,
@@ -103,7 +105,7 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def order_document(request: HttpRequest, pk: int) -> FileResponse:
+def order_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     order = get_order_for(request.user, pk)
     if not order.document:
         raise Http404
@@ -114,7 +116,7 @@ def order_document(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=PurePath(order.document.name).name,
+        filename=PurePath(cast(str, order.document.name)).name,
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"

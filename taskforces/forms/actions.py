@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -60,7 +62,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args, police_judicial: str = "allowed", **kwargs):
         """``police_judicial``: "allowed", "forbidden" or "only" (the circle's own actions)."""
         super().__init__(*args, **kwargs)
-        field = self.fields["confidentiality"]
+        field = cast(forms.ChoiceField, self.fields["confidentiality"])
         if police_judicial == "forbidden":
             field.choices = [
                 (Action.Confidentiality.TASKFORCE, Action.Confidentiality.TASKFORCE.label)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -15,9 +18,9 @@ from taskforces.selectors.displacement import reportable_hotspots
 Status = DisplacementReport.Status
 
 
-def _label(name: str, model: type = DisplacementReport):
+def _label(name: str, model: type[Model] = DisplacementReport):
     """The model's own (translated) label, so the form and the admin say the same."""
-    return capfirst(model._meta.get_field(name).verbose_name)
+    return capfirst(cast(Field, model._meta.get_field(name)).verbose_name)
 
 
 class DateInput(forms.DateInput):
@@ -83,8 +86,8 @@ class DisplacementForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["from_hotspot"].queryset = reportable_hotspots()
-        self.fields["commune"].queryset = _communes()
+        cast(forms.ModelChoiceField, self.fields["from_hotspot"]).queryset = reportable_hotspots()
+        cast(forms.ModelChoiceField, self.fields["commune"]).queryset = _communes()
         today = timezone.localdate()
         self.fields["observed_on"].widget.attrs["max"] = today.isoformat()
         self.fields["observed_on"].initial = today
@@ -122,4 +125,4 @@ class DisplacementFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = _communes()
+        cast(forms.ModelChoiceField, self.fields["commune"]).queryset = _communes()

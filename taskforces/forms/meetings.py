@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -34,12 +36,13 @@ class MeetingEditForm(MeetingForm):
 
     def __init__(self, *args, taskforce: TaskForce, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = (
+        attendees = cast(forms.ModelMultipleChoiceField, self.fields["attendees"])
+        attendees.queryset = (
             User.objects.filter(memberships__taskforce=taskforce)
             .select_related("agency")
             .order_by("last_name", "first_name")
         )
-        self.fields["attendees"].label_from_instance = lambda person: f"{person} · {person.agency}"
+        attendees.label_from_instance = lambda person: f"{person} · {person.agency}"  # type: ignore[method-assign, assignment]
 
 
 class MeetingPointForm(forms.Form):
@@ -66,13 +69,13 @@ class MeetingDecisionForm(forms.Form):
 
     def __init__(self, *args, actions, can_create: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].queryset = actions
+        cast(forms.ModelChoiceField, self.fields["action"]).queryset = actions
         if not can_create:
             del self.fields["new_action_title"]
             del self.fields["new_action_axis"]
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = cast(dict, super().clean())
         title = data.get("new_action_title", "").strip()
         if title and data.get("action"):
             raise forms.ValidationError(_("Link an existing action or create a new one, not both."))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +27,7 @@ class ReviewForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = cast(dict, super().clean())
         if data.get("decision") == "return" and not data.get("comment", "").strip():
             self.add_error("comment", _("Say what must change before the plan can be validated."))
         return data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -25,13 +27,14 @@ class MembershipAddForm(forms.Form):
 
     def __init__(self, *args, taskforce: TaskForce, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = (
+        user = cast(forms.ModelChoiceField, self.fields["user"])
+        user.queryset = (
             User.objects.filter(is_active=True)
             .exclude(memberships__taskforce=taskforce)
             .select_related("agency")
             .order_by("agency__name_fr", "last_name", "first_name")
         )
-        self.fields["user"].label_from_instance = lambda person: f"{person} · {person.agency}"
+        user.label_from_instance = lambda person: f"{person} · {person.agency}"  # type: ignore[method-assign, assignment]
 
 
 class MembershipRoleForm(forms.Form):

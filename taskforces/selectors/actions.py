@@ -28,9 +28,8 @@ from taskforces.models import (
     ActionPlan,
     Escalation,
     MeetingDecision,
-    Membership,
 )
-from taskforces.permissions import Access, access_for
+from taskforces.permissions import access_for
 
 Status = Action.Status
 CLOSED_STATUSES = (Status.DONE, Status.CANCELLED)
@@ -141,30 +140,9 @@ def action_page(user: User, action: Action) -> dict[str, Any]:
 # --- Across task forces ---------------------------------------------------------------
 
 
-def _mine(user: User) -> Q | None:
-    """Actions the user's agency leads or partners in, in task forces they belong to."""
-    condition = None
-    partner_rows = Action.partner_agencies.through.objects
-    for membership in Membership.objects.filter(user_id=user.pk).select_related("agency"):
-        access = Access(user=user, membership=membership)
-        agency = membership.agency_id
-        mine = (
-            Q(plan__taskforce_id=membership.taskforce_id)
-            & (
-                Q(lead_agency_id=agency)
-                | Q(pk__in=partner_rows.filter(agency_id=agency).values("action_id"))
-            )
-            & permissions.action_filter(access)
-        )
-        condition = mine if condition is None else condition | mine
-    return condition
-
-
 def my_actions(user: User, *, status: str = "") -> list[Action]:
-    condition = _mine(user)
-    if condition is None:
-        return []
-    actions = Action.objects.filter(condition)
+    """Actions the person's agency leads or partners in, where the person acts for it."""
+    actions = Action.objects.filter(permissions.my_actions_filter(user))
     if status == "late":
         actions = actions.filter(late_condition(timezone.localdate()))
     elif status:

@@ -13,15 +13,14 @@ from django.utils import timezone
 
 from coordination.models import User
 from coordination.people import permissions as policy
+from taskforces import permissions
 from taskforces.models import (
     Action,
     Meeting,
-    Membership,
     PlanVersion,
 )
 from taskforces.selectors.actions import (
     Status,
-    _mine,
     for_lists,
     late_condition,
     open_escalations_of,
@@ -30,13 +29,13 @@ from taskforces.selectors.actions import (
 
 def home_summary(user: User) -> dict[str, Any] | None:
     """For a task-force member's home page: late or blocked actions, next meetings."""
-    condition = _mine(user)
-    if condition is None:
+    granted = permissions.granted_taskforces(user)
+    if not granted.exists():
         return None
     today = timezone.localdate()
     attention = list(
         for_lists(
-            Action.objects.filter(condition).filter(
+            Action.objects.filter(permissions.my_actions_filter(user)).filter(
                 late_condition(today) | Q(status=Status.BLOCKED)
             )
         )
@@ -45,7 +44,7 @@ def home_summary(user: User) -> dict[str, Any] | None:
     )
     meetings = list(
         Meeting.objects.filter(
-            taskforce__in=Membership.objects.filter(user_id=user.pk).values("taskforce_id"),
+            taskforce__in=granted.values("pk"),
             starts_at__gte=timezone.now(),
         )
         .select_related("taskforce__hotspot")

@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import Http404
 from django.utils import formats
+from django.utils.translation import gettext as _
 
 from coordination.models import Agency, Axis, User
 from hotspots.models import IndicatorDefinition
@@ -15,12 +17,109 @@ from taskforces.models import (
     Action,
     ActionPlan,
     PlanVersion,
+    TaskForce,
 )
 from taskforces.permissions import access_for
 from taskforces.selectors.actions import Status, axis_progress, for_lists, group_by_axis
-from taskforces.services.plans import PLAN_FIELDS, action_snapshot, current_version, plan_missing
 
 # --- Plans ----------------------------------------------------------------------------
+
+
+# The fields that make up what an action *is* in the plan. Changing one of them in a
+# validated plan starts a new version; status and progress are the plan's life, not its
+# content, and never do.
+PLAN_FIELDS = [
+    "title",
+    "description",
+    "axis",
+    "lead_agency",
+    "partner_agencies",
+    "start_on",
+    "due_on",
+    "horizon",
+    "deliverable",
+    "indicator",
+    "indicator_target",
+    "confidentiality",
+]
+SCALAR_PLAN_FIELDS = [name for name in PLAN_FIELDS if name != "partner_agencies"]
+
+
+def plan_of(taskforce: TaskForce) -> ActionPlan:
+    """The task force's plan (opened with the task force: a read never creates one)."""
+    plan = ActionPlan.objects.filter(taskforce=taskforce).first()
+    if plan is None:
+        raise Http404
+    # Keep the caller's task force object: its cached access (permissions) comes along.
+    plan.taskforce = taskforce
+    return plan
+
+
+def current_version(plan: ActionPlan) -> PlanVersion:
+    """The plan's latest version (the plan has one from the task force's opening on)."""
+    version = plan.versions.order_by("-number").first()
+    assert version is not None, "a plan is opened with its first version"
+    return version
+
+
+def missing_fields(action: Action | dict[str, Any]) -> list[str]:
+    """What an action still lacks to be submitted: lead, due date, horizon, a measure."""
+    get = action.get if isinstance(action, dict) else lambda name: getattr(action, name)
+    missing = []
+    if not get("lead_agency_id"):
+        missing.append(_("a lead agency"))
+    if not get("due_on"):
+        missing.append(_("a due date"))
+    if not get("horizon"):
+        missing.append(_("a horizon"))
+    has_target = get("indicator_id") and get("indicator_target") is not None
+    if not (get("deliverable") or "").strip() and not has_target:
+        missing.append(_("a deliverable or an indicator target"))
+    return missing
+
+
+def plan_missing(plan: ActionPlan) -> list[str]:
+    """Every reason the plan cannot be submitted yet, in the order the editor fixes them."""
+    actions = list(plan.actions.exclude(status=Status.CANCELLED).order_by("axis", "due_on", "pk"))
+    reasons = []
+    covered = {action.axis for action in actions}
+    for axis in Axis:
+        if axis.value not in covered:
+            reasons.append(
+                _("No action on the %(axis)s axis: each of the three axes needs one.")
+                % {"axis": axis.label}
+            )
+    for action in actions:
+        missing = missing_fields(action)
+        if missing:
+            reasons.append(
+                _("Action “%(title)s” needs %(missing)s.")
+                % {"title": action.title, "missing": ", ".join(missing)}
+            )
+    return reasons
+
+
+def action_snapshot(action: Action) -> dict[str, Any]:
+    """An action's plan fields as JSON: what a validated version freezes."""
+    return {
+        "id": action.pk,
+        "title": action.title,
+        "description": action.description,
+        "axis": action.axis,
+        "lead_agency": action.lead_agency_id,
+        "partner_agencies": sorted(agency.pk for agency in action.partner_agencies.all()),
+        "start_on": action.start_on.isoformat() if action.start_on else None,
+        "due_on": action.due_on.isoformat() if action.due_on else None,
+        "horizon": action.horizon,
+        "deliverable": action.deliverable,
+        "indicator": action.indicator_id,
+        "indicator_target": (
+            str(action.indicator_target) if action.indicator_target is not None else None
+        ),
+        "confidentiality": action.confidentiality,
+        "status": action.status,
+        "progress": action.progress,
+    }
 
 
 def last_validated(plan: ActionPlan) -> PlanVersion | None:

@@ -28,7 +28,7 @@ from taskforces.models import (
 )
 from taskforces.permissions import access_for
 from taskforces.selectors.actions import Status, axis_progress, for_lists, open_escalations_of
-from taskforces.services.plans import current_version
+from taskforces.selectors.plans import current_version
 
 # --- Task forces ----------------------------------------------------------------------
 

@@ -5,29 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, get_groups_with_perms, remove_perm
 
 from coordination.audit import services as audit
 from coordination.models import Agency, User
 from coordination.people import permissions as policy
-from taskforces import notifications
+from coordination.people import services as people_services
+from taskforces import notifications, permissions
 from taskforces.models import (
     Action,
     ActionPlan,
     ActionUpdate,
     Escalation,
 )
-from taskforces.services.plans import (
-    PLAN_FIELDS,
-    SCALAR_PLAN_FIELDS,
-    _lock_plan,
-    _version_for_change,
-    missing_fields,
-)
+from taskforces.selectors.plans import PLAN_FIELDS, SCALAR_PLAN_FIELDS, missing_fields
+from taskforces.services.plans import _lock_plan, _version_for_change
 
 Status = Action.Status
 POLICE_JUDICIAL = Action.Confidentiality.POLICE_JUDICIAL
@@ -78,6 +75,25 @@ def _check_action(fields: dict[str, Any]) -> None:
             )
 
 
+def action_grants_sync(action: Action) -> None:
+    """The lead agency's group changes the action, the partners' groups comment on it
+    (django-guardian, in the same transaction as the change that implies it)."""
+    wanted = permissions.action_grants(action)
+    for group, codenames in get_groups_with_perms(action, attach_perms=True).items():
+        agency_id = getattr(getattr(group, "agency", None), "pk", None)
+        for codename in codenames:
+            if wanted.get(agency_id) != codename:
+                remove_perm(f"taskforces.{codename}", group, action)
+    for agency in Agency.objects.filter(pk__in=wanted):
+        assign_perm(f"taskforces.{wanted[agency.pk]}", people_services.agency_group(agency), action)
+
+
+def _require(allowed: bool) -> None:
+    """Every service checks its actor: the admin, commands and tasks obey the views' rules."""
+    if not allowed:
+        raise PermissionDenied
+
+
 def _plan_values(action: Action) -> dict[str, Any]:
     values = audit.snapshot(action, SCALAR_PLAN_FIELDS)
     values["partner_agencies"] = sorted(str(agency) for agency in action.partner_agencies.all())
@@ -99,11 +115,19 @@ def action_create(
     assert not unknown, f"not an action's plan field: {unknown}"
     partners = list(partner_agencies)
     fields = {"axis": axis, "title": title, **fields}
+    access = permissions.access_for(by, plan.taskforce)
+    confidential = fields.get("confidentiality") == POLICE_JUDICIAL
+    # The plan's editors add actions; a member of the police-judicial circle adds the
+    # circle's own confidential ones; only those who see such actions may create one.
+    _require(access.can_create_action)
+    _require(access.can_edit_plan or confidential)
+    _require(access.sees_police_judicial or not confidential)
     _check_action({**fields, "partner_agencies": partners})
     plan = _lock_plan(plan)
     version = _version_for_change(plan, by=by)
     action = Action.objects.create(plan=plan, **fields)
     action.partner_agencies.set(partners)
+    action_grants_sync(action)
     audit.record(
         actor=by,
         action="action.create",
@@ -123,6 +147,10 @@ def action_update(*, action: Action, by: User, revision: int, **fields: Any) -> 
     """
     unknown = set(fields) - set(PLAN_FIELDS)
     assert not unknown, f"not an action's plan field: {unknown}"
+    access = permissions.access_for(by, action.plan.taskforce)
+    _require(permissions.can_edit_action(access, action))
+    if fields.get("confidentiality") == POLICE_JUDICIAL:
+        _require(access.sees_police_judicial)
     # Lock order: the plan, then the action (action_set_status locks only the action).
     plan = _lock_plan(action.plan)
     # Compare-and-set on the revision: the UPDATE matches only the revision the form was
@@ -144,6 +172,8 @@ def action_update(*, action: Action, by: User, revision: int, **fields: Any) -> 
     if partners is not None:
         current.partner_agencies.set(partners)
     current.save(update_fields=[*fields, "updated_at"])
+    if "lead_agency" in fields or partners is not None:
+        action_grants_sync(current)
     changes = audit.diff(before, _plan_values(current))
     if changes:
         version = _version_for_change(plan, by=by)
@@ -172,6 +202,7 @@ def action_set_status(
     Refused with ActionConflict when someone saved the action since ``revision``. A done
     action is at 100 %. This never opens a new plan version.
     """
+    _require(permissions.can_set_status(permissions.access_for(by, action.plan.taskforce), action))
     if status not in Status.values:
         raise ValidationError(_("Unknown status."))
     if not 0 <= progress <= 100:
@@ -222,10 +253,12 @@ def action_comment(
     *, action: Action, by: User, comment: str, police_judicial: bool = False
 ) -> ActionUpdate:
     """A dated note on the action's timeline (lead agency or partner)."""
+    access = permissions.access_for(by, action.plan.taskforce)
+    _require(permissions.can_comment(access, action))
     comment = comment.strip()
     if not comment:
         raise ValidationError(_("Write the update."))
-    if police_judicial and not by.agency.is_police_judicial:
+    if police_judicial and not access.in_police_judicial_circle:
         raise ValidationError(_("Only the police-judicial circle writes police-judicial notes."))
     confidential = police_judicial or action.confidentiality == POLICE_JUDICIAL
     update = ActionUpdate.objects.create(
@@ -251,6 +284,7 @@ def action_escalate(*, action: Action, by: User, reason: str) -> Escalation:
 
     The CSIR is told; of a police-judicial action, only the CSIR coordinator.
     """
+    _require(permissions.can_escalate(permissions.access_for(by, action.plan.taskforce), action))
     action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status != Status.BLOCKED:
         raise ValidationError(_("Only a blocked action can be escalated."))

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -20,10 +20,18 @@ from taskforces.models import (
     MeetingPoint,
     TaskForce,
 )
+from taskforces.permissions import access_for
+from taskforces.selectors.plans import plan_of
 from taskforces.services.actions import POLICE_JUDICIAL, action_create
-from taskforces.services.plans import plan_ensure
 
 # --- Meetings -------------------------------------------------------------------------
+
+
+def _require_scheduler(taskforce: TaskForce, by: User) -> None:
+    """Meetings, minutes, points and decisions are kept by the chair, the coordinator and
+    the CSIR: every service checks its actor, whoever calls it."""
+    if not access_for(by, taskforce).can_schedule:
+        raise PermissionDenied
 
 
 @transaction.atomic
@@ -31,6 +39,7 @@ def meeting_create(
     *, taskforce: TaskForce, by: User, starts_at: dt.datetime, place: str, agenda: str = ""
 ) -> Meeting:
     """Schedule a meeting; the previous meeting's open points carry over, the members are told."""
+    _require_scheduler(taskforce, by)
     meeting = Meeting.objects.create(
         taskforce=taskforce, starts_at=starts_at, place=place, agenda=agenda, created_by=by
     )
@@ -64,6 +73,7 @@ def meeting_update(
     *, meeting: Meeting, by: User, attendees: Iterable[User] | None = None, **fields: Any
 ) -> Meeting:
     """Change the date, place, agenda or minutes, and record who attended."""
+    _require_scheduler(meeting.taskforce, by)
     unknown = set(fields) - set(MEETING_FIELDS)
     assert not unknown, f"not editable here: {unknown}"
     before = audit.snapshot(meeting, list(fields))
@@ -88,6 +98,7 @@ def meeting_update(
 
 @transaction.atomic
 def meeting_point_add(*, meeting: Meeting, by: User, title: str, notes: str = "") -> MeetingPoint:
+    _require_scheduler(meeting.taskforce, by)
     point = MeetingPoint.objects.create(meeting=meeting, title=title, notes=notes)
     audit.record(actor=by, action="meeting.point_add", target=meeting, changes={"point": title})
     return point
@@ -95,6 +106,7 @@ def meeting_point_add(*, meeting: Meeting, by: User, title: str, notes: str = ""
 
 @transaction.atomic
 def meeting_point_set_open(*, point: MeetingPoint, by: User, is_open: bool) -> MeetingPoint:
+    _require_scheduler(point.meeting.taskforce, by)
     if point.is_open != is_open:
         point.is_open = is_open
         point.save(update_fields=["is_open"])
@@ -117,12 +129,13 @@ def meeting_decision_add(
     new_action: dict[str, Any] | None = None,
 ) -> MeetingDecision:
     """Record a decision, linked to the action it changes or to a new action it creates."""
+    _require_scheduler(meeting.taskforce, by)
     if not text.strip():
         raise ValidationError(_("Write the decision."))
     if action is not None and action.plan.taskforce_id != meeting.taskforce_id:
         raise ValidationError(_("The action belongs to another task force."))
     if new_action:
-        action = action_create(plan=plan_ensure(taskforce=meeting.taskforce), by=by, **new_action)
+        action = action_create(plan=plan_of(meeting.taskforce), by=by, **new_action)
     decision = MeetingDecision.objects.create(
         meeting=meeting, text=text.strip(), action=action, created_by=by
     )

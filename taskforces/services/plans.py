@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.audit import services as audit
-from coordination.models import Axis, User
+from coordination.models import User
 from taskforces import notifications
 from taskforces.models import (
     Action,
@@ -18,28 +16,15 @@ from taskforces.models import (
     PlanVersion,
     TaskForce,
 )
+from taskforces.permissions import access_for
+from taskforces.selectors.plans import (
+    action_snapshot,
+    current_version,
+    plan_missing,
+)
 
 State = PlanVersion.State
 Status = Action.Status
-
-# The fields that make up what an action *is* in the plan. Changing one of them in a
-# validated plan starts a new version; status and progress are the plan's life, not its
-# content, and never do.
-PLAN_FIELDS = [
-    "title",
-    "description",
-    "axis",
-    "lead_agency",
-    "partner_agencies",
-    "start_on",
-    "due_on",
-    "horizon",
-    "deliverable",
-    "indicator",
-    "indicator_target",
-    "confidentiality",
-]
-SCALAR_PLAN_FIELDS = [name for name in PLAN_FIELDS if name != "partner_agencies"]
 
 
 class PlanIncomplete(ValidationError):
@@ -54,20 +39,15 @@ class PlanIncomplete(ValidationError):
 
 
 @transaction.atomic
-def plan_ensure(*, taskforce: TaskForce) -> ActionPlan:
-    """The task force's one living plan, with its first draft version (idempotent)."""
+def plan_open(*, taskforce: TaskForce) -> ActionPlan:
+    """Open the task force's one living plan with its first draft version (idempotent);
+    called when the task force opens, so that reads never have to create it."""
     plan, created = ActionPlan.objects.get_or_create(taskforce=taskforce)
     if created or not plan.versions.exists():
         PlanVersion.objects.get_or_create(plan=plan, number=1)
     # Keep the caller's task force object: its cached access (permissions) comes along.
     plan.taskforce = taskforce
     return plan
-
-
-def current_version(plan: ActionPlan) -> PlanVersion:
-    return plan.versions.order_by("-number").first() or PlanVersion.objects.create(
-        plan=plan, number=1
-    )
 
 
 def _version_for_change(plan: ActionPlan, *, by: User) -> PlanVersion:
@@ -89,43 +69,6 @@ def _version_for_change(plan: ActionPlan, *, by: User) -> PlanVersion:
     return version
 
 
-def missing_fields(action: Action | dict[str, Any]) -> list[str]:
-    """What an action still lacks to be submitted: lead, due date, horizon, a measure."""
-    get = action.get if isinstance(action, dict) else lambda name: getattr(action, name)
-    missing = []
-    if not get("lead_agency_id"):
-        missing.append(_("a lead agency"))
-    if not get("due_on"):
-        missing.append(_("a due date"))
-    if not get("horizon"):
-        missing.append(_("a horizon"))
-    has_target = get("indicator_id") and get("indicator_target") is not None
-    if not (get("deliverable") or "").strip() and not has_target:
-        missing.append(_("a deliverable or an indicator target"))
-    return missing
-
-
-def plan_missing(plan: ActionPlan) -> list[str]:
-    """Every reason the plan cannot be submitted yet, in the order the editor fixes them."""
-    actions = list(plan.actions.exclude(status=Status.CANCELLED).order_by("axis", "due_on", "pk"))
-    reasons = []
-    covered = {action.axis for action in actions}
-    for axis in Axis:
-        if axis.value not in covered:
-            reasons.append(
-                _("No action on the %(axis)s axis: each of the three axes needs one.")
-                % {"axis": axis.label}
-            )
-    for action in actions:
-        missing = missing_fields(action)
-        if missing:
-            reasons.append(
-                _("Action “%(title)s” needs %(missing)s.")
-                % {"title": action.title, "missing": ", ".join(missing)}
-            )
-    return reasons
-
-
 def _lock_plan(plan: ActionPlan) -> ActionPlan:
     return ActionPlan.objects.select_for_update().select_related("taskforce").get(pk=plan.pk)
 
@@ -133,6 +76,8 @@ def _lock_plan(plan: ActionPlan) -> ActionPlan:
 @transaction.atomic
 def plan_submit(*, version: PlanVersion, by: User) -> PlanVersion:
     """Send the current draft (or returned) version to the CSIR coordinator, if it is complete."""
+    if not access_for(by, version.plan.taskforce).can_edit_plan:
+        raise PermissionDenied
     _lock_plan(version.plan)
     version = PlanVersion.objects.select_for_update().get(pk=version.pk)
     if version != current_version(version.plan):
@@ -155,29 +100,6 @@ def plan_submit(*, version: PlanVersion, by: User) -> PlanVersion:
     )
     notifications.plan_submitted(version)
     return version
-
-
-def action_snapshot(action: Action) -> dict[str, Any]:
-    """An action's plan fields as JSON: what a validated version freezes."""
-    return {
-        "id": action.pk,
-        "title": action.title,
-        "description": action.description,
-        "axis": action.axis,
-        "lead_agency": action.lead_agency_id,
-        "partner_agencies": sorted(agency.pk for agency in action.partner_agencies.all()),
-        "start_on": action.start_on.isoformat() if action.start_on else None,
-        "due_on": action.due_on.isoformat() if action.due_on else None,
-        "horizon": action.horizon,
-        "deliverable": action.deliverable,
-        "indicator": action.indicator_id,
-        "indicator_target": (
-            str(action.indicator_target) if action.indicator_target is not None else None
-        ),
-        "confidentiality": action.confidentiality,
-        "status": action.status,
-        "progress": action.progress,
-    }
 
 
 def _review(version: PlanVersion, by: User) -> PlanVersion:

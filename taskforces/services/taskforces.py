@@ -4,33 +4,59 @@ they imply. Each one is audited and atomic.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 
 from coordination.audit import services as audit
 from coordination.models import User
 from hotspots.models import Hotspot
-from taskforces.models import (
-    Membership,
-    TaskForce,
+from taskforces.models import AccessGrant, Membership, TaskForce
+from taskforces.permissions import (
+    MEMBERSHIP_CODENAMES,
+    access_for,
+    can_grant_access,
+    membership_grants,
 )
-from taskforces.services.plans import plan_ensure
-
-MANAGING_ROLES = {Membership.Role.CHAIR, Membership.Role.COORDINATOR}
-
+from taskforces.services.plans import plan_open
 
 # --- Task forces and members ----------------------------------------------------------
 
 
-def _grant(membership: Membership) -> None:
-    """Object permissions follow the membership (django-guardian)."""
-    assign_perm("taskforces.view_taskforce", membership.user, membership.taskforce)
-    if membership.role in MANAGING_ROLES:
-        assign_perm("taskforces.manage_members", membership.user, membership.taskforce)
-    else:
-        remove_perm("taskforces.manage_members", membership.user, membership.taskforce)
+def _extra_codenames(taskforce: TaskForce, user: User) -> set[str]:
+    """Permissions an active extra grant gives, which no membership change takes away."""
+    return set(
+        AccessGrant.objects.filter(
+            taskforce=taskforce, user=user, revoked_at__isnull=True
+        ).values_list("codename", flat=True)
+    )
+
+
+def sync_grants(taskforce: TaskForce, user: User) -> tuple[set[str], set[str]]:
+    """Make ``user``'s guardian permissions on ``taskforce`` what their membership and
+    extra grants imply; returns the codenames (added, removed). Call inside the write."""
+    membership = (
+        Membership.objects.select_related("agency").filter(taskforce=taskforce, user=user).first()
+    )
+    wanted = membership_grants(membership) if membership is not None else set()
+    wanted |= _extra_codenames(taskforce, user)
+    held = set(get_user_perms(user, taskforce)) & MEMBERSHIP_CODENAMES
+    # Access worked out earlier on this object no longer holds.
+    taskforce.__dict__.get("_access_cache", {}).pop(user.pk, None)
+    for codename in wanted - held:
+        assign_perm(f"taskforces.{codename}", user, taskforce)
+    for codename in held - wanted:
+        remove_perm(f"taskforces.{codename}", user, taskforce)
+    return wanted - held, held - wanted
+
+
+def _require_manager(taskforce: TaskForce, by: User | None) -> None:
+    """People join and leave through the chair, the coordinator or the CSIR (``by`` None:
+    the system itself, when a task force opens)."""
+    if by is not None and not access_for(by, taskforce).manages:
+        raise PermissionDenied
 
 
 @transaction.atomic
@@ -38,15 +64,16 @@ def taskforce_open(*, hotspot: Hotspot, by: User | None) -> TaskForce:
     """Create the hotspot's task force, chaired by the mayor(s) of its communes, and its plan."""
     taskforce, created = TaskForce.objects.get_or_create(hotspot=hotspot)
     if not created:
-        plan_ensure(taskforce=taskforce)
+        plan_open(taskforce=taskforce)
         return taskforce
     audit.record(actor=by, action="taskforce.open", target=taskforce)
     mayors = User.objects.filter(
         role=User.Role.MAYOR, commune__in=hotspot.communes.all(), is_active=True
     ).select_related("agency")
     for mayor in mayors:
-        membership_add(taskforce=taskforce, user=mayor, role=Membership.Role.CHAIR, by=by)
-    plan_ensure(taskforce=taskforce)
+        # The task force opens on the mayors' own approval: no one is yet there to add them.
+        _membership_set(taskforce=taskforce, user=mayor, role=Membership.Role.CHAIR, by=by)
+    plan_open(taskforce=taskforce)
     return taskforce
 
 
@@ -58,6 +85,11 @@ def on_hotspot_approved(*, hotspot: Hotspot, by: User | None, **kwargs: object) 
 @transaction.atomic
 def membership_add(*, taskforce: TaskForce, user: User, role: str, by: User | None) -> Membership:
     """Add a person (an active user) with their agency and a role; re-adding changes the role."""
+    _require_manager(taskforce, by)
+    return _membership_set(taskforce=taskforce, user=user, role=role, by=by)
+
+
+def _membership_set(*, taskforce: TaskForce, user: User, role: str, by: User | None) -> Membership:
     if not user.is_active:
         raise ValidationError(_("Only an active user can be added to a task force."))
     if role not in Membership.Role.values:
@@ -82,7 +114,7 @@ def membership_add(*, taskforce: TaskForce, user: User, role: str, by: User | No
             target=taskforce,
             changes={"user": user.username, "agency": str(user.agency), "role": role},
         )
-    _grant(membership)
+    sync_grants(taskforce, user)
     return membership
 
 
@@ -95,6 +127,7 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
 def membership_remove(*, membership: Membership, by: User) -> None:
     """Take a person out of the task force: the row goes, the audit entry and history stay."""
     taskforce, user = membership.taskforce, membership.user
+    _require_manager(taskforce, by)
     audit.record(
         actor=by,
         action="taskforce.member_remove",
@@ -102,5 +135,58 @@ def membership_remove(*, membership: Membership, by: User) -> None:
         changes={"user": user.username, "agency": str(membership.agency), "role": membership.role},
     )
     membership.delete()
-    remove_perm("taskforces.view_taskforce", user, taskforce)
-    remove_perm("taskforces.manage_members", user, taskforce)
+    sync_grants(taskforce, user)
+
+
+# --- Extra grants ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def access_grant(
+    *, taskforce: TaskForce, user: User, codename: str, reason: str, by: User
+) -> AccessGrant:
+    """Give ``user`` a permission on ``taskforce`` beyond the memberships (audited)."""
+    if not can_grant_access(by):
+        raise PermissionDenied
+    if codename not in AccessGrant.Perm.values:
+        raise ValidationError(_("This permission cannot be granted here."))
+    if not user.is_active:
+        raise ValidationError(_("Only an active user can be given access."))
+    if not reason.strip():
+        raise ValidationError(_("Say why this access is given."))
+    if AccessGrant.objects.filter(
+        taskforce=taskforce, user=user, codename=codename, revoked_at__isnull=True
+    ).exists():
+        raise ValidationError(_("This person already has this access."))
+    grant = AccessGrant.objects.create(
+        taskforce=taskforce, user=user, codename=codename, reason=reason.strip(), granted_by=by
+    )
+    sync_grants(taskforce, user)
+    audit.record(
+        actor=by,
+        action="taskforce.access_grant",
+        target=taskforce,
+        changes={"user": user.username, "permission": codename, "reason": grant.reason},
+    )
+    return grant
+
+
+@transaction.atomic
+def access_revoke(*, grant: AccessGrant, by: User) -> AccessGrant:
+    """End an extra grant; the row stays as the record of it (audited)."""
+    if not can_grant_access(by):
+        raise PermissionDenied
+    grant = AccessGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        raise ValidationError(_("This access was already revoked."))
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = by
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    sync_grants(grant.taskforce, grant.user)
+    audit.record(
+        actor=by,
+        action="taskforce.access_revoke",
+        target=grant.taskforce,
+        changes={"user": grant.user.username, "permission": [grant.codename, None]},
+    )
+    return grant

@@ -24,8 +24,8 @@ from taskforces.forms.actions import (
 from taskforces.models import Action
 from taskforces.permissions import Access
 from taskforces.selectors import actions as action_selectors
+from taskforces.selectors import plans as plan_selectors
 from taskforces.services import actions as action_services
-from taskforces.services import plans as plan_services
 
 CONFLICT_MESSAGE = gettext_lazy(
     "Someone else saved this action while you were editing it. Your changes are not saved: "
@@ -86,7 +86,7 @@ def action_new(request: HttpRequest, pk: int) -> HttpResponse:
     access = permissions.access_for(request.user, taskforce)
     if not access.can_create_action:
         raise PermissionDenied
-    plan = plan_services.plan_ensure(taskforce=taskforce)
+    plan = plan_selectors.plan_of(taskforce)
     initial = {"axis": request.GET.get("axis", "")}
     form = ActionForm(
         request.POST or None, initial=initial, police_judicial=_pj_mode(access, creating=True)

@@ -18,12 +18,12 @@ from taskforces.forms.meetings import (
 )
 from taskforces.models import Meeting
 from taskforces.selectors import meetings as meeting_selectors
+from taskforces.selectors import plans as plan_selectors
 from taskforces.services import meetings as meeting_services
-from taskforces.services import plans as plan_services
 
 
 def _decision_form(request: HttpRequest, meeting: Meeting, data=None) -> MeetingDecisionForm:
-    plan = plan_services.plan_ensure(taskforce=meeting.taskforce)
+    plan = plan_selectors.plan_of(meeting.taskforce)
     access = permissions.access_for(request.user, meeting.taskforce)
     return MeetingDecisionForm(
         data,

@@ -31,15 +31,15 @@ def _plan_page(request: HttpRequest, plan: ActionPlan, **extra) -> HttpResponse:
 @require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk)
-    return _plan_page(request, plan_services.plan_ensure(taskforce=taskforce))
+    return _plan_page(request, plan_selectors.plan_of(taskforce))
 
 
 @require_POST
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk, "edit_plan")
-    plan = plan_services.plan_ensure(taskforce=taskforce)
+    plan = plan_selectors.plan_of(taskforce)
     try:
-        plan_services.plan_submit(version=plan_services.current_version(plan), by=request.user)
+        plan_services.plan_submit(version=plan_selectors.current_version(plan), by=request.user)
     except plan_services.PlanIncomplete as incomplete:
         return _plan_page(request, plan, refused=incomplete.reasons)
     except ValidationError as error:
@@ -83,7 +83,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_changes(request: HttpRequest, pk: int) -> HttpResponse:
     """What changed since the last validated version."""
     taskforce = permissions.get_taskforce_for(request.user, pk)
-    plan = plan_services.plan_ensure(taskforce=taskforce)
+    plan = plan_selectors.plan_of(taskforce)
     return render(
         request, "taskforces/plan_changes.html", plan_selectors.plan_changes(request.user, plan)
     )
@@ -99,7 +99,7 @@ def _cell(value: object) -> str:
 def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The plan's actions (those the user may see) as CSV."""
     taskforce = permissions.get_taskforce_for(request.user, pk)
-    plan = plan_services.plan_ensure(taskforce=taskforce)
+    plan = plan_selectors.plan_of(taskforce)
     actions = plan_selectors.plan_export_rows(request.user, plan)
     if any(action.confidentiality == Action.Confidentiality.POLICE_JUDICIAL for action in actions):
         # Exporting police-judicial actions is viewing them: kept in the audit trail.

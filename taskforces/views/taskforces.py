@@ -17,8 +17,8 @@ from taskforces.forms.taskforces import MembershipAddForm, MembershipRoleForm
 from taskforces.models import Membership
 from taskforces.selectors import actions as action_selectors
 from taskforces.selectors import meetings as meeting_selectors
+from taskforces.selectors import plans as plan_selectors
 from taskforces.selectors import taskforces as taskforce_selectors
-from taskforces.services import plans as plan_services
 from taskforces.services import taskforces as taskforce_services
 
 
@@ -34,7 +34,7 @@ def taskforce_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def taskforce_detail(request: HttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk)
-    plan = plan_services.plan_ensure(taskforce=taskforce)
+    plan = plan_selectors.plan_of(taskforce)
     context = taskforce_selectors.taskforce_page(request.user, taskforce, plan)
     return render(request, "taskforces/detail.html", context)
 

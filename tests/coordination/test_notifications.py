@@ -47,7 +47,9 @@ class FlakyBackend(EmailBackend):
 
 @pytest.fixture
 def flaky_mail(settings):
-    settings.MAILERS = {"default": {"BACKEND": "tests.test_notifications.FlakyBackend"}}
+    settings.MAILERS = {
+        "default": {"BACKEND": "tests.coordination.test_notifications.FlakyBackend"}
+    }
     FlakyBackend.failures = 1
     yield FlakyBackend
     FlakyBackend.failures = 0

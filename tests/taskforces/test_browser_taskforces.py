@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from taskforces.models import Action, ActionUpdate, PlanVersion
+from taskforces.selectors import plans as plan_selectors
 from taskforces.services import plans as plan_services
 from tests.factories_taskforces import Cast
 
@@ -53,7 +54,9 @@ def test_lead_agency_changes_the_status_inline(page, login, cast):
 def test_csir_returns_the_plan_and_the_coordinator_reads_the_comment(
     page, login, cast, csir_coordinator
 ):
-    plan_services.plan_submit(version=plan_services.current_version(cast.plan), by=cast.coordinator)
+    plan_services.plan_submit(
+        version=plan_selectors.current_version(cast.plan), by=cast.coordinator
+    )
     comment = "Précisez les indicateurs de l'axe prévention, et le calendrier des maraudes."
 
     login(csir_coordinator)
@@ -62,7 +65,7 @@ def test_csir_returns_the_plan_and_the_coordinator_reads_the_comment(
     page.locator("textarea[name=comment]").fill(comment)
     page.locator(".tf-review button[type=submit]").click()
     page.wait_for_url(f"**/taskforces/{cast.taskforce.pk}/plan/")
-    assert plan_services.current_version(cast.plan).state == PlanVersion.State.RETURNED
+    assert plan_selectors.current_version(cast.plan).state == PlanVersion.State.RETURNED
 
     page.locator("form[action='/accounts/logout/'] button").click()
     page.wait_for_url("**/accounts/login/**")

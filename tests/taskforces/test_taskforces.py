@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from coordination.models import AuditEntry, Axis
 from taskforces.models import Action, ActionUpdate, Escalation, PlanVersion
 from taskforces.selectors import actions as action_selectors
+from taskforces.selectors import plans as plan_selectors
 from taskforces.services import actions as action_services
 from taskforces.services import plans as plan_services
 from taskforces.services import taskforces as taskforce_services
@@ -41,7 +42,7 @@ def cast(hotspot_midi, mayor_anderlecht, police_member, association_member, csir
 
 
 def current(cast) -> PlanVersion:
-    return plan_services.current_version(cast.plan)
+    return plan_selectors.current_version(cast.plan)
 
 
 def submit_and_validate(cast, csir_coordinator) -> PlanVersion:
@@ -54,7 +55,7 @@ def submit_and_validate(cast, csir_coordinator) -> PlanVersion:
 
 def test_opening_a_task_force_creates_its_plan_and_first_draft(hotspot_molenbeek, csir_analyst):
     taskforce = taskforce_services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
-    version = plan_services.current_version(taskforce.plan)
+    version = plan_selectors.current_version(taskforce.plan)
     assert (version.number, version.state) == (1, State.DRAFT)
     # Opening again changes nothing.
     taskforce_services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
@@ -75,7 +76,7 @@ def test_submission_refused_when_an_axis_is_empty(cast):
 
 def test_a_cancelled_action_does_not_cover_its_axis(cast):
     Action.objects.filter(pk=cast.neighbourhood.pk).update(status=Status.CANCELLED)
-    reasons = plan_services.plan_missing(cast.plan)
+    reasons = plan_selectors.plan_missing(cast.plan)
     assert reasons == [
         "No action on the Neighbourhood life axis: each of the three axes needs one."
     ]
@@ -100,7 +101,7 @@ def test_an_indicator_target_stands_for_a_deliverable(cast):
     Action.objects.filter(pk=cast.prevention.pk).update(
         deliverable="", indicator=indicator, indicator_target=120
     )
-    assert plan_services.plan_missing(cast.plan) == []
+    assert plan_selectors.plan_missing(cast.plan) == []
 
 
 def test_refused_submission_shows_the_reasons_on_the_page(client, cast):
@@ -145,10 +146,23 @@ def test_a_police_judicial_action_is_complete_from_the_start(cast):
         # Led outside the circle, its lead could not even see it.
         action_services.action_create(
             plan=cast.plan,
-            by=cast.coordinator,
+            by=cast.police,
             axis=Axis.SECURITY,
             title="Filature",
             lead_agency=cast.commune,
+            due_on=timezone.localdate(),
+            horizon="short",
+            deliverable="PV",
+            confidentiality=Action.Confidentiality.POLICE_JUDICIAL,
+        )
+    with pytest.raises(PermissionDenied):
+        # Outside the circle, the coordinator cannot create what they could not see.
+        action_services.action_create(
+            plan=cast.plan,
+            by=cast.coordinator,
+            axis=Axis.SECURITY,
+            title="Filature",
+            lead_agency=cast.police.agency,
             due_on=timezone.localdate(),
             horizon="short",
             deliverable="PV",

@@ -23,7 +23,7 @@ from taskforces.models import (
     TaskForce,
 )
 from taskforces.selectors import actions as action_selectors
-from taskforces.services import plans as plan_services
+from taskforces.selectors import plans as plan_selectors
 
 pytestmark = pytest.mark.django_db
 QUIET = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
@@ -60,7 +60,7 @@ def test_demo_task_forces(base):
         }
         assert taskforce.meetings.exists()
     states = {
-        tf.hotspot.code: plan_services.current_version(tf.plan).state
+        tf.hotspot.code: plan_selectors.current_version(tf.plan).state
         for tf in TaskForce.objects.select_related("hotspot", "plan")
     }
     assert states["HS08"] == PlanVersion.State.RETURNED

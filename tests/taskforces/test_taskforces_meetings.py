@@ -144,7 +144,7 @@ def test_plain_members_do_not_run_meetings(client, cast):
 def test_a_decision_cannot_link_another_task_forces_action(cast, hotspot_molenbeek, csir_analyst):
     other = taskforce_services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
     foreign = action_services.action_create(
-        plan=plan_services.plan_ensure(taskforce=other), by=csir_analyst, axis="security", title="x"
+        plan=plan_services.plan_open(taskforce=other), by=csir_analyst, axis="security", title="x"
     )
     meeting = MeetingFactory(taskforce=cast.taskforce, created_by=cast.chair)
     with pytest.raises(ValidationError):

@@ -12,10 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from guardian.shortcuts import get_perms
+from guardian.shortcuts import assign_perm, get_perms
 
 from coordination.models import AuditEntry, Axis
+from coordination.people.services import agency_group
 from taskforces.models import Action, ActionUpdate, Meeting, Membership
+from taskforces.selectors import plans as plan_selectors
 from taskforces.services import actions as action_services
 from taskforces.services import meetings as meeting_services
 from taskforces.services import plans as plan_services
@@ -54,7 +56,7 @@ def outsider(hotspot_molenbeek, csir_analyst):
 def taskforce_urls(cast) -> list[str]:
     pk = cast.taskforce.pk
     meeting = MeetingFactory(taskforce=cast.taskforce, created_by=cast.coordinator)
-    version = plan_services.current_version(cast.plan)
+    version = plan_selectors.current_version(cast.plan)
     return [
         reverse("taskforces:detail", args=[pk]),
         reverse("taskforces:members", args=[pk]),
@@ -296,7 +298,7 @@ def confidential(cast, csir_coordinator):
     """A validated plan, then a change to the police-judicial action, a police note on a
     public action, and a meeting decision about the confidential action."""
     version = plan_services.plan_submit(
-        version=plan_services.current_version(cast.plan), by=cast.coordinator
+        version=plan_selectors.current_version(cast.plan), by=cast.coordinator
     )
     plan_services.plan_validate(version=version, by=csir_coordinator)
     action_services.action_update(
@@ -436,7 +438,7 @@ def test_my_actions_lists_led_and_partnered_actions_across_task_forces(
     other = taskforce_services.taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
     member(other, cast.association)
     elsewhere = ActionFactory(
-        plan=plan_services.plan_ensure(taskforce=other), lead_agency=cast.association.agency
+        plan=plan_services.plan_open(taskforce=other), lead_agency=cast.association.agency
     )
     not_member = ActionFactory(lead_agency=cast.association.agency)  # a task force they are not in
     client.force_login(cast.association)
@@ -473,6 +475,13 @@ def add_actions(cast, count: int) -> None:
     through.objects.bulk_create(
         through(action_id=a.pk, agency_id=agencies[(i + 1) % 4].pk) for i, a in enumerate(actions)
     )
+    # The agencies' permissions, as the action services grant them (in bulk here).
+    for i, agency in enumerate(agencies):
+        group = agency_group(agency)
+        led = Action.objects.filter(pk__in=[a.pk for a in actions[i::4]])
+        partnered = Action.objects.filter(pk__in=[a.pk for a in actions[(i - 1) % 4 :: 4]])
+        assign_perm("taskforces.change_action", group, led)
+        assign_perm("taskforces.comment_action", group, partnered)
 
 
 def count_queries(client, url: str) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +42,7 @@ class BulletinForm(forms.Form):
         self.fields["taskforces"].label_from_instance = _taskforce_label
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = cast(dict, super().clean())
         if data.get("to_all") is False and not data.get("taskforces"):
             self.add_error("taskforces", _("Choose at least one task force."))
         return data
@@ -59,8 +61,9 @@ class GoodPracticeForm(forms.Form):
 
     def __init__(self, *args, taskforces: QuerySet[TaskForce], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["taskforce"].queryset = taskforces
-        self.fields["taskforce"].label_from_instance = _taskforce_label
+        taskforce = cast(forms.ModelChoiceField, self.fields["taskforce"])
+        taskforce.queryset = taskforces
+        taskforce.label_from_instance = _taskforce_label  # type: ignore[method-assign, assignment]
 
 
 class BulletinFilterForm(forms.Form):

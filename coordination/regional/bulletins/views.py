@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from coordination.people.http import AuthenticatedHttpRequest
 from coordination.regional.bulletins import selectors, services
 from coordination.regional.bulletins.forms import BulletinFilterForm, BulletinForm, GoodPracticeForm
 
@@ -17,13 +20,13 @@ PAGE_SIZE = 25
 
 
 @require_GET
-def bulletin_list(request: HttpRequest) -> HttpResponse:
+def bulletin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = BulletinFilterForm(request.GET)
     wanted = filters.cleaned_data if filters.is_valid() else {}
     bulletins = selectors.bulletin_list(
         request.user, kind=wanted.get("kind", ""), unread=wanted.get("unread", False)
     )
-    context = {
+    context: dict[str, Any] = {
         "page": Paginator(bulletins, PAGE_SIZE).get_page(request.GET.get("page")),
         "filters": filters,
         "query": request.GET.copy(),
@@ -38,7 +41,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def bulletin_new(request: HttpRequest) -> HttpResponse:
+def bulletin_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not selectors.can_publish(request.user):
         raise PermissionDenied
     form = BulletinForm(request.POST or None)
@@ -54,7 +57,7 @@ def bulletin_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def good_practice_share(request: HttpRequest) -> HttpResponse:
+def good_practice_share(request: AuthenticatedHttpRequest) -> HttpResponse:
     taskforces = selectors.sharing_taskforces(request.user)
     if not taskforces.exists():
         raise PermissionDenied
@@ -71,7 +74,7 @@ def good_practice_share(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def bulletin_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Opening a bulletin is reading it: the receipt is recorded on the way."""
     bulletin = selectors.get_bulletin_for(request.user, pk)
     services.bulletin_mark_read(bulletin=bulletin, user=request.user)
@@ -80,7 +83,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def bulletin_readers(request: HttpRequest, pk: int) -> HttpResponse:
+def bulletin_readers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Who read the bulletin: for its author and the CSIR."""
     bulletin = selectors.get_bulletin_for(request.user, pk, "readers")
     context = selectors.readers_page(bulletin)

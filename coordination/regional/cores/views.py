@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coordination.models import CoresMeeting
+from coordination.people.http import AuthenticatedHttpRequest
 from coordination.regional.cores import selectors, services
 from coordination.regional.cores.forms import CoresDecisionForm, CoresMeetingForm
 from coordination.strategy import selectors as regional
@@ -22,7 +23,7 @@ from reporting.permissions import visible_reports
 
 
 def _meeting_page(
-    request: HttpRequest, meeting: CoresMeeting, form: CoresDecisionForm | None = None
+    request: AuthenticatedHttpRequest, meeting: CoresMeeting, form: CoresDecisionForm | None = None
 ) -> HttpResponse:
     context = selectors.meeting_page(meeting)
     # The reports presented at the meeting, as far as this reader may open them.
@@ -35,7 +36,7 @@ def _meeting_page(
 
 
 @require_GET
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not selectors.can_read_cores(request.user):
         raise PermissionDenied
     context = {
@@ -47,7 +48,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_new(request: HttpRequest) -> HttpResponse:
+def meeting_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not selectors.can_record_cores(request.user):
         raise PermissionDenied
     form = CoresMeetingForm(request.POST or None)
@@ -63,12 +64,12 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _meeting_page(request, selectors.get_cores_meeting_for(request.user, pk))
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_cores_meeting_for(request.user, pk, "record")
     initial = {name: getattr(meeting, name) for name in services.MEETING_FIELDS}
     form = CoresMeetingForm(request.POST or None, initial=initial)
@@ -85,7 +86,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_cores_meeting_for(request.user, pk, "record")
     form = CoresDecisionForm(request.POST)
     if form.is_valid():

@@ -17,7 +17,7 @@ from coordination.strategy.selectors import current_period
 
 
 def sections_for(user: User, path: str) -> list[dict[str, Any]]:
-    items = []
+    items: list[dict[str, Any]] = []
     for section in registry.sections():
         if not section.visible(user):
             continue

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
@@ -33,6 +34,16 @@ from hotspots.selectors.indicators import add_months, last_complete_month
 from taskforces.models import Action, Escalation, Meeting, Membership, PlanVersion
 from taskforces.permissions import POLICE_JUDICIAL, visible_taskforces
 from taskforces.selectors.actions import late_condition
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _HotspotAnnotations(TypedDict):
+        taskforce_pk: int | None
+        plan_number: int | None
+        plan_state: str | None
+        last_meeting: dt.datetime | None
+
 
 # A task force that has not met for longer than this is flagged on the overview.
 MEETING_WARNING_DAYS = 30
@@ -191,7 +202,9 @@ class Overview:
         return sum(row.orders_expiring for row in self.rows)
 
 
-def _hotspots(user: User, filters: OverviewFilters) -> list[Hotspot]:
+def _hotspots(
+    user: User, filters: OverviewFilters
+) -> list[WithAnnotations[Hotspot, _HotspotAnnotations]]:
     """The visible hotspots matching the filters, with plan and last meeting (3 queries)."""
     hotspots = visible_hotspots(user)
     links = Hotspot.communes.through.objects
@@ -235,7 +248,7 @@ def _hotspots(user: User, filters: OverviewFilters) -> list[Hotspot]:
 
 def _action_figures(
     user: User, hotspot_ids: list[int], axis: str, today: dt.date
-) -> dict[tuple[int, str], dict]:
+) -> dict[tuple[int, str], Mapping[str, Any]]:
     """(hotspot id, axis) → count, average progress, late and escalated (1 query)."""
     actions = Action.objects.filter(plan__taskforce__hotspot_id__in=hotspot_ids).filter(
         counted_actions(user)
@@ -260,7 +273,7 @@ def _action_figures(
     return {(row["plan__taskforce__hotspot_id"], row["axis"]): row for row in rows}
 
 
-def _order_figures(hotspot_ids: list[int], today: dt.date) -> dict[int | None, dict]:
+def _order_figures(hotspot_ids: list[int], today: dt.date) -> dict[int | None, Mapping[str, Any]]:
     """Hotspot id (None: regional) → orders in force and expiring soon (1 query)."""
     rows = (
         PoliceOrder.objects.filter(valid_from__lte=today, valid_until__gte=today)
@@ -337,7 +350,7 @@ def regional_overview(
     readable = set(visible_taskforces(user).order_by().values_list("pk", flat=True))
     regional = orders.get(None, {"in_force": 0, "expiring": 0})
     axes = [(a.value, str(a.label)) for a in Axis if not filters.axis or a.value == filters.axis]
-    plan_labels = dict(PlanVersion.State.choices)
+    plan_labels: dict[str | None, object] = dict(PlanVersion.State.choices)
 
     rows = []
     for hotspot in hotspots:

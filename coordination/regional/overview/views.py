@@ -7,13 +7,14 @@ exist for them (DESIGN.md §5, "a URL ... answers 404, not 403 with details").
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from coordination.people import permissions
+from coordination.people.http import AuthenticatedHttpRequest
 from coordination.regional.overview import selectors
 from coordination.strategy.selectors import strategy_summary
 from hotspots.selectors.hotspots import active_range, region_map
@@ -24,7 +25,7 @@ TEMPLATE = "coordination/overview/page.html"
 
 @require_GET
 @vary_on_headers("HX-Request")
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not permissions.can_read_regional_overview(user):
         raise Http404
