@@ -3,7 +3,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from coordination.audit.models import AuditEntry
+from coordination.people import confidentiality
 from coordination.people.models import Agency, User
+from coordination.people.services import person_saved
 from coordination.reference.models import Commune, PoliceZone
 from coordination.strategy.models import Strategy, StrategyPeriod
 
@@ -46,6 +48,11 @@ class UserAdmin(DjangoUserAdmin):
         (_("Portal"), {"fields": ("email", "agency", "role", "commune", "preferred_language")}),
     )
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # The person's object permissions through their agency follow the agency.
+        person_saved(obj)
+
 
 class StrategyPeriodInline(admin.TabularInline):
     model = StrategyPeriod
@@ -72,6 +79,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ["actor", "target_type"]
     search_fields = ["target_repr", "actor__username"]
     date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        # Entries about police-judicial items stay inside the circle, here as everywhere.
+        return super().get_queryset(request).filter(confidentiality.audit_visible(request.user))
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -7,6 +7,9 @@ class HotspotsConfig(AppConfig):
     verbose_name = _("Hotspots")
 
     def ready(self) -> None:
+        from coordination.people.services import person_changed
         from hotspots import navigation
+        from hotspots.services import hotspots as hotspot_services
 
         navigation.register()
+        person_changed.connect(hotspot_services.decide_grants_sync, dispatch_uid="hotspots.decide")

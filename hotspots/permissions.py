@@ -7,14 +7,16 @@ but not do ``perm``. Views, partials and exports all go through these helpers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from coordination.models import Agency, User
+from coordination.models import Agency, Commune, User
 from coordination.people import permissions as policy
+from coordination.people.permissions import checker_for
 from hotspots.models import Hotspot, IndicatorDefinition, MayorDecision, PoliceOrder
 
 Status = Hotspot.Status
@@ -24,6 +26,17 @@ PUBLIC_STATUSES = (Status.APPROVED, Status.ACTIVE, Status.CLOSED)
 POLICE_KINDS = Agency.POLICE_KINDS
 
 HotspotPerm = Literal["view", "change", "request_approval", "decide", "govern"]
+# The object permission (django-guardian) a mayor holds on a hotspot while their commune's
+# decision is pending; granted and taken back by the hotspot services.
+DECIDE_CODENAME = "decide_hotspot"
+DECIDE_PERM = f"hotspots.{DECIDE_CODENAME}"
+
+
+def mayors_of(communes: Iterable[Commune]) -> QuerySet[User]:
+    """The active mayors (and delegates) of ``communes``: who decides for each."""
+    return User.objects.filter(role=User.Role.MAYOR, commune__in=list(communes), is_active=True)
+
+
 OrderPerm = Literal["view", "change"]
 
 
@@ -68,8 +81,10 @@ def can_request_approval(user: User, hotspot: Hotspot) -> bool:
 
 
 def pending_decision(user: User, hotspot: Hotspot) -> MayorDecision | None:
-    """The decision this mayor still owes on this hotspot, if any."""
+    """The decision this mayor still owes on this hotspot, if any (guardian decides who)."""
     if not policy.is_mayor(user) or hotspot.status != Status.AWAITING_APPROVAL:
+        return None
+    if not checker_for(user).has_perm(DECIDE_CODENAME, hotspot):
         return None
     return (
         hotspot.decisions.filter(

@@ -25,10 +25,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from coordination.models import Agency, User
+from coordination.models import User
 from coordination.people import permissions as policy
 from reporting.models import Report
-from taskforces.models import Membership
+from taskforces.permissions import circle_taskforces, granted_taskforces
 
 ReportPerm = Literal["view", "download", "retry", "regenerate", "publish"]
 Kind, Audience, Status = Report.Kind, Report.Audience, Report.Status
@@ -60,10 +60,12 @@ def visible_reports(user: User | AnonymousUser) -> QuerySet[Report]:
         return reports.exclude(audience=Audience.POLICE_JUDICIAL)
     if not user.is_authenticated or not user.is_active:
         return reports.none()
-    memberships = Membership.objects.filter(user_id=user.pk)
-    circle = memberships.filter(agency__kind__in=Agency.POLICE_JUDICIAL_KINDS)
-    readable = Q(kind=Kind.TASKFORCE, hotspot__taskforce__in=memberships.values("taskforce_id")) & (
-        Q(audience=Audience.CORES) | Q(hotspot__taskforce__in=circle.values("taskforce_id"))
+    # A task force's report for those who see the task force; its police-judicial version
+    # for its circle only (coordination.people.confidentiality).
+    readable = Q(
+        kind=Kind.TASKFORCE, hotspot__taskforce__in=granted_taskforces(user).values("pk")
+    ) & (
+        Q(audience=Audience.CORES) | Q(hotspot__taskforce__in=circle_taskforces(user).values("pk"))
     )
     if policy.is_cores_member(user) or policy.is_mayor(user):
         readable |= Q(kind=Kind.REGIONAL, audience=Audience.CORES)
@@ -74,7 +76,7 @@ def can_open_reports(user: User | AnonymousUser) -> bool:
     """Whether the 'Reports' section is worth showing (the menu; at most one query)."""
     if policy.is_csir(user) or policy.is_cores_member(user) or policy.is_mayor(user):
         return True
-    return user.is_authenticated and Membership.objects.filter(user_id=user.pk).exists()
+    return granted_taskforces(user).exists()
 
 
 def get_report_for(user: User | AnonymousUser, pk: int, perm: ReportPerm = "view") -> Report:

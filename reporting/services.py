@@ -359,14 +359,6 @@ def render_meta(report: Report) -> dict:
     return {"version": report.version}
 
 
-def rendered_pdf(report: Report) -> bytes:
-    """The PDF rendered again from the stored snapshot (nothing is read or written)."""
-    pdf, _pages = render.render_pdf(
-        cast(dict, report.snapshot), language=report.language, meta=render_meta(report)
-    )
-    return pdf
-
-
 def _store(report: Report, token: uuid.UUID, data: dict, pdf: bytes, pages: int) -> Report:
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)

@@ -26,6 +26,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from coordination.models import Commune, Strategy
+from coordination.people import confidentiality
 from coordination.strategy import selectors as regional
 from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue, MayorDecision, PoliceOrder
 from taskforces.models import (
@@ -48,7 +49,7 @@ UPDATES_LISTED = 30
 
 Status = Hotspot.Status
 ActionStatus = Action.Status
-POLICE_JUDICIAL = Action.Confidentiality.POLICE_JUDICIAL
+POLICE_JUDICIAL = confidentiality.POLICE_JUDICIAL
 CLOSED_ACTION = (ActionStatus.DONE, ActionStatus.CANCELLED)
 # Hotspots a regional report is about: those sent to the mayors and not rejected, and
 # those closed during the period.
@@ -126,10 +127,9 @@ def _scope_hotspots(*, hotspot_id: int | None, start: dt.date) -> QuerySet[Hotsp
 
 
 def _visible(audience: str, prefix: str = "") -> Q:
-    """The condition on rows (or, with ``prefix``, on a related action) the audience sees."""
-    if audience == "police_judicial":
-        return Q()
-    return ~Q(**{f"{prefix}confidentiality": POLICE_JUDICIAL})
+    """The condition on rows (or, with ``prefix``, on a related action) the audience sees:
+    the police-judicial version holds everything, the CoReS version nothing confidential."""
+    return confidentiality.visible(sees=audience == "police_judicial", prefix=prefix)
 
 
 def _order(order: PoliceOrder) -> dict[str, Any]:

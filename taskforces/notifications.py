@@ -21,17 +21,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coordination.audit import services as audit
-from coordination.models import Agency, AuditEntry, User
+from coordination.models import AuditEntry, User
 from coordination.notifications.services import notify
+from coordination.people import confidentiality
 from coordination.people.permissions import CSIR_ROLES
 from coordination.people.selectors import csir_people
 from hotspots.models import Hotspot
+from taskforces import permissions
 from taskforces.models import Action, Escalation, Meeting, Membership, PlanVersion, TaskForce
 
 NO_MEETING_DAYS = 30
 REMINDER_ACTION = "taskforce.no_meeting_reminder"
 MANAGING_ROLES = [Membership.Role.CHAIR, Membership.Role.COORDINATOR]
-POLICE_JUDICIAL = Action.Confidentiality.POLICE_JUDICIAL
 
 
 def taskforce_params(taskforce: TaskForce) -> dict[str, str]:
@@ -69,14 +70,13 @@ def lead_agency_members(action: Action) -> QuerySet[User]:
     For a police-judicial action, only those within the police-judicial circle (the lead
     agency of such an action is in the circle; this holds even if that ever changes).
     """
-    membership = Q(
+    people = _people().filter(
         memberships__taskforce_id=action.plan.taskforce_id,
         memberships__agency_id=action.lead_agency_id,
     )
-    if action.confidentiality == POLICE_JUDICIAL:
-        # In the same Q as the task force: both conditions apply to the same membership.
-        membership &= Q(memberships__agency__kind__in=Agency.POLICE_JUDICIAL_KINDS)
-    return _people().filter(membership)
+    if confidentiality.is_confidential(action):
+        people = people.filter(pk__in=permissions.circle_members(action.plan.taskforce))
+    return people
 
 
 def _recipients(taskforce: TaskForce) -> list[User]:
@@ -127,7 +127,7 @@ def _action_params(action: Action) -> dict[str, str]:
 def action_escalated(escalation: Escalation) -> int:
     """Tell the CSIR; a police-judicial action only reaches the CSIR coordinator."""
     action = escalation.action
-    confidential = action.confidentiality == POLICE_JUDICIAL
+    confidential = confidentiality.is_confidential(action)
     told = notify(
         recipients=csir_coordinators() if confidential else csir_people(),
         kind="action_escalated",

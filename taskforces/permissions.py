@@ -22,7 +22,6 @@ the object and 403 when they see it but may not do ``perm``.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -37,6 +36,7 @@ from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 from coordination.models import Agency, User
 from coordination.people import confidentiality
 from coordination.people import permissions as policy
+from coordination.people.permissions import checker_for
 from taskforces.models import (
     Action,
     ActionPlan,
@@ -87,17 +87,6 @@ def action_grants(action: Action) -> dict[int, str]:
     if action.lead_agency_id is not None:
         grants[action.lead_agency_id] = LEAD_CODENAME
     return grants
-
-
-def checker_for(user: User) -> ObjectPermissionChecker:
-    """Guardian's checker for ``user``, as granted: superuser status adds nothing here.
-
-    The administrator is technical staff (DESIGN.md §2): being a superuser for the Django
-    admin must not open task forces or police-judicial items in the portal.
-    """
-    plain = copy.copy(user)
-    plain.is_superuser = False
-    return ObjectPermissionChecker(plain)
 
 
 def _granted(user: User, codename: str, klass: type) -> QuerySet:

@@ -6,7 +6,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from coordination.models import Agency, Commune, User
-from coordination.people.services import person_join_agency_group
+from coordination.people.services import person_saved
 from hotspots.models import Hotspot
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -46,7 +46,7 @@ class UserFactory(DjangoModelFactory):
         if create:
             obj.save(update_fields=["password"])
             # Every person is in their agency's group, as the people services keep them.
-            person_join_agency_group(obj)
+            person_saved(obj)
 
 
 class HotspotFactory(DjangoModelFactory):

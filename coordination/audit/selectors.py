@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from coordination.audit.models import AuditEntry
 from coordination.audit.viewlog import VIEW_ACTION
+from coordination.people import confidentiality
 from coordination.people.models import User
 
 # Fields whose value is a list by nature: a two-item list there is not an "old → new" pair.
@@ -63,6 +64,7 @@ def change_lines(changes: dict[str, Any]) -> list[ChangeLine]:
 
 def audit_entries(
     *,
+    viewer: User,
     target_type: ContentType | None = None,
     target_id: str = "",
     actor: User | None = None,
@@ -70,9 +72,15 @@ def audit_entries(
     date_to: dt.date | None = None,
     views_only: bool = False,
 ) -> QuerySet[AuditEntry]:
-    """The trail, newest first, filtered; one query per page whatever the filters."""
-    entries = AuditEntry.objects.select_related("actor__agency", "target_type").order_by(
-        "-at", "-id"
+    """The trail as ``viewer`` may read it, newest first, filtered; one query per page.
+
+    Entries about police-judicial items, and the log of who viewed them, follow the
+    police-judicial rule (``coordination.people.confidentiality``).
+    """
+    entries = (
+        AuditEntry.objects.filter(confidentiality.audit_visible(viewer))
+        .select_related("actor__agency", "target_type")
+        .order_by("-at", "-id")
     )
     if target_type is not None:
         entries = entries.filter(target_type=target_type)

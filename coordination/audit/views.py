@@ -46,7 +46,7 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise Http404
     filters = AuditFilterForm(request.GET)
     wanted = filters.cleaned_data if filters.is_valid() else {}
-    entries = selectors.audit_entries(**{k: v for k, v in wanted.items() if v})
+    entries = selectors.audit_entries(viewer=request.user, **{k: v for k, v in wanted.items() if v})
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.with_lines(list(page.object_list))
     query = request.GET.copy()

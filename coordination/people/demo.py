@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coordination.people.models import Agency, User
-from coordination.people.services import person_join_agency_group
+from coordination.people.services import person_saved
 from coordination.reference.models import Commune, PoliceZone
 
 Kind = Agency.Kind
@@ -27,7 +27,7 @@ def person(username: str, first: str, last: str, agency: Agency, role: str, **ex
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-    person_join_agency_group(user)
+    person_saved(user)
     return user
 
 

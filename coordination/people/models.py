@@ -69,10 +69,6 @@ class Agency(Bilingual):
             models.UniqueConstraint(fields=["name_fr"], name="agency_unique_name_fr"),
         ]
 
-    @property
-    def is_police_judicial(self) -> bool:
-        return self.kind in self.POLICE_JUDICIAL_KINDS
-
 
 class User(AbstractUser):
     """A person using the portal; always in one agency.

@@ -8,10 +8,12 @@ with their own ``permissions.py`` built on these predicates.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
+import copy
 
-from coordination.people.models import Agency, User
-from coordination.reference.models import Commune
+from django.contrib.auth.models import AnonymousUser
+from guardian.core import ObjectPermissionChecker
+
+from coordination.people.models import User
 
 Role = User.Role
 # The regional cell (CSIR) of safe.brussels.
@@ -37,11 +39,6 @@ def is_mayor(user: User | AnonymousUser) -> bool:
     return _role(user) == Role.MAYOR
 
 
-def is_mayor_of(user: User | AnonymousUser, commune: Commune) -> bool:
-    """A mayor (or their delegate) decides only for their own commune."""
-    return is_mayor(user) and user.commune_id == commune.pk
-
-
 def is_cores_member(user: User | AnonymousUser) -> bool:
     return _role(user) == Role.CORES_MEMBER
 
@@ -55,8 +52,13 @@ def can_read_regional_overview(user: User | AnonymousUser) -> bool:
     return is_csir(user) or is_cores_member(user) or is_mayor(user)
 
 
-def is_police_judicial(user: User | AnonymousUser) -> bool:
-    """Police and prosecutor staff form the police-judicial circle (DESIGN.md §2)."""
-    if not user.is_authenticated:
-        return False
-    return user.agency.kind in Agency.POLICE_JUDICIAL_KINDS
+def checker_for(user: User) -> ObjectPermissionChecker:
+    """Guardian's object-permission checker for ``user``, as granted.
+
+    Every access helper reads object permissions through it. Superuser status adds
+    nothing: the administrator is technical staff (DESIGN.md §2), and being a superuser
+    for the Django admin must open no task force, decision or police-judicial item.
+    """
+    plain = copy.copy(user)
+    plain.is_superuser = False
+    return ObjectPermissionChecker(plain)

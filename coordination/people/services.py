@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.dispatch import Signal
 
 from coordination.people.models import Agency, User
 
 GROUP_PREFIX = "agency:"
+
+# Sent with ``person`` when a person is created or changes agency, role or commune: the
+# apps above re-derive the object permissions that follow from who the person is (a new
+# mayor may decide the hotspots pending in their commune). Sent inside the transaction.
+person_changed = Signal()
 
 
 @transaction.atomic
@@ -40,3 +46,11 @@ def person_join_agency_group(person: User) -> bool:
         person.groups.add(group)
         changed = True
     return changed
+
+
+@transaction.atomic
+def person_saved(person: User) -> None:
+    """After a person was created or changed (admin, demo, commands): their agency group,
+    and every object permission that follows from their role, commune and agency."""
+    person_join_agency_group(person)
+    person_changed.send(sender=User, person=person)

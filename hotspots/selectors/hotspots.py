@@ -9,12 +9,13 @@ from typing import cast
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from guardian.shortcuts import get_objects_for_user
 
 from coordination.core import geo
 from coordination.models import Commune, PoliceZone, Strategy, User
 from coordination.reference import selectors as reference_selectors
 from hotspots.models import Hotspot, MayorDecision
-from hotspots.permissions import visible_hotspots
+from hotspots.permissions import DECIDE_PERM, visible_hotspots
 
 Status = Hotspot.Status
 
@@ -130,6 +131,9 @@ def awaiting_decision(user: User) -> list[MayorDecision]:
             commune_id=cast(int, user.commune_id),
             decision=MayorDecision.Decision.PENDING,
             hotspot__status=Status.AWAITING_APPROVAL,
+            hotspot__in=get_objects_for_user(
+                user, DECIDE_PERM, klass=Hotspot, with_superuser=False, accept_global_perms=False
+            ).values("pk"),
         )
         .select_related("hotspot", "commune")
         .order_by("requested_at")

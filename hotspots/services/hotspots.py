@@ -6,17 +6,19 @@ import json
 from collections.abc import Iterable
 
 import shapely
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from coordination.audit import services as audit
 from coordination.core import geo
 from coordination.models import Commune, User
+from coordination.people import permissions as policy
 from coordination.reference import selectors as reference_selectors
 from coordination.strategy import selectors
-from hotspots import events, tasks
+from hotspots import events, permissions, tasks
 from hotspots.models import Hotspot, MayorDecision
 
 Status = Hotspot.Status
@@ -54,9 +56,13 @@ def hotspot_propose(
     perimeter: dict | None = None,
 ) -> Hotspot:
     """Record a proposal (CSIR, or a mayor in their own commune). Nothing is asked yet."""
+    if not permissions.can_propose_hotspot(by):
+        raise PermissionDenied
     communes = list(communes)
     if not communes:
         raise ValidationError(_("A hotspot lies in at least one commune."))
+    if not policy.is_csir(by) and any(c.pk != by.commune_id for c in communes):
+        raise ValidationError(_("A mayor proposes hotspots in their own commune."))
     hotspot = Hotspot.objects.create(
         code=code,
         name_fr=name_fr,
@@ -80,6 +86,8 @@ def hotspot_propose(
 @transaction.atomic
 def hotspot_update(*, hotspot: Hotspot, by: User, **fields) -> Hotspot:
     """Change the description fields of a hotspot (not its status, not its decisions)."""
+    if not permissions.can_change_hotspot(by, hotspot):
+        raise PermissionDenied
     unknown = set(fields) - set(EDITABLE_FIELDS)
     assert not unknown, f"not editable here: {unknown}"
     before = audit.snapshot(hotspot, list(fields))
@@ -95,6 +103,8 @@ def hotspot_update(*, hotspot: Hotspot, by: User, **fields) -> Hotspot:
 @transaction.atomic
 def hotspot_set_perimeter(*, hotspot: Hotspot, by: User, perimeter: dict | str) -> Hotspot:
     """Replace the perimeter after validating it; an invalid one raises GeometryError."""
+    if not permissions.can_change_hotspot(by, hotspot):
+        raise PermissionDenied
     checked = check_perimeter(perimeter, hotspot.communes.all())
     had_perimeter = hotspot.perimeter is not None
     hotspot.perimeter = checked
@@ -112,11 +122,16 @@ def hotspot_set_perimeter(*, hotspot: Hotspot, by: User, perimeter: dict | str) 
 def hotspot_request_approval(*, hotspot: Hotspot, by: User) -> Hotspot:
     """Ask the mayor of every concerned commune for a decision, by e-mail too."""
     hotspot = Hotspot.objects.select_for_update().get(pk=hotspot.pk)
+    if not permissions.can_request_approval(by, hotspot):
+        raise PermissionDenied
     if hotspot.status != Status.PROPOSED:
         raise ValidationError(_("Only a proposed hotspot can be sent to the mayors."))
     now = timezone.now()
     for commune in hotspot.communes.all():
         MayorDecision.objects.create(hotspot=hotspot, commune=commune, requested_at=now)
+    # Each concerned mayor may decide, for their commune, until they have.
+    for mayor in permissions.mayors_of(hotspot.communes.all()):
+        assign_perm(permissions.DECIDE_PERM, mayor, hotspot)
     hotspot.status = Status.AWAITING_APPROVAL
     hotspot.save(update_fields=["status"])
     audit.record(
@@ -146,7 +161,11 @@ def hotspot_decide(*, hotspot: Hotspot, by: User, approve: bool, reason: str = "
         .filter(hotspot=hotspot, commune_id=by.commune_id)
         .first()
     )
-    if decision is None or by.role != User.Role.MAYOR:
+    if (
+        decision is None
+        or by.role != User.Role.MAYOR
+        or not policy.checker_for(by).has_perm(permissions.DECIDE_CODENAME, hotspot)
+    ):
         raise ValidationError(_("Only the mayor of a concerned commune decides on this hotspot."))
     if decision.decision != Decision.PENDING:
         raise ValidationError(_("Your commune has already decided; a decision cannot be changed."))
@@ -157,6 +176,9 @@ def hotspot_decide(*, hotspot: Hotspot, by: User, approve: bool, reason: str = "
     decision.decided_by = by
     decision.decided_at = timezone.now()
     decision.save(update_fields=["decision", "reason", "decided_by", "decided_at"])
+    # The commune has decided: its mayors' permission to decide ends with it.
+    for mayor in permissions.mayors_of([decision.commune]):
+        remove_perm(permissions.DECIDE_PERM, mayor, hotspot)
     audit.record(
         actor=by,
         action="hotspot.decide",
@@ -233,3 +255,25 @@ def hotspot_close(*, hotspot: Hotspot, by: User, reason: str) -> Hotspot:
         changes={"status": [previous, Status.CLOSED], "reason": hotspot.closure_reason},
     )
     return hotspot
+
+
+def decide_grants_sync(*, person: User, **kwargs: object) -> None:
+    """Subscriber of ``person_changed``: an active mayor may decide the hotspots awaiting
+    their commune's decision; anybody else holds no such permission."""
+    pending = Hotspot.objects.filter(
+        status=Status.AWAITING_APPROVAL,
+        decisions__commune_id=person.commune_id,
+        decisions__decision=Decision.PENDING,
+    )
+    held = get_objects_for_user(
+        person,
+        permissions.DECIDE_PERM,
+        klass=Hotspot,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+    wanted = pending if (person.is_active and person.role == User.Role.MAYOR) else pending.none()
+    for hotspot in held.exclude(pk__in=wanted.values("pk")):
+        remove_perm(permissions.DECIDE_PERM, person, hotspot)
+    for hotspot in wanted.exclude(pk__in=held.values("pk")):
+        assign_perm(permissions.DECIDE_PERM, person, hotspot)

@@ -14,6 +14,7 @@ from guardian.shortcuts import assign_perm, get_groups_with_perms, remove_perm
 
 from coordination.audit import services as audit
 from coordination.models import Agency, User
+from coordination.people import confidentiality
 from coordination.people import permissions as policy
 from coordination.people import services as people_services
 from taskforces import notifications, permissions
@@ -58,7 +59,7 @@ def _check_action(fields: dict[str, Any]) -> None:
         # partnered within the circle, and complete from the start, so that no list of
         # what is missing ever has to name it to someone outside.
         agencies = [agency for agency in [lead, *partners] if agency is not None]
-        if lead is None or any(not agency.is_police_judicial for agency in agencies):
+        if lead is None or any(not confidentiality.agency_in_circle(agency) for agency in agencies):
             raise ValidationError(
                 _(
                     "A police-judicial action is led by a police or prosecutor's office, "

@@ -25,14 +25,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coordination.core import charts
-from coordination.models import Agency, Axis, Commune, PoliceZone, User
-from coordination.people import permissions as policy
+from coordination.models import Axis, Commune, PoliceZone, User
+from coordination.people import confidentiality
 from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue, MayorDecision, PoliceOrder
 from hotspots.permissions import visible_hotspots
 from hotspots.selectors.hotspots import police_zones_of
 from hotspots.selectors.indicators import add_months, last_complete_month
-from taskforces.models import Action, Escalation, Meeting, Membership, PlanVersion
-from taskforces.permissions import POLICE_JUDICIAL, visible_taskforces
+from taskforces.models import Action, Escalation, Meeting, PlanVersion
+from taskforces.permissions import circle_taskforces, visible_taskforces
 from taskforces.selectors.actions import late_condition
 
 if TYPE_CHECKING:
@@ -109,12 +109,9 @@ def counted_actions(user: User) -> Q:
     member, mayor) counts police-judicial actions only in task forces where they belong to
     the police-judicial circle, and otherwise does not learn that they exist.
     """
-    if policy.is_csir_coordinator(user):
-        return Q()
-    circle = Membership.objects.filter(
-        user_id=user.pk, agency__kind__in=Agency.POLICE_JUDICIAL_KINDS
-    ).values("taskforce_id")
-    return ~Q(confidentiality=POLICE_JUDICIAL) | Q(plan__taskforce_id__in=circle)
+    return confidentiality.visible_across(
+        user, circle_taskforces(user).values("pk"), taskforce="plan__taskforce"
+    )
 
 
 # --- Rows -----------------------------------------------------------------------------
