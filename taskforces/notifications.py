@@ -70,7 +70,8 @@ def lead_agency_members(action: Action) -> QuerySet[User]:
     For a police-judicial action, only those within the police-judicial circle (the lead
     agency of such an action is in the circle; this holds even if that ever changes).
     """
-    people = _people().filter(
+    # ``lead_agency_id`` may be None, which Django reads as IS NULL (the stubs refuse None).
+    people = _people().filter(  # type: ignore[misc]
         memberships__taskforce_id=action.plan.taskforce_id,
         memberships__agency_id=action.lead_agency_id,
     )

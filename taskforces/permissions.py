@@ -38,6 +38,7 @@ from coordination.people import confidentiality
 from coordination.people import permissions as policy
 from coordination.people.permissions import checker_for
 from taskforces.models import (
+    AccessGrant,
     Action,
     ActionPlan,
     ActionUpdate,
@@ -61,7 +62,9 @@ MEMBERSHIP_CODENAMES = frozenset(
 LEAD_CODENAME = "change_action"
 PARTNER_CODENAME = "comment_action"
 
-TaskForcePerm = Literal["view", "manage_members", "edit_plan", "schedule", "review"]
+TaskForcePerm = Literal[
+    "view", "members", "manage_members", "edit_plan", "schedule", "review", "grant_access"
+]
 ActionPerm = Literal["view", "edit", "set_status", "comment", "escalate"]
 MeetingPerm = Literal["view", "change"]
 PlanVersionPerm = Literal["view", "review"]
@@ -344,10 +347,15 @@ def get_taskforce_for(user: User, pk: int, perm: TaskForcePerm = "view") -> Task
     if taskforce is None:
         raise Http404
     access = access_for(user, taskforce)
-    if not access.can_view:
+    # Who may see the task force is the business of those who grant access, who may not
+    # see the task force itself (an administrator): the members page and the grants only.
+    granter = can_grant_access(user) and perm in ("members", "grant_access")
+    if not access.can_view and not granter:
         raise Http404
     allowed = {
         "view": True,
+        "members": True,
+        "grant_access": can_grant_access(user),
         "manage_members": access.manages,
         "edit_plan": access.can_edit_plan,
         "schedule": access.can_schedule,
@@ -458,6 +466,18 @@ def can_grant_access(user: User | AnonymousUser) -> bool:
     """Extra grants beyond the memberships are given by an administrator or the CSIR
     coordinator, who governs who sees what (each grant and revocation is audited)."""
     return policy.is_administrator(user) or policy.is_csir_coordinator(user)
+
+
+def get_access_grant_for(user: User, pk: int) -> AccessGrant:
+    """An extra grant, for those who grant access (404 for anybody who cannot see it)."""
+    grant = AccessGrant.objects.select_related("taskforce", "user").filter(pk=pk).first()
+    if grant is None:
+        raise Http404
+    if not can_grant_access(user):
+        if not access_for(user, grant.taskforce).can_view:
+            raise Http404
+        raise PermissionDenied
+    return grant
 
 
 # --- Displacement ---------------------------------------------------------------------

@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/calendar.ics", taskforces.taskforce_calendar, name="calendar"),
     path("members/<int:pk>/role/", taskforces.membership_role, name="membership_role"),
     path("members/<int:pk>/remove/", taskforces.membership_remove, name="membership_remove"),
+    path("<int:pk>/access/grant/", taskforces.access_grant, name="access_grant"),
+    path("grants/<int:pk>/revoke/", taskforces.access_revoke, name="access_revoke"),
     # Meetings
     path("<int:pk>/meetings/", meetings.meeting_list, name="meetings"),
     path("<int:pk>/meetings/new/", meetings.meeting_new, name="meeting_new"),

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.dispatch import Signal
 
+from coordination.core.drift import Drift
 from coordination.people.models import Agency, User
 
 GROUP_PREFIX = "agency:"
@@ -54,3 +55,22 @@ def person_saved(person: User) -> None:
     and every object permission that follows from their role, commune and agency."""
     person_join_agency_group(person)
     person_changed.send(sender=User, person=person)
+
+
+def groups_drift(*, repair: bool) -> list[Drift]:
+    """People outside their agency's group, or in another agency's group."""
+    drifts = []
+    memberships = set(
+        User.groups.through.objects.filter(group__name__startswith=GROUP_PREFIX).values_list(
+            "user_id", "group_id"
+        )
+    )
+    groups = dict(Agency.objects.filter(group__isnull=False).values_list("pk", "group_id"))
+    for person in User.objects.select_related("agency"):
+        wanted = groups.get(person.agency_id)
+        held = {group for user, group in memberships if user == person.pk}
+        if wanted is None or wanted not in held or held - {wanted}:
+            drifts.append(Drift(True, "auth.group", str(person), str(person.agency), person))
+            if repair:
+                person_join_agency_group(person)
+    return drifts

@@ -6,14 +6,17 @@ import json
 from collections.abc import Iterable
 
 import shapely
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from coordination.audit import services as audit
 from coordination.core import geo
+from coordination.core.drift import Drift
 from coordination.models import Commune, User
 from coordination.people import permissions as policy
 from coordination.reference import selectors as reference_selectors
@@ -277,3 +280,51 @@ def decide_grants_sync(*, person: User, **kwargs: object) -> None:
         remove_perm(permissions.DECIDE_PERM, person, hotspot)
     for hotspot in wanted.exclude(pk__in=held.values("pk")):
         assign_perm(permissions.DECIDE_PERM, person, hotspot)
+
+
+def decide_grants_drift(*, repair: bool) -> list[Drift]:
+    """Compare who may decide on each hotspot with the pending decisions and the mayors."""
+    wanted: set[tuple[int, int]] = set()
+    pending = MayorDecision.objects.filter(
+        decision=Decision.PENDING, hotspot__status=Status.AWAITING_APPROVAL
+    ).values_list("hotspot_id", "commune_id")
+    mayors: dict[int, list[int]] = {}
+    for mayor_id, commune_id in permissions.mayors_of(Commune.objects.all()).values_list(
+        "pk", "commune_id"
+    ):
+        mayors.setdefault(commune_id, []).append(mayor_id)
+    for hotspot_id, commune_id in pending:
+        wanted |= {(mayor_id, hotspot_id) for mayor_id in mayors.get(commune_id, [])}
+    held = {
+        (user_id, int(object_pk))
+        for user_id, object_pk in UserObjectPermission.objects.filter(
+            content_type=ContentType.objects.get_for_model(Hotspot),
+            permission__codename=permissions.DECIDE_CODENAME,
+        ).values_list("user_id", "object_pk")
+    }
+    users = User.objects.in_bulk({user for user, _h in wanted | held})
+    hotspots = Hotspot.objects.in_bulk({hotspot for _u, hotspot in wanted | held})
+    drifts = []
+    for user_id, hotspot_id in sorted(wanted ^ held):
+        user, hotspot = users[user_id], hotspots.get(hotspot_id)
+        if hotspot is None:
+            continue
+        missing = (user_id, hotspot_id) in wanted
+        drifts.append(Drift(missing, permissions.DECIDE_PERM, str(user), str(hotspot), hotspot))
+        if not repair:
+            continue
+        if missing:
+            assign_perm(permissions.DECIDE_PERM, user, hotspot)
+        else:
+            remove_perm(permissions.DECIDE_PERM, user, hotspot)
+        audit.record(
+            actor=None,
+            action="permission.repair",
+            target=hotspot,
+            changes={
+                "permission": permissions.DECIDE_PERM,
+                "holder": str(user),
+                "granted": missing,
+            },
+        )
+    return drifts

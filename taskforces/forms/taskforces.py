@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import User
-from taskforces.models import Membership, TaskForce
+from taskforces.models import AccessGrant, Membership, TaskForce
 
 # --- Members --------------------------------------------------------------------------
 
@@ -39,3 +39,27 @@ class MembershipAddForm(forms.Form):
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role in the task force"), choices=Membership.Role.choices)
+
+
+class AccessGrantForm(forms.Form):
+    """Read access to one task force for somebody who is not a member (audited)."""
+
+    user = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=User.objects.filter(is_active=True)
+        .select_related("agency")
+        .order_by("agency__name_fr", "last_name", "first_name"),
+    )
+    codename = forms.ChoiceField(
+        label=_("Access"), choices=AccessGrant.Perm.choices, initial=AccessGrant.Perm.VIEW
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=300,
+        help_text=_("For example: observer of Fedasil for the reception of asylum seekers."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = cast(forms.ModelChoiceField, self.fields["user"])
+        user.label_from_instance = lambda person: f"{person} · {person.agency}"

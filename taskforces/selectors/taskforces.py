@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
@@ -16,10 +17,15 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import get_groups_with_perms, get_users_with_perms
 
 from coordination.models import User
+from coordination.people import confidentiality
+from coordination.people.selectors import csir_people
 from taskforces import permissions
 from taskforces.models import (
+    AccessGrant,
     ActionPlan,
     Meeting,
     Membership,
@@ -89,3 +95,63 @@ def taskforce_page(user: User, taskforce: TaskForce, plan: ActionPlan) -> dict[s
         "blocked": [a for a in actions if a.status == Status.BLOCKED],
         "open_escalations": open_escalations_of(user, plan),
     }
+
+
+@dataclass
+class Viewer:
+    """One person who can see the task force, and why."""
+
+    person: User
+    reasons: list[str] = field(default_factory=list)
+    grants: list[AccessGrant] = field(default_factory=list)
+    police_judicial: bool = False
+
+
+def who_can_see(taskforce: TaskForce) -> list[Viewer]:
+    """Everybody who can see the task force and why: a membership, an extra grant, their
+    agency's group, or the CSIR role; and who among them sees its police-judicial items.
+    Read from django-guardian, in a fixed number of queries."""
+    viewers: dict[int, Viewer] = {}
+
+    def viewer(person: User) -> Viewer:
+        return viewers.setdefault(person.pk, Viewer(person=person))
+
+    granted = get_users_with_perms(
+        taskforce, attach_perms=True, with_superusers=False, with_group_users=False
+    )
+    memberships = {
+        m.user_id: m
+        for m in Membership.objects.filter(taskforce=taskforce).select_related("agency")
+    }
+    grants = list(
+        AccessGrant.objects.filter(taskforce=taskforce, revoked_at__isnull=True).select_related(
+            "granted_by"
+        )
+    )
+    for person, perms in granted.items():
+        if "view_taskforce" not in perms:
+            continue
+        entry = viewer(person)
+        entry.police_judicial = confidentiality.CIRCLE_CODENAME in perms
+        membership = memberships.get(person.pk)
+        if membership is not None:
+            entry.reasons.append(
+                _("Member (%(role)s) for %(agency)s")
+                % {"role": membership.get_role_display(), "agency": membership.agency}
+            )
+    for grant in grants:
+        if grant.user_id in viewers:
+            viewers[grant.user_id].grants.append(grant)
+    for group, perms in get_groups_with_perms(taskforce, attach_perms=True).items():
+        if "view_taskforce" in perms:
+            for person in group.user_set.filter(is_active=True).select_related("agency"):
+                viewer(person).reasons.append(
+                    _("Through the group %(group)s") % {"group": group.name}
+                )
+    for person in csir_people().select_related("agency"):
+        entry = viewer(person)
+        entry.reasons.append(_("CSIR (%(role)s)") % {"role": person.get_role_display()})
+        entry.police_judicial = entry.police_judicial or confidentiality.sees_everywhere(person)
+    return sorted(
+        viewers.values(), key=lambda v: (v.person.last_name, v.person.first_name, v.person.pk)
+    )

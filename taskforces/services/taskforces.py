@@ -4,18 +4,27 @@ they imply. Each one is audited and atomic.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 
 from coordination.audit import services as audit
-from coordination.models import User
+from coordination.core.drift import Drift
+from coordination.models import Agency, User
+from coordination.people import confidentiality
+from coordination.people import services as people_services
 from hotspots.models import Hotspot
-from taskforces.models import AccessGrant, Membership, TaskForce
+from taskforces.models import AccessGrant, Action, Membership, TaskForce
 from taskforces.permissions import (
+    LEAD_CODENAME,
     MEMBERSHIP_CODENAMES,
+    PARTNER_CODENAME,
     access_for,
     can_grant_access,
     membership_grants,
@@ -190,3 +199,97 @@ def access_revoke(*, grant: AccessGrant, by: User) -> AccessGrant:
         changes={"user": grant.user.username, "permission": [grant.codename, None]},
     )
     return grant
+
+
+# --- Drift between grants and memberships ---------------------------------------------
+
+
+def grants_drift(*, repair: bool) -> list[Drift]:
+    """Compare the task-force and action permissions with the memberships, extra grants
+    and actions that imply them; grant what is missing and take back the rest if
+    ``repair``. A fixed number of queries to compare, one write per repair."""
+    drifts: list[Drift] = []
+    with transaction.atomic():
+        drifts += _taskforce_drift(repair=repair)
+        drifts += _action_drift(repair=repair)
+    return drifts
+
+
+def _taskforce_drift(*, repair: bool) -> list[Drift]:
+    wanted: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for membership in Membership.objects.select_related("agency"):
+        wanted[(membership.user_id, membership.taskforce_id)] |= membership_grants(membership)
+    for grant in AccessGrant.objects.filter(revoked_at__isnull=True):
+        wanted[(grant.user_id, grant.taskforce_id)].add(grant.codename)
+    held: dict[tuple[int, int], set[str]] = defaultdict(set)
+    rows = UserObjectPermission.objects.filter(
+        content_type=ContentType.objects.get_for_model(TaskForce),
+        permission__codename__in=MEMBERSHIP_CODENAMES,
+    ).values_list("user_id", "object_pk", "permission__codename")
+    for user_id, object_pk, codename in rows:
+        held[(user_id, int(object_pk))].add(codename)
+    users = User.objects.in_bulk({user_id for user_id, _tf in {*wanted, *held}})
+    taskforces = TaskForce.objects.select_related("hotspot").in_bulk(
+        {tf for _user, tf in {*wanted, *held}}
+    )
+    drifts = []
+    for key in sorted({*wanted, *held}):
+        user, taskforce = users[key[0]], taskforces.get(key[1])
+        if taskforce is None:  # a permission left on a task force that no longer exists
+            continue
+        for codename in sorted(wanted[key] - held[key]):
+            drifts.append(
+                Drift(True, f"taskforces.{codename}", str(user), str(taskforce), taskforce)
+            )
+            if repair:
+                assign_perm(f"taskforces.{codename}", user, taskforce)
+        for codename in sorted(held[key] - wanted[key]):
+            drifts.append(
+                Drift(False, f"taskforces.{codename}", str(user), str(taskforce), taskforce)
+            )
+            if repair:
+                remove_perm(f"taskforces.{codename}", user, taskforce)
+    return drifts
+
+
+def _action_drift(*, repair: bool) -> list[Drift]:
+    codenames = (LEAD_CODENAME, PARTNER_CODENAME)
+    wanted: dict[tuple[int, int], str] = {}
+    partners = Action.partner_agencies.through.objects.values_list("action_id", "agency_id")
+    for action_id, agency_id in partners:
+        wanted[(agency_id, action_id)] = PARTNER_CODENAME
+    for action_id, agency_id in Action.objects.filter(lead_agency__isnull=False).values_list(
+        "pk", "lead_agency_id"
+    ):
+        wanted[(agency_id, action_id)] = LEAD_CODENAME
+    agencies = Agency.objects.select_related("group").in_bulk({a for a, _ in wanted})
+    by_group = {agency.group_id: agency for agency in agencies.values() if agency.group_id}
+    held: dict[tuple[int, int], set[str]] = defaultdict(set)
+    rows = GroupObjectPermission.objects.filter(
+        content_type=ContentType.objects.get_for_model(Action),
+        permission__codename__in=codenames,
+    ).values_list("group_id", "object_pk", "permission__codename")
+    for group_id, object_pk, codename in rows:
+        agency = by_group.get(group_id) or Agency.objects.filter(group_id=group_id).first()
+        if agency is not None:
+            held[(agency.pk, int(object_pk))].add(codename)
+    actions = Action.objects.in_bulk({action for _a, action in {*wanted, *held}})
+    drifts = []
+    for key in sorted({*wanted, *held}):
+        agency = agencies.get(key[0]) or Agency.objects.get(pk=key[0])
+        action = actions[key[1]]
+        should = {wanted[key]} if key in wanted else set()
+        secret = confidentiality.is_confidential(action)
+        # Whoever runs the command is not in the circle: a confidential title is not shown.
+        label = f"action #{action.pk} (police-judicial)" if secret else str(action)
+        for codename in sorted(should - held[key]):
+            drifts.append(Drift(True, f"taskforces.{codename}", str(agency), label, action, secret))
+            if repair:
+                assign_perm(f"taskforces.{codename}", people_services.agency_group(agency), action)
+        for codename in sorted(held[key] - should):
+            drifts.append(
+                Drift(False, f"taskforces.{codename}", str(agency), label, action, secret)
+            )
+            if repair:
+                remove_perm(f"taskforces.{codename}", people_services.agency_group(agency), action)
+    return drifts

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coordination.people import permissions as policy
 from taskforces import ical, permissions
 from taskforces.forms.actions import MyActionsFilter
-from taskforces.forms.taskforces import MembershipAddForm, MembershipRoleForm
-from taskforces.models import Membership
+from taskforces.forms.taskforces import AccessGrantForm, MembershipAddForm, MembershipRoleForm
+from taskforces.models import Membership, TaskForce
 from taskforces.selectors import actions as action_selectors
 from taskforces.selectors import meetings as meeting_selectors
 from taskforces.selectors import plans as plan_selectors
@@ -41,10 +41,10 @@ def taskforce_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def taskforce_members(request: HttpRequest, pk: int) -> HttpResponse:
-    """The members; the chair, the coordinator and the CSIR add people here."""
-    perm = "manage_members" if request.method == "POST" else "view"
+    """The members, and who can see the task force and why; the chair, the coordinator and
+    the CSIR add people here, an administrator or the CSIR coordinator grants extra access."""
+    perm = "manage_members" if request.method == "POST" else "members"
     taskforce = permissions.get_taskforce_for(request.user, pk, perm)
-    access = permissions.access_for(request.user, taskforce)
     form = MembershipAddForm(request.POST or None, taskforce=taskforce)
     if request.method == "POST" and form.is_valid():
         try:
@@ -56,14 +56,59 @@ def taskforce_members(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Member added."))
             return redirect("taskforces:members", pk=taskforce.pk)
+    return _members_page(request, taskforce, form=form)
+
+
+def _members_page(
+    request: HttpRequest,
+    taskforce: TaskForce,
+    *,
+    form: MembershipAddForm | None = None,
+    grant_form: AccessGrantForm | None = None,
+) -> HttpResponse:
+    access = permissions.access_for(request.user, taskforce)
+    can_grant = permissions.can_grant_access(request.user)
     context = {
         "taskforce": taskforce,
         "access": access,
         "members": taskforce_selectors.members(taskforce),
-        "form": form if access.manages else None,
+        "viewers": taskforce_selectors.who_can_see(taskforce),
+        "form": (form or MembershipAddForm(taskforce=taskforce)) if access.manages else None,
+        "grant_form": (grant_form or AccessGrantForm()) if can_grant else None,
+        "can_grant": can_grant,
         "roles": Membership.Role.choices,
     }
     return render(request, "taskforces/members.html", context)
+
+
+@require_POST
+def access_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give somebody read access beyond the memberships (administrator, CSIR coordinator)."""
+    taskforce = permissions.get_taskforce_for(request.user, pk, "grant_access")
+    form = AccessGrantForm(request.POST)
+    if form.is_valid():
+        try:
+            taskforce_services.access_grant(
+                taskforce=taskforce, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Access granted."))
+            return redirect("taskforces:members", pk=taskforce.pk)
+    return _members_page(request, taskforce, grant_form=form)
+
+
+@require_POST
+def access_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = permissions.get_access_grant_for(request.user, pk)
+    try:
+        taskforce_services.access_revoke(grant=grant, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Access revoked."))
+    return redirect("taskforces:members", pk=grant.taskforce_id)
 
 
 @require_POST
