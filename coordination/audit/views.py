@@ -9,13 +9,14 @@ from __future__ import annotations
 from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from coordination.audit import selectors
 from coordination.core.forms import DateInput
+from coordination.core.htmx import htmx_partial
 from coordination.people import permissions
 from coordination.people.http import AuthenticatedHttpRequest
 
@@ -41,6 +42,7 @@ class AuditFilterForm(forms.Form):
 
 
 @require_GET
+@htmx_partial("audit-table")
 def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.is_csir_coordinator(request.user):
         raise Http404
@@ -52,7 +54,4 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"page": page, "filters": filters, "query": query}
-    template = "coordination/audit/list.html"
-    if request.htmx:
-        template += "#audit-table"
-    return render(request, template, context)
+    return TemplateResponse(request, "coordination/audit/list.html", context)

@@ -12,9 +12,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from coordination.core.htmx import htmx_partial
 from coordination.people.http import AuthenticatedHttpRequest
 from hotspots.forms.orders import OrderFilterForm, OrderForm, order_initial
 from hotspots.permissions import (
@@ -29,6 +31,7 @@ from hotspots.services import orders as services
 
 
 @require_GET
+@htmx_partial("orders-table")
 def order_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = OrderFilterForm(request.GET)
     wanted = filters.cleaned_data if filters.is_valid() else {}
@@ -40,10 +43,7 @@ def order_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "filters": filters,
         "can_record": selectors.may_record_orders(request.user),
     }
-    template = "hotspots/orders/list.html"
-    if request.htmx:
-        template += "#orders-table"
-    return render(request, template, context)
+    return TemplateResponse(request, "hotspots/orders/list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

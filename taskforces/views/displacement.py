@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coordination.core.htmx import htmx_partial
 from taskforces import permissions
 from taskforces.forms.displacement import (
     CloseForm,
@@ -22,6 +24,7 @@ from taskforces.services import displacement as services
 
 
 @require_GET
+@htmx_partial("displacement-results")
 def displacement_list(request: HttpRequest) -> HttpResponse:
     filters = DisplacementFilterForm(request.GET)
     wanted = filters.cleaned_data if filters.is_valid() else {}
@@ -37,10 +40,7 @@ def displacement_list(request: HttpRequest) -> HttpResponse:
         "map": selectors.displacement_map(reports, title=_("Displacement in the region")),
         "can_report": permissions.can_report_displacement(request.user),
     }
-    template = "taskforces/displacement/list.html"
-    if request.htmx:
-        template += "#displacement-results"
-    return render(request, template, context)
+    return TemplateResponse(request, "taskforces/displacement/list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

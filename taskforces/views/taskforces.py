@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coordination.core.htmx import htmx_partial
 from coordination.people import permissions as policy
 from taskforces import ical, permissions
 from taskforces.forms.actions import MyActionsFilter
@@ -149,6 +151,7 @@ def taskforce_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@htmx_partial("my-actions-table")
 def my_actions(request: HttpRequest) -> HttpResponse:
     """The actions the person's agency leads or partners in, across their task forces."""
     filters = MyActionsFilter(request.GET)
@@ -157,7 +160,4 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         "actions": action_selectors.my_actions(request.user, status=status),
         "filters": filters,
     }
-    template = "taskforces/my_actions.html"
-    if request.htmx:
-        template += "#my-actions-table"
-    return render(request, template, context)
+    return TemplateResponse(request, "taskforces/my_actions.html", context)

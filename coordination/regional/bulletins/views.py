@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from coordination.core.htmx import htmx_partial
 from coordination.people.http import AuthenticatedHttpRequest
 from coordination.regional.bulletins import selectors, services
 from coordination.regional.bulletins.forms import BulletinFilterForm, BulletinForm, GoodPracticeForm
@@ -20,6 +22,7 @@ PAGE_SIZE = 25
 
 
 @require_GET
+@htmx_partial("bulletin-table")
 def bulletin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = BulletinFilterForm(request.GET)
     wanted = filters.cleaned_data if filters.is_valid() else {}
@@ -34,10 +37,7 @@ def bulletin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "can_share": selectors.sharing_taskforces(request.user).exists(),
     }
     context["query"].pop("page", None)
-    template = "coordination/bulletins/list.html"
-    if request.htmx:
-        template += "#bulletin-table"
-    return render(request, template, context)
+    return TemplateResponse(request, "coordination/bulletins/list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

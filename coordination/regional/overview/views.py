@@ -8,11 +8,12 @@ exist for them (DESIGN.md §5, "a URL ... answers 404, not 403 with details").
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
+from coordination.core.htmx import htmx_partial
 from coordination.people import permissions
 from coordination.people.http import AuthenticatedHttpRequest
 from coordination.regional.overview import selectors
@@ -24,7 +25,7 @@ TEMPLATE = "coordination/overview/page.html"
 
 
 @require_GET
-@vary_on_headers("HX-Request")
+@htmx_partial("table")
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if not permissions.can_read_regional_overview(user):
@@ -39,12 +40,10 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             arrows=under_way_arrows(user),
         ),
     }
-    # A filter change swaps the results only; a history restore needs the whole page.
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, f"{TEMPLATE}#table", context)
+    # Only the whole page shows these: read once, and only if the template renders them.
     context |= {
-        "summary": strategy_summary(),
-        "active_range": active_range(),
-        "choices": selectors.filter_choices(),
+        "summary": SimpleLazyObject(strategy_summary),
+        "active_range": SimpleLazyObject(active_range),
+        "choices": SimpleLazyObject(selectors.filter_choices),
     }
-    return render(request, TEMPLATE, context)
+    return TemplateResponse(request, TEMPLATE, context)
