@@ -29,17 +29,19 @@ run: install
 		$(BIN)/python manage.py runserver $(HOST); \
 	fi
 
-## Lint, migrations check, system check and the whole test suite
-test: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+## Lint, types, import layers, templates, migrations check, system check and the whole suite
+test: install lint
 	DJANGO_SETTINGS_MODULE=coordination.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=coordination.settings.test $(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## ruff, mypy (django-stubs), the import-linter layers contract and djLint on the templates
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/djlint templates coordination hotspots taskforces reporting --lint
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -51,4 +53,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) staticfiles portal.sqlite3 .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles portal.sqlite3 .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

@@ -40,7 +40,7 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["agency"]
     search_fields = ["username", "first_name", "last_name", "email", "agency__name_fr"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Portal"), {"fields": ("agency", "role", "commune", "preferred_language")}),
     )
     add_fieldsets = (

@@ -8,7 +8,7 @@ but not do ``perm``. Views, partials and exports all go through these helpers.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -88,7 +88,7 @@ def pending_decision(user: User, hotspot: Hotspot) -> MayorDecision | None:
         return None
     return (
         hotspot.decisions.filter(
-            commune_id=user.commune_id, decision=MayorDecision.Decision.PENDING
+            commune_id=cast(int, user.commune_id), decision=MayorDecision.Decision.PENDING
         )
         .select_related("commune")
         .first()

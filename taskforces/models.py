@@ -299,6 +299,8 @@ class Action(models.Model):
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Not stored: annotated or attached by ``selectors.actions`` (``with_late``, ``action_page``).
+    is_late: bool
 
     class Meta:
         # change_action goes to the group of the lead agency, comment_action to the groups

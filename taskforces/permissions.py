@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeGuard, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -159,7 +159,7 @@ class Access:
     def prefetch_actions(self, actions: Sequence[Action]) -> None:
         """Read the agency permissions on ``actions`` in one go (two queries)."""
         if self.checker is not None and self.is_active_member and actions:
-            self.checker.prefetch_perms(list(actions))
+            self.checker.prefetch_perms(list(actions))  # type: ignore[arg-type]
 
     def action_perms(self, action: Action) -> frozenset[str]:
         """The permissions the person's agency holds on ``action`` (through its group)."""
@@ -168,7 +168,7 @@ class Access:
         return frozenset(self.checker.get_perms(action))
 
 
-def _active(user: User | AnonymousUser) -> bool:
+def _active(user: User | AnonymousUser) -> TypeGuard[User]:
     return bool(user.is_authenticated and user.is_active)
 
 
@@ -191,7 +191,7 @@ def prefetch_access(user: User, taskforces: Iterable[TaskForce]) -> None:
     if not taskforces or not _active(user):
         return
     checker = checker_for(user)
-    checker.prefetch_perms(taskforces)
+    checker.prefetch_perms(taskforces)  # type: ignore[arg-type]
     for taskforce in taskforces:
         perms = frozenset(checker.get_perms(taskforce))
         taskforce.__dict__.setdefault("_access_cache", {})[user.pk] = Access(
@@ -229,11 +229,14 @@ def circle_taskforces(user: User | AnonymousUser) -> QuerySet[TaskForce]:
 
 def circle_members(taskforce: TaskForce) -> QuerySet[User]:
     """The active people in the police-judicial circle of ``taskforce``."""
-    users = get_users_with_perms(
-        taskforce,
-        only_with_perms_in=[confidentiality.CIRCLE_CODENAME],
-        with_superusers=False,
-        with_group_users=False,
+    users = cast(
+        QuerySet[User],
+        get_users_with_perms(
+            taskforce,
+            only_with_perms_in=[confidentiality.CIRCLE_CODENAME],
+            with_superusers=False,
+            with_group_users=False,
+        ),
     )
     return User.objects.filter(pk__in=users.values("pk"), is_active=True)
 

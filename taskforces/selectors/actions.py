@@ -46,7 +46,7 @@ def late_condition(today: dt.date) -> Q:
 def with_late(actions: QuerySet[Action], today: dt.date | None = None) -> QuerySet[Action]:
     """Annotate ``is_late`` on each action."""
     today = today or timezone.localdate()
-    return actions.annotate(
+    return actions.annotate(  # type: ignore[no-redef]
         is_late=Case(
             When(late_condition(today), then=Value(True)),
             default=Value(False),

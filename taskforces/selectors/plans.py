@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.http import Http404
 from django.utils import formats
@@ -263,7 +263,7 @@ def plan_changes(user: User, plan: ActionPlan) -> dict[str, Any]:
         before, after = old.get(pk), current.get(pk)
         was_live = before is not None and before["status"] != cancelled
         is_live = after is not None and after["status"] != cancelled
-        entry = after or before
+        entry = cast(dict[str, Any], after or before)
         if is_live and before is None:
             changes.append(ActionChange("added", pk, entry["title"], entry["axis"]))
         elif was_live and not is_live:

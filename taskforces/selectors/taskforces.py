@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import Group
 from django.db.models import (
     Case,
     Count,
@@ -44,7 +45,7 @@ def taskforce_list(user: User) -> list[TaskForce]:
     now = timezone.now()
     state = PlanVersion.objects.filter(plan__taskforce=OuterRef("pk")).order_by("-number")
     labels = dict(PlanVersion.State.choices)
-    taskforces = list(
+    taskforces: list[Any] = list(  # annotated rows, plus plan_state_label below
         permissions.visible_taskforces(user)
         .select_related("hotspot")
         .annotate(
@@ -116,8 +117,11 @@ def who_can_see(taskforce: TaskForce) -> list[Viewer]:
     def viewer(person: User) -> Viewer:
         return viewers.setdefault(person.pk, Viewer(person=person))
 
-    granted = get_users_with_perms(
-        taskforce, attach_perms=True, with_superusers=False, with_group_users=False
+    granted = cast(
+        dict[User, list[str]],
+        get_users_with_perms(
+            taskforce, attach_perms=True, with_superusers=False, with_group_users=False
+        ),
     )
     memberships = {
         m.user_id: m
@@ -142,7 +146,8 @@ def who_can_see(taskforce: TaskForce) -> list[Viewer]:
     for grant in grants:
         if grant.user_id in viewers:
             viewers[grant.user_id].grants.append(grant)
-    for group, perms in get_groups_with_perms(taskforce, attach_perms=True).items():
+    groups = cast(dict[Group, list[str]], get_groups_with_perms(taskforce, attach_perms=True))
+    for group, perms in groups.items():
         if "view_taskforce" in perms:
             for person in group.user_set.filter(is_active=True).select_related("agency"):
                 viewer(person).reasons.append(

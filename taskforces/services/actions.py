@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -80,10 +81,11 @@ def action_grants_sync(action: Action) -> None:
     """The lead agency's group changes the action, the partners' groups comment on it
     (django-guardian, in the same transaction as the change that implies it)."""
     wanted = permissions.action_grants(action)
-    for group, codenames in get_groups_with_perms(action, attach_perms=True).items():
+    granted = cast(dict[Group, list[str]], get_groups_with_perms(action, attach_perms=True))
+    for group, codenames in granted.items():
         agency_id = getattr(getattr(group, "agency", None), "pk", None)
         for codename in codenames:
-            if wanted.get(agency_id) != codename:
+            if agency_id is None or wanted.get(agency_id) != codename:
                 remove_perm(f"taskforces.{codename}", group, action)
     for agency in Agency.objects.filter(pk__in=wanted):
         assign_perm(f"taskforces.{wanted[agency.pk]}", people_services.agency_group(agency), action)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coordination.audit.viewlog import record_view
 from coordination.people import permissions as policy
+from coordination.people.http import AuthenticatedHttpRequest
 from taskforces import permissions
 from taskforces.forms.actions import (
     ActionCommentForm,
@@ -57,7 +58,7 @@ def _keep_typed(data, revision: int):
 
 
 def _action_page(
-    request: HttpRequest, action: Action, *, partial: bool = False, **extra
+    request: AuthenticatedHttpRequest, action: Action, *, partial: bool = False, **extra
 ) -> HttpResponse:
     context = action_selectors.action_page(request.user, action)
     context["status_form"] = extra.pop("status_form", None) or _status_form(action)
@@ -72,7 +73,7 @@ def _action_page(
 
 
 @require_GET
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = permissions.get_action_for(request.user, pk)
     if action.confidentiality == Action.Confidentiality.POLICE_JUDICIAL:
         # Each view of a police-judicial action is kept in the audit trail (DESIGN.md §5).
@@ -81,7 +82,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def action_new(request: HttpRequest, pk: int) -> HttpResponse:
+def action_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk)
     access = permissions.access_for(request.user, taskforce)
     if not access.can_create_action:
@@ -104,7 +105,7 @@ def action_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = permissions.get_action_for(request.user, pk, "edit")
     access = permissions.access_for(request.user, action.plan.taskforce)
     form = ActionForm(
@@ -145,7 +146,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def action_status(request: HttpRequest, pk: int) -> HttpResponse:
+def action_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Status and progress, inline with htmx or as a plain form that redirects."""
     action = permissions.get_action_for(request.user, pk, "set_status")
     form = _status_form(action, request.POST)
@@ -174,7 +175,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def action_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def action_comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An update on the timeline (lead agency or partner)."""
     action = permissions.get_action_for(request.user, pk, "comment")
     access = permissions.access_for(request.user, action.plan.taskforce)
@@ -202,7 +203,7 @@ def action_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def action_escalate(request: HttpRequest, pk: int) -> HttpResponse:
+def action_escalate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = permissions.get_action_for(request.user, pk, "escalate")
     form = EscalateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -218,7 +219,7 @@ def action_escalate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def escalations(request: HttpRequest) -> HttpResponse:
+def escalations(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The CSIR's list of open escalations, each with a resolve form."""
     if not policy.is_csir(request.user):
         raise PermissionDenied
@@ -231,7 +232,7 @@ def escalations(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def escalation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def escalation_resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     escalation = permissions.get_escalation_for(request.user, pk, "resolve")
     form = ResolveForm(request.POST)
     if form.is_valid():

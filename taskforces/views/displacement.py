@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coordination.core.htmx import htmx_partial
+from coordination.people.http import AuthenticatedHttpRequest
 from taskforces import permissions
 from taskforces.forms.displacement import (
     CloseForm,
@@ -25,7 +26,7 @@ from taskforces.services import displacement as services
 
 @require_GET
 @htmx_partial("displacement-results")
-def displacement_list(request: HttpRequest) -> HttpResponse:
+def displacement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = DisplacementFilterForm(request.GET)
     wanted = filters.cleaned_data if filters.is_valid() else {}
     commune = wanted.get("commune")
@@ -44,7 +45,7 @@ def displacement_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def displacement_new(request: HttpRequest) -> HttpResponse:
+def displacement_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.can_report_displacement(request.user):
         raise PermissionDenied
     initial = {}
@@ -67,7 +68,7 @@ def displacement_new(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     report: DisplacementReport,
     *,
     follow_up_form: FollowUpForm | None = None,
@@ -88,12 +89,12 @@ def _detail(
 
 
 @require_GET
-def displacement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def displacement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, permissions.get_displacement_for(request.user, pk))
 
 
 @require_POST
-def displacement_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+def displacement_follow_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = permissions.get_displacement_for(request.user, pk, "follow_up")
     form = FollowUpForm(request.POST)
     if form.is_valid():
@@ -109,7 +110,7 @@ def displacement_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def displacement_close(request: HttpRequest, pk: int) -> HttpResponse:
+def displacement_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = permissions.get_displacement_for(request.user, pk, "close")
     form = CloseForm(request.POST)
     if form.is_valid():

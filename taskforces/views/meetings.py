@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coordination.people.http import AuthenticatedHttpRequest
 from taskforces import permissions
 from taskforces.forms.meetings import (
     MeetingDecisionForm,
@@ -22,7 +23,9 @@ from taskforces.selectors import plans as plan_selectors
 from taskforces.services import meetings as meeting_services
 
 
-def _decision_form(request: HttpRequest, meeting: Meeting, data=None) -> MeetingDecisionForm:
+def _decision_form(
+    request: AuthenticatedHttpRequest, meeting: Meeting, data=None
+) -> MeetingDecisionForm:
     plan = plan_selectors.plan_of(meeting.taskforce)
     access = permissions.access_for(request.user, meeting.taskforce)
     return MeetingDecisionForm(
@@ -32,7 +35,7 @@ def _decision_form(request: HttpRequest, meeting: Meeting, data=None) -> Meeting
     )
 
 
-def _page(request: HttpRequest, meeting: Meeting, **forms) -> HttpResponse:
+def _page(request: AuthenticatedHttpRequest, meeting: Meeting, **forms) -> HttpResponse:
     context = meeting_selectors.meeting_page(request.user, meeting)
     if context["access"].manages:
         context["point_form"] = forms.get("point_form") or MeetingPointForm()
@@ -41,7 +44,7 @@ def _page(request: HttpRequest, meeting: Meeting, **forms) -> HttpResponse:
 
 
 @require_GET
-def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk)
     context = {
         "taskforce": taskforce,
@@ -52,7 +55,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk, "schedule")
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -67,12 +70,12 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _page(request, permissions.get_meeting_for(request.user, pk))
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = permissions.get_meeting_for(request.user, pk, "change")
     initial = {
         "starts_at": meeting.starts_at,
@@ -96,7 +99,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def meeting_point_add(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_point_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = permissions.get_meeting_for(request.user, pk, "change")
     form = MeetingPointForm(request.POST)
     if not form.is_valid():
@@ -106,14 +109,14 @@ def meeting_point_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def meeting_point_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_point_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     point = permissions.get_meeting_point_for(request.user, pk, "change")
     meeting_services.meeting_point_set_open(point=point, by=request.user, is_open=not point.is_open)
     return redirect("taskforces:meeting", pk=point.meeting_id)
 
 
 @require_POST
-def meeting_decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_decision_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = permissions.get_meeting_for(request.user, pk, "change")
     form = _decision_form(request, meeting, request.POST)
     if form.is_valid():

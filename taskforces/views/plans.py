@@ -6,13 +6,14 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coordination.audit.viewlog import record_view
+from coordination.people.http import AuthenticatedHttpRequest
 from taskforces import permissions
 from taskforces.forms.plans import ReviewForm
 from taskforces.models import Action, ActionPlan
@@ -20,7 +21,7 @@ from taskforces.selectors import plans as plan_selectors
 from taskforces.services import plans as plan_services
 
 
-def _plan_page(request: HttpRequest, plan: ActionPlan, **extra) -> HttpResponse:
+def _plan_page(request: AuthenticatedHttpRequest, plan: ActionPlan, **extra) -> HttpResponse:
     context = plan_selectors.plan_page(request.user, plan)
     if context["can_review"]:
         context["review_form"] = extra.pop("review_form", None) or ReviewForm()
@@ -29,13 +30,13 @@ def _plan_page(request: HttpRequest, plan: ActionPlan, **extra) -> HttpResponse:
 
 
 @require_GET
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk)
     return _plan_page(request, plan_selectors.plan_of(taskforce))
 
 
 @require_POST
-def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk, "edit_plan")
     plan = plan_selectors.plan_of(taskforce)
     try:
@@ -49,7 +50,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def version_review(request: HttpRequest, pk: int) -> HttpResponse:
+def version_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The CSIR coordinator validates the submitted version or returns it with comments."""
     version = permissions.get_plan_version_for(request.user, pk, "review")
     form = ReviewForm(request.POST)
@@ -72,7 +73,7 @@ def version_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def version_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = permissions.get_plan_version_for(request.user, pk)
     return render(
         request, "taskforces/plan_version.html", plan_selectors.version_page(request.user, version)
@@ -80,7 +81,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def plan_changes(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_changes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """What changed since the last validated version."""
     taskforce = permissions.get_taskforce_for(request.user, pk)
     plan = plan_selectors.plan_of(taskforce)
@@ -96,7 +97,7 @@ def _cell(value: object) -> str:
 
 
 @require_GET
-def plan_export(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The plan's actions (those the user may see) as CSV."""
     taskforce = permissions.get_taskforce_for(request.user, pk)
     plan = plan_selectors.plan_of(taskforce)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coordination.core.htmx import htmx_partial
 from coordination.people import permissions as policy
+from coordination.people.http import AuthenticatedHttpRequest
 from taskforces import ical, permissions
 from taskforces.forms.actions import MyActionsFilter
 from taskforces.forms.taskforces import AccessGrantForm, MembershipAddForm, MembershipRoleForm
@@ -25,7 +26,7 @@ from taskforces.services import taskforces as taskforce_services
 
 
 @require_GET
-def taskforce_list(request: HttpRequest) -> HttpResponse:
+def taskforce_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "taskforces": taskforce_selectors.taskforce_list(request.user),
         "is_csir": policy.is_csir(request.user),
@@ -34,7 +35,7 @@ def taskforce_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def taskforce_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def taskforce_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk)
     plan = plan_selectors.plan_of(taskforce)
     context = taskforce_selectors.taskforce_page(request.user, taskforce, plan)
@@ -42,10 +43,10 @@ def taskforce_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def taskforce_members(request: HttpRequest, pk: int) -> HttpResponse:
+def taskforce_members(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The members, and who can see the task force and why; the chair, the coordinator and
     the CSIR add people here, an administrator or the CSIR coordinator grants extra access."""
-    perm = "manage_members" if request.method == "POST" else "members"
+    perm: permissions.TaskForcePerm = "manage_members" if request.method == "POST" else "members"
     taskforce = permissions.get_taskforce_for(request.user, pk, perm)
     form = MembershipAddForm(request.POST or None, taskforce=taskforce)
     if request.method == "POST" and form.is_valid():
@@ -62,7 +63,7 @@ def taskforce_members(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _members_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     taskforce: TaskForce,
     *,
     form: MembershipAddForm | None = None,
@@ -84,7 +85,7 @@ def _members_page(
 
 
 @require_POST
-def access_grant(request: HttpRequest, pk: int) -> HttpResponse:
+def access_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Give somebody read access beyond the memberships (administrator, CSIR coordinator)."""
     taskforce = permissions.get_taskforce_for(request.user, pk, "grant_access")
     form = AccessGrantForm(request.POST)
@@ -102,7 +103,7 @@ def access_grant(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def access_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def access_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     grant = permissions.get_access_grant_for(request.user, pk)
     try:
         taskforce_services.access_revoke(grant=grant, by=request.user)
@@ -114,7 +115,7 @@ def access_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = permissions.get_membership_for(request.user, pk, "change")
     form = MembershipRoleForm(request.POST)
     if form.is_valid():
@@ -128,7 +129,7 @@ def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = permissions.get_membership_for(request.user, pk, "change")
     taskforce_services.membership_remove(membership=membership, by=request.user)
     messages.success(request, _("%(person)s is no longer a member.") % {"person": membership.user})
@@ -136,7 +137,7 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def taskforce_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+def taskforce_calendar(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The meetings as an iCalendar feed, for the members' calendars."""
     taskforce = permissions.get_taskforce_for(request.user, pk)
     text = ical.calendar(
@@ -152,7 +153,7 @@ def taskforce_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @htmx_partial("my-actions-table")
-def my_actions(request: HttpRequest) -> HttpResponse:
+def my_actions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The actions the person's agency leads or partners in, across their task forces."""
     filters = MyActionsFilter(request.GET)
     status = filters.cleaned_data["status"] if filters.is_valid() else ""
