@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coordination.settings.dev")
 app = Celery("coordination")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The regional core keeps its jobs by noun (coordination/notifications/tasks.py).
+app.autodiscover_tasks(["coordination.notifications"])

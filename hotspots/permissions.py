@@ -162,6 +162,18 @@ def get_order_for(user: User, pk: int, perm: OrderPerm = "view") -> PoliceOrder:
     return order
 
 
+def creatable_hotspots(user: User) -> QuerySet[Hotspot]:
+    """The hotspots ``user`` may record a local order for (empty for most roles)."""
+    candidates = visible_hotspots(user).prefetch_related("communes")
+    allowed = [hotspot.pk for hotspot in candidates if can_create_order(user, hotspot)]
+    return Hotspot.objects.filter(pk__in=allowed).order_by("code")
+
+
+def may_record_orders(user: User) -> bool:
+    """Whether the 'new order' page is open to ``user`` at all."""
+    return can_create_order(user, None) or creatable_hotspots(user).exists()
+
+
 # --- Indicators -----------------------------------------------------------------------
 
 
@@ -198,3 +210,13 @@ def enterable_indicators(
 
 
 # --- Displacement reports -------------------------------------------------------------
+
+
+def can_import_indicators(user: User) -> bool:
+    """The CSIR, and any agency of a kind that supplies at least one indicator."""
+    if policy.is_csir(user):
+        return True
+    kinds = set(IndicatorDefinition.objects.values_list("supplier_kind", flat=True).distinct())
+    if kinds & POLICE_KINDS:
+        kinds |= POLICE_KINDS
+    return user.agency.kind in kinds

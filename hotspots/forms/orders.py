@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.models import User
 from coordination.people import permissions as policy
 from hotspots.models import MeasureType, PoliceOrder
-from hotspots.permissions import visible_orders
-from hotspots.selectors.orders import creatable_hotspots
+from hotspots.permissions import creatable_hotspots, visible_orders
 from hotspots.services.orders import MAX_DOCUMENT_SIZE, check_pdf
 
 Scope = PoliceOrder.Scope

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from coordination.models import User
 from hotspots.models import Hotspot, PoliceOrder
-from hotspots.permissions import can_create_order, visible_hotspots, visible_orders
+from hotspots.permissions import visible_orders
 
 State = PoliceOrder.State
 
@@ -63,15 +63,3 @@ def expiring(on: dt.date, days: int) -> QuerySet[PoliceOrder]:
         .select_related("hotspot", "signer")
         .order_by("id")
     )
-
-
-def creatable_hotspots(user: User) -> QuerySet[Hotspot]:
-    """The hotspots ``user`` may record a local order for (empty for most roles)."""
-    candidates = visible_hotspots(user).prefetch_related("communes")
-    allowed = [hotspot.pk for hotspot in candidates if can_create_order(user, hotspot)]
-    return Hotspot.objects.filter(pk__in=allowed).order_by("code")
-
-
-def may_record_orders(user: User) -> bool:
-    """Whether the 'new order' page is open to ``user`` at all."""
-    return can_create_order(user, None) or creatable_hotspots(user).exists()

@@ -19,12 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coordination.models import User
-from coordination.people import permissions as policy
 from coordination.people.http import AuthenticatedHttpRequest
+from hotspots import permissions
 from hotspots.forms.indicators import CellForm, ImportForm, cell_prefix, posted_cells
 from hotspots.models import Hotspot, IndicatorDefinition
 from hotspots.permissions import (
-    POLICE_KINDS,
     can_enter_indicator,
     enterable_indicators,
     get_hotspot_for,
@@ -34,16 +33,6 @@ from hotspots.selectors import indicators as selectors
 from hotspots.services import indicators as services
 
 FIRST_YEAR = 2020
-
-
-def can_import_indicators(user: User) -> bool:
-    """The CSIR, and any agency of a kind that supplies at least one indicator."""
-    if policy.is_csir(user):
-        return True
-    kinds = set(IndicatorDefinition.objects.values_list("supplier_kind", flat=True).distinct())
-    if kinds & POLICE_KINDS:
-        kinds |= POLICE_KINDS
-    return user.agency.kind in kinds
 
 
 def _year(request: AuthenticatedHttpRequest) -> int:
@@ -162,7 +151,7 @@ def indicator_grid(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "months": selectors.months_of(year),
         "rows": rows,
         "can_enter": can_enter,
-        "can_import": can_import_indicators(request.user),
+        "can_import": permissions.can_import_indicators(request.user),
         "errors": errors,
         "cell_url": reverse("hotspots:indicator_cell", args=[hotspot.pk]),
     }
@@ -217,7 +206,7 @@ def indicator_export_all(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def indicator_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a CSV file of values; one bad line saves nothing and every bad line is listed."""
-    if not can_import_indicators(request.user):
+    if not permissions.can_import_indicators(request.user):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from coordination.core.htmx import htmx_partial
 from coordination.people.http import AuthenticatedHttpRequest
+from hotspots import permissions
 from hotspots.forms.orders import OrderFilterForm, OrderForm, order_initial
 from hotspots.permissions import (
     can_change_order,
@@ -41,7 +42,7 @@ def order_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "orders": orders,
         "filters": filters,
-        "can_record": selectors.may_record_orders(request.user),
+        "can_record": permissions.may_record_orders(request.user),
     }
     return TemplateResponse(request, "hotspots/orders/list.html", context)
 
@@ -55,7 +56,7 @@ def order_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         if not can_create_order(user, hotspot):
             raise PermissionDenied
         initial = {"hotspot": hotspot.pk, "scope": "local"}
-    elif not selectors.may_record_orders(user):
+    elif not permissions.may_record_orders(user):
         raise PermissionDenied
     form = OrderForm(request.POST or None, request.FILES or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -12,10 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coordination.models import AuditEntry, Notification
+from coordination.regional.bulletins import permissions as bulletin_permissions
 from coordination.regional.bulletins import selectors, services
 from coordination.regional.bulletins.models import Bulletin, BulletinRead
 from coordination.regional.cores import demo as cores_demo
 from taskforces.models import Membership
+from taskforces.services import taskforces as taskforce_services
 from taskforces.services.taskforces import membership_add, taskforce_open
 from tests.factories import AgencyFactory, UserFactory
 
@@ -84,9 +86,9 @@ def test_a_bulletin_to_all_reaches_every_task_force_and_the_regional_roles(
     assert {mayor_anderlecht, mayor_other} <= reached
     assert loner not in reached and csir_coordinator not in reached  # nor the author
     for person in reached:
-        assert selectors.get_bulletin_for(person, to_all.pk) == to_all
+        assert bulletin_permissions.get_bulletin_for(person, to_all.pk) == to_all
     with pytest.raises(Http404):
-        selectors.get_bulletin_for(loner, to_all.pk)
+        bulletin_permissions.get_bulletin_for(loner, to_all.pk)
 
 
 def test_a_targeted_bulletin_reaches_its_task_forces_and_the_csir(
@@ -97,7 +99,7 @@ def test_a_targeted_bulletin_reaches_its_task_forces_and_the_csir(
     assert reached == {csir_analyst, police_member, mayor_anderlecht}
     for outsider in (association_member, cores_member, mayor_other):
         with pytest.raises(Http404):
-            selectors.get_bulletin_for(outsider, targeted.pk)
+            bulletin_permissions.get_bulletin_for(outsider, targeted.pk)
         assert selectors.unread_count(outsider) == 0
     notified = Notification.objects.filter(kind="bulletin_published")
     assert {n.recipient for n in notified} == reached
@@ -123,8 +125,10 @@ def test_a_good_practice_goes_to_every_task_force(
     with pytest.raises(PermissionDenied):
         services.good_practice_share(by=association_member, taskforce=midi, title="x", body="y")
     membership = Membership.objects.get(user=association_member)
-    membership.role = Membership.Role.OBSERVER
-    membership.save(update_fields=["role"])
+    # Through the service, as the chair would: the role's permissions follow it.
+    taskforce_services.membership_change_role(
+        membership=membership, role=Membership.Role.OBSERVER, by=None
+    )
     with pytest.raises(PermissionDenied):
         services.good_practice_share(
             by=association_member, taskforce=molenbeek, title="x", body="y"

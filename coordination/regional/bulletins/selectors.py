@@ -12,41 +12,20 @@ The author always sees what they posted. A bulletin outside one's audience answe
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
-from django.http import Http404
 
 from coordination.models import User
-from coordination.people import permissions as policy
 from coordination.people.permissions import CSIR_ROLES
 from coordination.regional.bulletins.models import Bulletin, BulletinRead
-from taskforces.models import Membership, TaskForce
-
-BulletinPerm = Literal["view", "readers"]
-# Besides task-force members, a bulletin to everybody reaches these roles.
-TO_ALL_ROLES = [*CSIR_ROLES, User.Role.CORES_MEMBER, User.Role.MAYOR]
-
-
-def audience_filter(user: User | AnonymousUser) -> Q:
-    """The bulletins ``user`` receives (or wrote), as one condition without joins."""
-    if not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
-    if policy.is_csir(user):
-        return Q()
-    my_taskforces = Membership.objects.filter(user_id=user.pk).values("taskforce_id")
-    targeted = Bulletin.taskforces.through.objects.filter(taskforce_id__in=my_taskforces)
-    if user.role in TO_ALL_ROLES:
-        to_all = Q(to_all=True)
-    else:
-        to_all = Q(to_all=True) & Q(Exists(Membership.objects.filter(user_id=user.pk)))
-    return to_all | Q(pk__in=targeted.values("bulletin_id")) | Q(author_id=user.pk)
-
-
-def visible_bulletins(user: User | AnonymousUser) -> QuerySet[Bulletin]:
-    return Bulletin.objects.filter(audience_filter(user))
+from coordination.regional.bulletins.permissions import (
+    TO_ALL_ROLES,
+    sees_readers,
+    visible_bulletins,
+)
+from taskforces.models import Membership
 
 
 def unread_count(user: User | AnonymousUser) -> int:
@@ -69,26 +48,6 @@ def audience(bulletin: Bulletin) -> QuerySet[User]:
         members = Membership.objects.filter(taskforce__in=bulletin.taskforces.all())
         reached = Q(role__in=CSIR_ROLES) | Q(pk__in=members.values("user_id"))
     return User.objects.filter(reached, is_active=True).exclude(pk=bulletin.author_id)
-
-
-def sees_readers(user: User, bulletin: Bulletin) -> bool:
-    """Who read a bulletin is for its author and the CSIR."""
-    return policy.is_csir(user) or bulletin.author_id == user.pk
-
-
-def get_bulletin_for(user: User, pk: int, perm: BulletinPerm = "view") -> Bulletin:
-    """The bulletin ``pk`` if ``user`` is in its audience; 404 if not, 403 if not ``perm``."""
-    bulletin = (
-        visible_bulletins(user)
-        .select_related("author__agency", "source_taskforce__hotspot")
-        .filter(pk=pk)
-        .first()
-    )
-    if bulletin is None:
-        raise Http404
-    if perm == "readers" and not sees_readers(user, bulletin):
-        raise PermissionDenied
-    return bulletin
 
 
 def bulletin_list(user: User, *, kind: str = "", unread: bool = False) -> QuerySet[Bulletin]:
@@ -147,20 +106,3 @@ def readers_page(bulletin: Bulletin) -> dict[str, Any]:
         .order_by("agency__name_fr", "last_name", "first_name")
     )
     return {"bulletin": bulletin, "readers": receipts, "not_yet": list(not_yet)}
-
-
-def sharing_taskforces(user: User | AnonymousUser) -> QuerySet[TaskForce]:
-    """The task forces on whose behalf ``user`` may share a good practice (not as observer)."""
-    if not user.is_authenticated or not user.is_active:
-        return TaskForce.objects.none()
-    memberships = Membership.objects.filter(user_id=user.pk).exclude(role=Membership.Role.OBSERVER)
-    return (
-        TaskForce.objects.filter(pk__in=memberships.values("taskforce_id"))
-        .select_related("hotspot")
-        .order_by("hotspot__code")
-    )
-
-
-def can_publish(user: User | AnonymousUser) -> bool:
-    """Bulletins come from the CSIR (coordinator and analyst)."""
-    return policy.is_csir(user)

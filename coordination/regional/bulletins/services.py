@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from coordination.audit import services as audit
 from coordination.models import Notification, User
 from coordination.notifications.services import notify
+from coordination.regional.bulletins import permissions as bulletin_permissions
 from coordination.regional.bulletins import selectors as bulletin_selectors
 from coordination.regional.bulletins.models import Bulletin, BulletinRead
 from taskforces.models import TaskForce
@@ -42,7 +43,7 @@ def bulletin_publish(
     *, by: User, title: str, body: str, to_all: bool = True, taskforces: Iterable[TaskForce] = ()
 ) -> Bulletin:
     """Publish a CSIR bulletin to every task force or to the chosen ones, and tell them."""
-    if not bulletin_selectors.can_publish(by):
+    if not bulletin_permissions.can_publish(by):
         raise PermissionDenied
     title, body = _check_text(title, body)
     chosen = [] if to_all else list(taskforces)
@@ -69,7 +70,7 @@ def bulletin_publish(
 @transaction.atomic
 def good_practice_share(*, by: User, taskforce: TaskForce, title: str, body: str) -> Bulletin:
     """A member of ``taskforce`` shares one of its good practices with every task force."""
-    if not bulletin_selectors.sharing_taskforces(by).filter(pk=taskforce.pk).exists():
+    if not bulletin_permissions.sharing_taskforces(by).filter(pk=taskforce.pk).exists():
         raise PermissionDenied
     title, body = _check_text(title, body)
     bulletin = Bulletin.objects.create(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from coordination.core.htmx import htmx_partial
 from coordination.people.http import AuthenticatedHttpRequest
+from coordination.regional.bulletins import permissions as bulletin_permissions
 from coordination.regional.bulletins import selectors, services
 from coordination.regional.bulletins.forms import BulletinFilterForm, BulletinForm, GoodPracticeForm
 
@@ -33,8 +34,8 @@ def bulletin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "page": Paginator(bulletins, PAGE_SIZE).get_page(request.GET.get("page")),
         "filters": filters,
         "query": request.GET.copy(),
-        "can_publish": selectors.can_publish(request.user),
-        "can_share": selectors.sharing_taskforces(request.user).exists(),
+        "can_publish": bulletin_permissions.can_publish(request.user),
+        "can_share": bulletin_permissions.sharing_taskforces(request.user).exists(),
     }
     context["query"].pop("page", None)
     return TemplateResponse(request, "coordination/bulletins/list.html", context)
@@ -42,7 +43,7 @@ def bulletin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def bulletin_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not selectors.can_publish(request.user):
+    if not bulletin_permissions.can_publish(request.user):
         raise PermissionDenied
     form = BulletinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -58,7 +59,7 @@ def bulletin_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def good_practice_share(request: AuthenticatedHttpRequest) -> HttpResponse:
-    taskforces = selectors.sharing_taskforces(request.user)
+    taskforces = bulletin_permissions.sharing_taskforces(request.user)
     if not taskforces.exists():
         raise PermissionDenied
     form = GoodPracticeForm(request.POST or None, taskforces=taskforces)
@@ -76,7 +77,7 @@ def good_practice_share(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def bulletin_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Opening a bulletin is reading it: the receipt is recorded on the way."""
-    bulletin = selectors.get_bulletin_for(request.user, pk)
+    bulletin = bulletin_permissions.get_bulletin_for(request.user, pk)
     services.bulletin_mark_read(bulletin=bulletin, user=request.user)
     context = selectors.bulletin_page(request.user, bulletin)
     return render(request, "coordination/bulletins/detail.html", context)
@@ -85,6 +86,6 @@ def bulletin_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def bulletin_readers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Who read the bulletin: for its author and the CSIR."""
-    bulletin = selectors.get_bulletin_for(request.user, pk, "readers")
+    bulletin = bulletin_permissions.get_bulletin_for(request.user, pk, "readers")
     context = selectors.readers_page(bulletin)
     return render(request, "coordination/bulletins/readers.html", context)

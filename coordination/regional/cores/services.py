@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from coordination.audit import services as audit
 from coordination.models import CoresDecision, CoresMeeting, Strategy, StrategyPeriod, User
-from coordination.regional.cores import selectors as cores_selectors
+from coordination.regional.cores import permissions as cores_permissions
 from coordination.strategy import selectors, services
 
 Kind = CoresDecision.Kind
@@ -24,7 +24,7 @@ MEETING_FIELDS = ["held_on", "kind", "occasion", "attendees", "agenda"]
 
 
 def _check_recorder(by: User) -> None:
-    if not cores_selectors.can_record_cores(by):
+    if not cores_permissions.can_record_cores(by):
         raise PermissionDenied
 
 

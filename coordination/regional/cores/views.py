@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coordination.models import CoresMeeting
 from coordination.people.http import AuthenticatedHttpRequest
+from coordination.regional.cores import permissions as cores_permissions
 from coordination.regional.cores import selectors, services
 from coordination.regional.cores.forms import CoresDecisionForm, CoresMeetingForm
 from coordination.strategy import selectors as regional
@@ -30,26 +31,26 @@ def _meeting_page(
     context["reports"] = (
         visible_reports(request.user).filter(presented_at=meeting).order_by("kind", "language")
     )
-    if selectors.can_record_cores(request.user):
+    if cores_permissions.can_record_cores(request.user):
         context["decision_form"] = form or CoresDecisionForm()
     return render(request, "coordination/cores/meeting_detail.html", context)
 
 
 @require_GET
 def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not selectors.can_read_cores(request.user):
+    if not cores_permissions.can_read_cores(request.user):
         raise PermissionDenied
     context = {
         "meetings": selectors.meeting_list(),
         "summary": regional.strategy_summary(),
-        "can_record": selectors.can_record_cores(request.user),
+        "can_record": cores_permissions.can_record_cores(request.user),
     }
     return render(request, "coordination/cores/meeting_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_new(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not selectors.can_record_cores(request.user):
+    if not cores_permissions.can_record_cores(request.user):
         raise PermissionDenied
     form = CoresMeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -65,12 +66,12 @@ def meeting_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_GET
 def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _meeting_page(request, selectors.get_cores_meeting_for(request.user, pk))
+    return _meeting_page(request, cores_permissions.get_cores_meeting_for(request.user, pk))
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.get_cores_meeting_for(request.user, pk, "record")
+    meeting = cores_permissions.get_cores_meeting_for(request.user, pk, "record")
     initial = {name: getattr(meeting, name) for name in services.MEETING_FIELDS}
     form = CoresMeetingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -87,7 +88,7 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def decision_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.get_cores_meeting_for(request.user, pk, "record")
+    meeting = cores_permissions.get_cores_meeting_for(request.user, pk, "record")
     form = CoresDecisionForm(request.POST)
     if form.is_valid():
         try:
