@@ -77,7 +77,7 @@ def _members_page(
         "members": taskforce_selectors.members(taskforce),
         "viewers": taskforce_selectors.who_can_see(taskforce),
         "form": (form or MembershipAddForm(taskforce=taskforce)) if access.manages else None,
-        "grant_form": (grant_form or AccessGrantForm()) if can_grant else None,
+        "grant_form": (grant_form or AccessGrantForm(prefix="grant")) if can_grant else None,
         "can_grant": can_grant,
         "roles": Membership.Role.choices,
     }
@@ -88,7 +88,7 @@ def _members_page(
 def access_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Give somebody read access beyond the memberships (administrator, CSIR coordinator)."""
     taskforce = permissions.get_taskforce_for(request.user, pk, "grant_access")
-    form = AccessGrantForm(request.POST)
+    form = AccessGrantForm(request.POST, prefix="grant")
     if form.is_valid():
         try:
             taskforce_services.access_grant(

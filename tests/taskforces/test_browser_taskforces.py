@@ -76,3 +76,31 @@ def test_csir_returns_the_plan_and_the_coordinator_reads_the_comment(
     expect(
         page.locator(f"form[action='/taskforces/{cast.taskforce.pk}/plan/submit/']")
     ).to_be_visible()
+
+
+def test_the_csir_coordinator_gives_an_observer_read_access(
+    page, login, cast, csir_coordinator, tmp_path
+):
+    from tests.factories import AgencyFactory, UserFactory
+
+    observer = UserFactory(
+        username="fedasil-observer",
+        first_name="Inès",
+        last_name="Lambert",
+        agency=AgencyFactory(name_fr="Fedasil", kind="federal_administration"),
+    )
+    login(csir_coordinator)
+    page.goto(f"/taskforces/{cast.taskforce.pk}/members/")
+    viewers = page.locator("section[aria-labelledby=h-viewers]")
+    expect(viewers).not_to_contain_text("Lambert")
+    page.locator("#id_grant-user").select_option(str(observer.pk))
+    page.locator("#id_grant-reason").fill("Observatrice Fedasil, accueil des demandeurs d'asile")
+    page.locator("section[aria-labelledby=h-grant] button[type=submit]").click()
+    expect(viewers).to_contain_text("Observatrice Fedasil")
+    page.screenshot(path=str(tmp_path / "access.png"), full_page=True)
+
+    page.context.clear_cookies()
+    login(observer)
+    page.goto(f"/taskforces/{cast.taskforce.pk}/plan/")
+    expect(page.locator("main")).to_contain_text(cast.security.title)
+    expect(page.locator("main")).not_to_contain_text(cast.secret.title)

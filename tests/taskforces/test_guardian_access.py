@@ -77,7 +77,11 @@ def test_an_outsider_granted_read_access_sees_the_task_force_without_its_secrets
     client.force_login(administrator)
     response = client.post(
         reverse("taskforces:access_grant", args=[cast.taskforce.pk]),
-        {"user": fedasil.pk, "codename": "view_taskforce", "reason": "Observateur Fedasil"},
+        {
+            "grant-user": fedasil.pk,
+            "grant-codename": "view_taskforce",
+            "grant-reason": "Observateur Fedasil",
+        },
     )
     assert response.status_code == 302
     grant = AccessGrant.objects.get(user=fedasil, revoked_at__isnull=True)
@@ -113,7 +117,7 @@ def test_an_outsider_granted_read_access_sees_the_task_force_without_its_secrets
 
 def test_who_may_grant_access(client, cast, fedasil, administrator, outsider_person):
     url = reverse("taskforces:access_grant", args=[cast.taskforce.pk])
-    data = {"user": fedasil.pk, "codename": "view_taskforce", "reason": "x"}
+    data = {"grant-user": fedasil.pk, "grant-codename": "view_taskforce", "grant-reason": "x"}
     # A member sees the task force but does not grant access: 403; an outsider: 404.
     client.force_login(cast.chair)
     assert client.post(url, data).status_code == 403
