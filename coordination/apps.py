@@ -7,6 +7,8 @@ class CoordinationConfig(AppConfig):
     verbose_name = _("Regional coordination")
 
     def ready(self) -> None:
+        import coordination.notifications.tasks
+        import coordination.outbox.tasks  # noqa: F401 - the Celery jobs, for the outbox's hand-off
         from coordination import navigation
 
         navigation.register()

@@ -5,6 +5,7 @@ Each noun keeps its models in its own package; other apps may import them from h
 
 from coordination.audit.models import AuditEntry
 from coordination.notifications.models import Notification
+from coordination.outbox.models import OutboxMessage
 from coordination.people.models import Agency, User
 from coordination.reference.models import Axis, Bilingual, Commune, PoliceZone, in_reader_language
 from coordination.strategy.models import CoresDecision, CoresMeeting, Strategy, StrategyPeriod
@@ -18,6 +19,7 @@ __all__ = [
     "CoresDecision",
     "CoresMeeting",
     "Notification",
+    "OutboxMessage",
     "PoliceZone",
     "Strategy",
     "StrategyPeriod",

@@ -7,6 +7,7 @@ class HotspotsConfig(AppConfig):
     verbose_name = _("Hotspots")
 
     def ready(self) -> None:
+        import hotspots.tasks  # noqa: F401 - the Celery jobs, for the outbox's hand-off
         from coordination.people.services import person_changed
         from hotspots import navigation
         from hotspots.services import hotspots as hotspot_services

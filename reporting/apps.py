@@ -7,6 +7,7 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Reports to the CoReS")
 
     def ready(self) -> None:
+        import reporting.tasks  # noqa: F401 - the Celery jobs, for the outbox's hand-off
         from reporting import navigation
 
         navigation.register()

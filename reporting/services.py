@@ -8,19 +8,27 @@ version. Every change is audited.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
+import threading
 import uuid
-from collections.abc import Iterable
-from functools import partial
+from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    transaction,
+)
+from django.db import connection as db_connection
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +37,7 @@ from django.utils.translation import gettext as _
 from coordination.audit import services as audit
 from coordination.models import CoresMeeting, User
 from coordination.notifications.services import notify
+from coordination.outbox import services as outbox
 from coordination.people import permissions as policy
 from coordination.strategy import selectors as regional
 from hotspots.models import Hotspot
@@ -41,8 +50,10 @@ logger = logging.getLogger(__name__)
 Kind, Audience, Status, Stage = Report.Kind, Report.Audience, Report.Status, Report.Stage
 Failure, Trigger = Report.Failure, Report.Trigger
 
-#: A running build that gave no sign of life for this long is presumed dead.
-STUCK_AFTER = dt.timedelta(minutes=5)
+#: A running build that gave no sign of life for this long is presumed dead. A live build
+#: beats at every step and every TICK seconds during the PDF layout, its longest step.
+STUCK_AFTER = dt.timedelta(seconds=45)
+TICK = 5.0
 #: Starts of a build (including restarts after a dead worker) before giving up.
 MAX_ATTEMPTS = 3
 #: Errors worth another try later: the database or the file storage was unavailable.
@@ -73,9 +84,8 @@ def _identity(report: Report) -> Q:
 
 
 def _enqueue(report_id: int) -> None:
-    from reporting import tasks
-
-    transaction.on_commit(partial(tasks.build_report.delay, report_id))
+    """The build is follow-up work of the request: recorded in its transaction."""
+    outbox.enqueue("reporting.build_report", report_id=report_id)
 
 
 # --- Asking for a report -----------------------------------------------------------------
@@ -260,6 +270,41 @@ class _Heartbeat:
         ).update(heartbeat_at=timezone.now(), progress=min(int(percent), 99), stage=stage)
         if not updated:
             raise BuildSuperseded
+
+    def alive(self) -> None:
+        """A sign of life that changes nothing else (from the ticking thread)."""
+        Report.objects.filter(
+            pk=self.report_id, build_token=self.token, status=Status.RUNNING
+        ).update(heartbeat_at=timezone.now())
+
+
+@contextlib.contextmanager
+def _ticking(beat: _Heartbeat, every: float = TICK) -> Iterator[None]:
+    """Keep beating from a thread while the caller works in one long call (the layout).
+
+    The thread only says the build is alive: whether the build may still store its result
+    is decided by its token when it stores. It has its own database connection, closed
+    at the end; a database error there is left to the next tick.
+    """
+    stop = threading.Event()
+
+    def tick() -> None:
+        try:
+            while not stop.wait(every):
+                try:
+                    beat.alive()
+                except DatabaseError:
+                    logger.warning("report %s: heartbeat not written", beat.report_id)
+        finally:
+            db_connection.close()
+
+    thread = threading.Thread(target=tick, name=f"heartbeat-{beat.report_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every + 5)
 
 
 def _start(report_id: int) -> tuple[Report, uuid.UUID] | None:
@@ -456,7 +501,8 @@ def report_build(*, report_id: int, final_attempt: bool = True) -> Report | None
     try:
         data = collect(report, beat=beat)
         beat(60, Stage.RENDERING)
-        pdf, pages = render.render_pdf(data, language=report.language, meta=render_meta(report))
+        with _ticking(beat):
+            pdf, pages = render.render_pdf(data, language=report.language, meta=render_meta(report))
         beat(92, Stage.STORING)
         return _store(report, token, data, pdf, pages)
     except BuildSuperseded:
@@ -644,9 +690,9 @@ def _stale(now: dt.datetime) -> Q:
 def report_requeue_stuck(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Reports left 'running' by a dead worker: queued again, or failed after 3 attempts.
 
-    A build whose heartbeat is older than 5 minutes is presumed dead (the task's hard time
-    limit is shorter). Its token is cleared, so if it was only slow it can no longer
-    write anything.
+    A build whose heartbeat is older than STUCK_AFTER is presumed dead (a live one beats
+    every TICK seconds even during the layout). Its token is cleared, so if it was only
+    slow it can no longer write anything.
     """
     now = now or timezone.now()
     counts = {"requeued": 0, "failed": 0}

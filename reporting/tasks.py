@@ -10,6 +10,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from coordination.outbox import services as outbox
 from reporting import services
 
 MAX_RETRIES = 3
@@ -25,15 +26,19 @@ MAX_RETRIES = 3
     retry_backoff_max=300,
     retry_jitter=True,
     max_retries=MAX_RETRIES,
-    # Shorter than services.STUCK_AFTER: a build killed at the hard limit is re-queued by
-    # the sweeper, one stopped at the soft limit is recorded as too slow.
+    # A build killed at the hard limit stops beating and is re-queued by the sweeper; one
+    # stopped at the soft limit is recorded as too slow. Shorter than the broker's
+    # visibility timeout, so an unacknowledged message never comes back mid-build.
     soft_time_limit=240,
     time_limit=270,
 )
-def build_report(self, report_id: int) -> str | None:
+def build_report(self, report_id: int, outbox_id: int | None = None) -> str | None:
     report = services.report_build(
         report_id=report_id, final_attempt=self.request.retries >= MAX_RETRIES
     )
+    # Built, failed for good, or not "queued" any more (a duplicate delivery): nothing is
+    # left for this message. A transient error raises above and is retried (and swept).
+    outbox.complete(outbox_id)
     return report.status if report else None
 
 
@@ -53,5 +58,5 @@ def queue_before_cores(on: str | None = None) -> list[int]:
 
 @shared_task(name="reporting.requeue_stuck", time_limit=60, soft_time_limit=50)
 def requeue_stuck() -> dict[str, int]:
-    """Every 2 minutes (beat): re-queue or fail the builds whose worker died."""
+    """Every 30 seconds (beat): re-queue or fail the builds whose worker died."""
     return services.report_requeue_stuck()

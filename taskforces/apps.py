@@ -7,6 +7,7 @@ class TaskforcesConfig(AppConfig):
     verbose_name = _("Local task forces")
 
     def ready(self) -> None:
+        import taskforces.tasks  # noqa: F401 - the Celery jobs, for the outbox's hand-off
         from hotspots import events
         from taskforces import navigation
         from taskforces.services import taskforces as taskforce_services

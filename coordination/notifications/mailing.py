@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 
 from coordination.notifications.models import Notification
 from coordination.notifications.services import GROUPS, OTHER_GROUP, group_label, message
+from coordination.outbox import services as outbox
 from coordination.people.models import User
 
 MAIL_ERRORS = (OSError, smtplib.SMTPException)
@@ -179,8 +180,6 @@ def sweep_unsent(now: dt.datetime) -> int:
     creation (a worker died, the broker was down, the retries ran out): the guarantee that
     no e-mail is lost. Returns how many were queued.
     """
-    from coordination.notifications import tasks
-
     ids = list(
         Notification.objects.filter(
             _IMMEDIATE, emailed_at__isnull=True, created_at__lte=now - SWEEP_AFTER
@@ -188,6 +187,10 @@ def sweep_unsent(now: dt.datetime) -> int:
         .order_by("created_at", "id")
         .values_list("pk", flat=True)[:SWEEP_LIMIT]
     )
-    for start in range(0, len(ids), SWEEP_BATCH):
-        tasks.email_notifications.delay(ids[start : start + SWEEP_BATCH])
+    with transaction.atomic():
+        for start in range(0, len(ids), SWEEP_BATCH):
+            outbox.enqueue(
+                "coordination.email_notifications",
+                notification_ids=ids[start : start + SWEEP_BATCH],
+            )
     return len(ids)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.audit import services as audit
 from coordination.notifications.models import Notification
+from coordination.outbox import services as outbox
 from coordination.people.models import User
 
 MESSAGES = {
@@ -121,13 +123,27 @@ def notify(
     immediate = [
         n.pk for n in notifications if unique[n.recipient_id].email_mode == "immediate" and n.pk
     ]
-    if immediate:
-        from coordination.notifications import tasks
-
-        # robust: the event is committed whatever happens to its e-mail; if queuing fails
-        # (broker down) the sweeper of coordination.mailing sends it later.
-        transaction.on_commit(lambda: tasks.email_notifications.delay(immediate), robust=True)
+    if immediate and _mail_suppressed.get():
+        # The demo tells its people in the portal only: its e-mails are never due.
+        Notification.objects.filter(pk__in=immediate).update(emailed_at=timezone.now())
+    elif immediate:
+        # In the same transaction as the event: the e-mail is sent once the event commits,
+        # whatever the broker's state then (coordination.outbox).
+        outbox.enqueue("coordination.email_notifications", notification_ids=immediate)
     return notifications
+
+
+_mail_suppressed: ContextVar[bool] = ContextVar("mail_suppressed", default=False)
+
+
+@contextlib.contextmanager
+def mail_suppressed() -> Iterator[None]:
+    """Within it, notifications are shown in the portal and never e-mailed (the demo)."""
+    token = _mail_suppressed.set(True)
+    try:
+        yield
+    finally:
+        _mail_suppressed.reset(token)
 
 
 # --- The reader's actions ---------------------------------------------------------------

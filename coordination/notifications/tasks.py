@@ -1,10 +1,13 @@
-"""Jobs of the regional layer."""
+"""Jobs of the notification centre: e-mails now, the daily digest, the sweep of unsent ones."""
 
 import datetime as dt
 import smtplib
 
 from celery import shared_task
 from django.utils import timezone
+
+from coordination.notifications import mailing
+from coordination.outbox import services as outbox
 
 # A mail server that refuses or drops the connection: worth trying again later.
 MAIL_ERRORS = (OSError, smtplib.SMTPException)
@@ -33,14 +36,14 @@ def ping() -> str:
     time_limit=120,
     soft_time_limit=100,
 )
-def email_notifications(notification_ids: list[int]) -> int:
+def email_notifications(notification_ids: list[int], outbox_id: int | None = None) -> int:
     """E-mail these notifications now (the 'immediate' choice); see coordination.mailing.
 
     After the last retry, coordination.sweep_unsent_notifications queues them again.
     """
-    from coordination.notifications import mailing
-
-    return mailing.send_immediate(notification_ids)
+    sent = mailing.send_immediate(notification_ids)
+    outbox.complete(outbox_id)
+    return sent
 
 
 @shared_task(
@@ -55,14 +58,10 @@ def email_notifications(notification_ids: list[int]) -> int:
 )
 def send_notification_digests(now: str | None = None) -> int:
     """Daily (beat): the digest e-mail of each 'digest' person. ``now``: ISO datetime."""
-    from coordination.notifications import mailing
-
     return mailing.send_digests(_when(now))
 
 
 @shared_task(name="coordination.sweep_unsent_notifications", time_limit=120, soft_time_limit=100)
 def sweep_unsent_notifications(now: str | None = None) -> int:
     """Every 15 minutes (beat): queue again the immediate e-mails still unsent."""
-    from coordination.notifications import mailing
-
     return mailing.sweep_unsent(_when(now))

@@ -122,13 +122,20 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
+# Where `manage.py backup_create` writes its folders (database dump, media archive,
+# manifest). Keep it outside MEDIA_ROOT and off the web server's paths: it holds everything.
+BACKUP_ROOT = Path(env_str("BACKUP_ROOT", str(BASE_DIR / "backups")))
 
-# Celery: with REDIS_URL the tasks go to the broker; without it they run in-process so a
-# first run needs nothing but Python.
+# Celery. With REDIS_URL the tasks go to Redis. Without it, `make run` starts a real worker
+# and beat on an embedded broker that needs no server (kombu's filesystem transport in
+# BROKER_DIR): the same machinery as production, with zero set-up.
 REDIS_URL = env_str("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+BROKER_DIR = Path(env_str("BROKER_DIR", str(BASE_DIR / ".broker")))
+CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# The application's own rows hold the state of every job: no result backend.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -137,6 +144,26 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that does not answer must not hold a web request: fail fast, the outbox keeps
+# the work. An unacknowledged message comes back after the visibility timeout, sized above
+# the longest build (its hard time limit); the sweeps act well before that.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = (
+    {
+        "socket_connect_timeout": 1,
+        "socket_timeout": 5,
+        "max_retries": 0,
+        "visibility_timeout": 900,
+    }
+    if REDIS_URL
+    else {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "processed"),
+        "store_processed": False,
+    }
+)
+CELERY_BEAT_SCHEDULE_FILENAME = str(BROKER_DIR / "beat-schedule")
 # Periodic jobs; crontab times are in CELERY_TIMEZONE (Europe/Brussels).
 CELERY_BEAT_SCHEDULE: dict = {
     "remind-expiring-police-orders": {
@@ -160,7 +187,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "reporting-requeue-stuck": {
         "task": "reporting.requeue_stuck",
-        "schedule": crontab(minute="*/2"),
+        "schedule": 30.0,
+    },
+    # Follow-up work that did not leave (broker down) or did not finish (a worker died).
+    "outbox-sweep": {
+        "task": "coordination.outbox_sweep",
+        "schedule": crontab(minute="*"),
     },
     "email-notification-digests": {
         "task": "coordination.send_notification_digests",

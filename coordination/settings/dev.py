@@ -11,3 +11,8 @@ SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"  # no
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The embedded broker's folders (kombu's filesystem transport), shared by the server,
+# the worker and beat started by `make run`.
+if not REDIS_URL:  # noqa: F405
+    for _folder in ("queue", "processed"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)  # noqa: F405

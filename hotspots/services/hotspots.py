@@ -22,7 +22,7 @@ from coordination.models import Commune, User
 from coordination.people import permissions as policy
 from coordination.reference import selectors as reference_selectors
 from coordination.strategy import selectors
-from hotspots import events, permissions, tasks
+from hotspots import events, notifications, permissions
 from hotspots.models import Hotspot, MayorDecision
 
 Status = Hotspot.Status
@@ -144,7 +144,8 @@ def hotspot_request_approval(*, hotspot: Hotspot, by: User) -> Hotspot:
         target=hotspot,
         changes={"status": [Status.PROPOSED, Status.AWAITING_APPROVAL]},
     )
-    transaction.on_commit(lambda: tasks.notify_decision_requested.delay(hotspot.pk))
+    # Told in the same transaction (their e-mails leave through the outbox).
+    notifications.decision_requested(hotspot.pk)
     return hotspot
 
 
@@ -220,7 +221,7 @@ def _settle(hotspot: Hotspot, *, by: User) -> None:
     if new_status == Status.APPROVED:
         # Approval is the moment the hotspot's Local Task Force comes to exist.
         events.hotspot_approved.send(sender=Hotspot, hotspot=hotspot, by=by)
-    transaction.on_commit(lambda: tasks.notify_hotspot_settled.delay(hotspot.pk))
+    notifications.hotspot_settled(hotspot.pk)
 
 
 @transaction.atomic

@@ -17,7 +17,15 @@ def scratch_copy(tmp_path: Path) -> Path:
         ROOT,
         copy,
         ignore=shutil.ignore_patterns(
-            ".venv", ".git", "node_modules", "staticfiles", "media", "*.sqlite3", ".*_cache"
+            ".venv",
+            ".git",
+            "node_modules",
+            "staticfiles",
+            "media",
+            "backups",
+            ".broker",
+            "*.sqlite3",
+            ".*_cache",
         ),
     )
     return copy

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
+from coordination.notifications.services import mail_suppressed
 from coordination.people.demo import DEMO_PASSWORD
 from coordination.regional.demo import seed as demo
 
@@ -17,9 +18,11 @@ class Command(BaseCommand):
             raise CommandError(
                 "Demo accounts have a published password: seed_demo runs only with DEBUG on."
             )
-        # Demo decisions and proposals would e-mail the demo accounts: keep that in memory.
+        # The demo never mails anyone, whatever broker or SMTP server is configured: its
+        # notifications are written with no e-mail due (no outbox row), and anything sent
+        # in this process stays in memory.
         quiet = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-        with override_settings(MAILERS=quiet), transaction.atomic():
+        with override_settings(MAILERS=quiet), mail_suppressed(), transaction.atomic():
             people = demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000"))
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
