@@ -123,9 +123,12 @@ def notify(
     immediate = [
         n.pk for n in notifications if unique[n.recipient_id].email_mode == "immediate" and n.pk
     ]
-    if immediate and _mail_suppressed.get():
-        # The demo tells its people in the portal only: its e-mails are never due.
-        Notification.objects.filter(pk__in=immediate).update(emailed_at=timezone.now())
+    if _mail_suppressed.get():
+        # The demo tells its people in the portal only: no e-mail is ever due, neither now
+        # nor in a digest.
+        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
+            emailed_at=timezone.now()
+        )
     elif immediate:
         # In the same transaction as the event: the e-mail is sent once the event commits,
         # whatever the broker's state then (coordination.outbox).

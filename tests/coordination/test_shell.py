@@ -132,3 +132,10 @@ def test_seed_demo_is_idempotent():
     assert counts == (User.objects.count(), Agency.objects.count(), StrategyPeriod.objects.count())
     assert User.objects.filter(role=User.Role.MAYOR).count() == 8
     assert selectors.current_period() is not None
+    # The demo never mails anyone, whatever broker or SMTP server is configured: no e-mail
+    # is due for any of its notifications and none waits in the outbox.
+    from coordination.models import Notification, OutboxMessage
+
+    assert Notification.objects.exists()
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+    assert not OutboxMessage.objects.filter(task="coordination.email_notifications").exists()
