@@ -6,20 +6,8 @@ from playwright.sync_api import expect
 from taskforces.models import Action, ActionUpdate, PlanVersion
 from taskforces.selectors import plans as plan_selectors
 from taskforces.services import plans as plan_services
-from tests.factories_taskforces import Cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def cast(hotspot_midi, mayor_anderlecht, police_member, association_member, csir_analyst):
-    return Cast(
-        hotspot=hotspot_midi,
-        chair=mayor_anderlecht,
-        police=police_member,
-        association=association_member,
-        analyst=csir_analyst,
-    )
 
 
 def test_lead_agency_changes_the_status_inline(page, login, cast):

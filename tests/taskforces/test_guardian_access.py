@@ -14,20 +14,8 @@ from taskforces.models import AccessGrant, Membership
 from taskforces.services import actions as action_services
 from taskforces.services import taskforces as taskforce_services
 from tests.factories import AgencyFactory, UserFactory, commune
-from tests.factories_taskforces import Cast
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cast(hotspot_midi, mayor_anderlecht, police_member, association_member, csir_analyst):
-    return Cast(
-        hotspot=hotspot_midi,
-        chair=mayor_anderlecht,
-        police=police_member,
-        association=association_member,
-        analyst=csir_analyst,
-    )
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from taskforces.selectors import plans as plan_selectors
 from taskforces.services import actions as action_services
 from taskforces.services import plans as plan_services
 from taskforces.services import taskforces as taskforce_services
-from tests.factories_taskforces import ActionFactory, Cast
+from tests.factories_taskforces import ActionFactory
 
 pytestmark = pytest.mark.django_db
 State = PlanVersion.State
@@ -28,17 +28,6 @@ def _english():
     """Service messages are read in English here; pages get the language cookie."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def cast(hotspot_midi, mayor_anderlecht, police_member, association_member, csir_analyst):
-    return Cast(
-        hotspot=hotspot_midi,
-        chair=mayor_anderlecht,
-        police=police_member,
-        association=association_member,
-        analyst=csir_analyst,
-    )
 
 
 def current(cast) -> PlanVersion:

@@ -18,20 +18,9 @@ from taskforces.services import meetings as meeting_services
 from taskforces.services import plans as plan_services
 from taskforces.services import taskforces as taskforce_services
 from taskforces.tasks import remind_no_meeting
-from tests.factories_taskforces import Cast, MeetingFactory, MeetingPointFactory
+from tests.factories_taskforces import MeetingFactory, MeetingPointFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cast(hotspot_midi, mayor_anderlecht, police_member, association_member, csir_analyst):
-    return Cast(
-        hotspot=hotspot_midi,
-        chair=mayor_anderlecht,
-        police=police_member,
-        association=association_member,
-        analyst=csir_analyst,
-    )
 
 
 def days_ago(days: int) -> dt.datetime:

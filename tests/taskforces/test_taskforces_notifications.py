@@ -28,17 +28,6 @@ pytestmark = pytest.mark.django_db
 MIDI = {"taskforce": "HS10 Gare du Midi", "taskforce_nl": "HS10 Zuidstation"}
 
 
-@pytest.fixture
-def cast(hotspot_midi, mayor_anderlecht, police_member, association_member, csir_analyst):
-    return Cast(
-        hotspot=hotspot_midi,
-        chair=mayor_anderlecht,
-        police=police_member,
-        association=association_member,
-        analyst=csir_analyst,
-    )
-
-
 def told(kind: str) -> set[str]:
     """The usernames notified of ``kind``."""
     return set(Notification.objects.filter(kind=kind).values_list("recipient__username", flat=True))

@@ -23,22 +23,11 @@ from taskforces.services import meetings as meeting_services
 from taskforces.services import plans as plan_services
 from taskforces.services import taskforces as taskforce_services
 from tests.factories import AgencyFactory, UserFactory
-from tests.factories_taskforces import ActionFactory, Cast, MeetingFactory, member
+from tests.factories_taskforces import ActionFactory, MeetingFactory, member
 
 pytestmark = pytest.mark.django_db
 Status = Action.Status
 PJ = Action.Confidentiality.POLICE_JUDICIAL
-
-
-@pytest.fixture
-def cast(hotspot_midi, mayor_anderlecht, police_member, association_member, csir_analyst):
-    return Cast(
-        hotspot=hotspot_midi,
-        chair=mayor_anderlecht,
-        police=police_member,
-        association=association_member,
-        analyst=csir_analyst,
-    )
 
 
 @pytest.fixture
