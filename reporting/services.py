@@ -286,6 +286,11 @@ def _ticking(beat: _Heartbeat, every: float = TICK) -> Iterator[None]:
     is decided by its token when it stores. It has its own database connection, closed
     at the end; a database error there is left to the next tick.
     """
+    if db_connection.in_atomic_block:
+        # Inside an outer transaction (the demo builds synchronously) nobody else could
+        # see the beats, and SQLite would refuse the second writer.
+        yield
+        return
     stop = threading.Event()
 
     def tick() -> None:
