@@ -7,6 +7,7 @@ class CoordinationConfig(AppConfig):
     verbose_name = _("Regional coordination")
 
     def ready(self) -> None:
+        import coordination.jobs.tasks
         import coordination.notifications.tasks
         import coordination.outbox.tasks  # noqa: F401 - the Celery jobs, for the outbox's hand-off
         from coordination import navigation

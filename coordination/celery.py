@@ -10,4 +10,4 @@ app = Celery("coordination")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The regional core keeps its jobs by noun (coordination/notifications/tasks.py).
-app.autodiscover_tasks(["coordination.notifications", "coordination.outbox"])
+app.autodiscover_tasks(["coordination.notifications", "coordination.outbox", "coordination.jobs"])

@@ -4,6 +4,7 @@ Each noun keeps its models in its own package; other apps may import them from h
 """
 
 from coordination.audit.models import AuditEntry
+from coordination.jobs.models import JobRun
 from coordination.notifications.models import Notification
 from coordination.outbox.models import OutboxMessage
 from coordination.people.models import Agency, User
@@ -18,6 +19,7 @@ __all__ = [
     "Commune",
     "CoresDecision",
     "CoresMeeting",
+    "JobRun",
     "Notification",
     "OutboxMessage",
     "PoliceZone",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("bulletins/", include("coordination.regional.bulletins.urls")),
     path("audit/", include("coordination.audit.urls")),
     path("notifications/", include("coordination.notifications.urls")),
+    path("jobs/", include("coordination.regional.jobs.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -7,6 +7,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from coordination.jobs.services import recorded
 from hotspots import notifications
 
 # No automatic retry here: these jobs only write notifications (a retry after a partial
@@ -14,6 +15,7 @@ from hotspots import notifications
 
 
 @shared_task(name="hotspots.remind_expiring_orders", time_limit=300, soft_time_limit=270)
+@recorded
 def remind_expiring_orders(on: str | None = None) -> int:
     """Daily (beat): reminders before police orders expire. ``on``: ISO date, today by default."""
     day = dt.date.fromisoformat(on) if on else timezone.localdate()

@@ -10,6 +10,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from coordination.jobs.services import recorded
 from coordination.outbox import services as outbox
 from reporting import services
 
@@ -43,6 +44,7 @@ def build_report(self, report_id: int, outbox_id: int | None = None) -> str | No
 
 
 @shared_task(name="reporting.queue_monthly", time_limit=120, soft_time_limit=100)
+@recorded
 def queue_monthly(on: str | None = None) -> list[int]:
     """Monthly (beat, the 1st at 06:00): the regional report of the period to date."""
     day = dt.date.fromisoformat(on) if on else timezone.localdate()
@@ -50,6 +52,7 @@ def queue_monthly(on: str | None = None) -> list[int]:
 
 
 @shared_task(name="reporting.queue_before_cores", time_limit=120, soft_time_limit=100)
+@recorded
 def queue_before_cores(on: str | None = None) -> list[int]:
     """Daily (beat): the report for the CoReS meetings held in REPORT_DAYS_BEFORE_CORES days."""
     day = dt.date.fromisoformat(on) if on else timezone.localdate()
@@ -57,6 +60,7 @@ def queue_before_cores(on: str | None = None) -> list[int]:
 
 
 @shared_task(name="reporting.requeue_stuck", time_limit=60, soft_time_limit=50)
+@recorded
 def requeue_stuck() -> dict[str, int]:
     """Every 30 seconds (beat): re-queue or fail the builds whose worker died."""
     return services.report_requeue_stuck()

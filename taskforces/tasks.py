@@ -5,6 +5,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from coordination.jobs.services import recorded
 from taskforces import notifications
 
 
@@ -16,6 +17,7 @@ from taskforces import notifications
     time_limit=300,
     soft_time_limit=270,
 )
+@recorded
 def remind_no_meeting(at: str | None = None) -> int:
     """Daily (beat). ``at``: ISO date-time to evaluate at, now by default."""
     moment = dt.datetime.fromisoformat(at) if at else timezone.now()

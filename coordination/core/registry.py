@@ -1,4 +1,4 @@
-"""Where apps add their navigation sections and home panels.
+"""Where apps add their navigation sections, home panels, map arrows and health details.
 
 The navigation bar and the home page ('my work') belong to no single app: each app
 registers what it contributes from its ``AppConfig.ready()``, so that the layers above do
@@ -49,6 +49,7 @@ class PanelSource:
 _sections: dict[str, Section] = {}
 _panel_sources: dict[str, PanelSource] = {}
 _map_arrows: dict[str, Callable[[User], Iterable[Any]]] = {}
+_health_details: dict[str, Callable[[], dict[str, Any]]] = {}
 
 
 def add_section(section: Section) -> None:
@@ -81,3 +82,13 @@ def add_map_arrows(key: str, arrows: Callable[[User], Iterable[Any]]) -> None:
 def map_arrows(user: User) -> list[Any]:
     """The arrows every registered source draws for ``user`` on the region map."""
     return [arrow for key in sorted(_map_arrows) for arrow in _map_arrows[key](user)]
+
+
+def add_health_detail(key: str, detail: Callable[[], dict[str, Any]]) -> None:
+    """Register what ``/healthz`` reports under ``detail[key]`` (a few cheap queries, no secret)."""
+    _health_details[key] = detail
+
+
+def health_details() -> list[tuple[str, Callable[[], dict[str, Any]]]]:
+    """The registered health details, by key."""
+    return sorted(_health_details.items())

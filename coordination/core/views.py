@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -9,6 +11,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from coordination.core import registry
 
 
 def broker_status() -> str | None:
@@ -26,7 +30,17 @@ def broker_status() -> str | None:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: the database answers, and the broker when one is configured."""
+    """For load balancers and monitoring.
+
+    The status (200 or 503) says whether this web node can serve: the database answers,
+    and the broker when one is configured. ``detail`` adds, for monitoring, what the apps
+    registered (``registry.add_health_detail``): the heartbeat's age and whether it is
+    stale, the outbox rows pending and the age of the oldest. A stale heartbeat (worker or
+    beat down) does not turn the status to 503: a load balancer would then pull every web
+    node for a fault they cannot mend, and the portal still serves its pages while the
+    outbox keeps the follow-up work. Monitoring alerts on ``detail.heartbeat.stale``.
+    No secret: no address, host name or error message, only exception class names.
+    """
     checks: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
@@ -38,6 +52,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if broker is not None:
         checks["broker"] = broker
     healthy = all(value == "ok" for value in checks.values())
+    detail: dict[str, Any] = {}
+    if checks["database"] == "ok":
+        for key, read in registry.health_details():
+            try:
+                detail[key] = read()
+            except Exception as exc:
+                detail[key] = {"error": exc.__class__.__name__}
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "error", "checks": checks, "detail": detail},
+        status=200 if healthy else 503,
     )

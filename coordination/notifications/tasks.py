@@ -6,6 +6,7 @@ import smtplib
 from celery import shared_task
 from django.utils import timezone
 
+from coordination.jobs.services import recorded
 from coordination.notifications import mailing
 from coordination.outbox import services as outbox
 
@@ -56,12 +57,14 @@ def email_notifications(notification_ids: list[int], outbox_id: int | None = Non
     time_limit=1800,
     soft_time_limit=1700,
 )
+@recorded
 def send_notification_digests(now: str | None = None) -> int:
     """Daily (beat): the digest e-mail of each 'digest' person. ``now``: ISO datetime."""
     return mailing.send_digests(_when(now))
 
 
 @shared_task(name="coordination.sweep_unsent_notifications", time_limit=120, soft_time_limit=100)
+@recorded
 def sweep_unsent_notifications(now: str | None = None) -> int:
     """Every 15 minutes (beat): queue again the immediate e-mails still unsent."""
     return mailing.sweep_unsent(_when(now))

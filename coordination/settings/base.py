@@ -202,6 +202,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "coordination.sweep_unsent_notifications",
         "schedule": crontab(minute="*/15"),
     },
+    # Proof that beat and a worker run: the scheduled-work page and /healthz read its last
+    # run (coordination/jobs/services.py). It also prunes the old job runs.
+    "heartbeat": {
+        "task": "coordination.heartbeat",
+        "schedule": crontab(minute="*"),
+    },
 }
 
 # Outgoing mail (Django 6.1 mailers). The console backend by default, SMTP when EMAIL_HOST

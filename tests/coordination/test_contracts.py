@@ -13,21 +13,15 @@ BIN = Path(sys.executable).parent
 
 def scratch_copy(tmp_path: Path) -> Path:
     copy = tmp_path / "project"
-    shutil.copytree(
-        ROOT,
-        copy,
-        ignore=shutil.ignore_patterns(
-            ".venv",
-            ".git",
-            "node_modules",
-            "staticfiles",
-            "media",
-            "backups",
-            ".broker",
-            "*.sqlite3",
-            ".*_cache",
-        ),
-    )
+    everywhere = shutil.ignore_patterns(".venv", ".git", "node_modules", "*.sqlite3", ".*_cache")
+    # Data folders of a running portal, at the top only (coordination/backups is code).
+    top = {"staticfiles", "media", "backups", ".broker"}
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skipped = set(everywhere(folder, names))
+        return skipped | (top & set(names) if Path(folder) == ROOT else set())
+
+    shutil.copytree(ROOT, copy, ignore=ignore)
     return copy
 
 
