@@ -16,18 +16,26 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-## Serve the portal with the demo data on http://127.0.0.1:8000
+## Serve the portal with the demo data on http://$(HOST), a Celery worker and beat beside it
+# The worker and beat run the jobs as in production: on Redis with REDIS_URL, otherwise on
+# the embedded broker in .broker/ (no server needed; see coordination/settings/dev.py).
+# Ctrl-C, a TERM or the server's end stops them all: `kill 0` signals the recipe's process
+# group (from a script, start `make run` in a session of its own: setsid). The worker has
+# a process group of its own (set -m) and is stopped through its main process: a signal
+# to its pool processes would kill them under it, and it would wait forever for a lock
+# one of them held. It finishes a running job first (warm shutdown); a second Ctrl-C
+# stops it at once (cold shutdown: the job is queued again).
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	@if [ -n "$$REDIS_URL" ]; then \
-		echo "REDIS_URL is set: starting a Celery worker with beat beside the server"; \
-		trap 'kill 0' EXIT; \
-		$(BIN)/celery -A coordination worker --beat --loglevel=INFO & \
-		$(BIN)/python manage.py runserver $(HOST); \
-	else \
-		$(BIN)/python manage.py runserver $(HOST); \
-	fi
+	@if [ -n "$$REDIS_URL" ]; then broker="Redis ($$REDIS_URL)"; \
+	else broker="the embedded broker in .broker/"; fi; \
+	echo "Celery worker and beat on $$broker; Ctrl-C stops the server, the worker and beat"; \
+	trap 'trap "kill -QUIT $$worker 2>/dev/null" INT; trap "" TERM; trap - EXIT; \
+		kill -TERM $$worker 2>/dev/null; kill 0; wait; wait' EXIT INT TERM; \
+	set -m; $(BIN)/celery -A coordination worker --beat --concurrency=2 --loglevel=INFO \
+		--without-gossip --without-mingle --without-heartbeat & worker=$$!; set +m; \
+	$(BIN)/python manage.py runserver $(HOST) & wait $$!
 
 ## Lint, types, import layers, templates, migrations check, system check and the whole suite
 test: install lint

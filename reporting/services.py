@@ -517,6 +517,11 @@ def report_build(*, report_id: int, final_attempt: bool = True) -> Report | None
         transient = isinstance(exc, TRANSIENT_ERRORS)
         final = final_attempt or not transient
         logger.exception("report %s: build failed (final: %s)", report_id, final)
+        if not db_connection.in_atomic_block:
+            # A session the server ended (restart, pg_terminate_backend) stays broken until
+            # closed: without this the failure could not be recorded, and the retry would
+            # find the report still "running" and leave it to the stuck sweep.
+            db_connection.close_if_unusable_or_obsolete()
         _record_failure(report, token, exc, final=final)
         if not final:
             raise

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from django.db import connection
 from coordination.models import Agency, Commune, User
 from hotspots.models import Hotspot
 from tests.factories import AgencyFactory, HotspotFactory, UserFactory, commune
+from tests.stack import REDIS_TRANSPORT_OPTIONS, OwnRedis, Worker, publishing_to
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -270,6 +273,71 @@ def celery_worker(reference_data) -> Iterator[None]:
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+# --- A stack of the test's own, to break ---------------------------------------------
+
+
+@pytest.fixture
+def own_redis(tmp_path) -> Iterator[OwnRedis]:
+    """A redis-server of this test's own (the machine's shared one is never stopped)."""
+    require(shutil.which("redis-server") is not None, "redis-server")
+    server = OwnRedis(tmp_path / "redis.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class Stack:
+    """The test's own broker and worker, and where the worker leaves what it makes."""
+
+    redis: OwnRedis
+    worker: Worker
+    media: Path
+    mail: Path
+    #: The worker's PostgreSQL application_name (pg_stat_activity), to find its sessions.
+    application_name: str
+
+
+@pytest.fixture
+def worker_layout_seconds() -> float:
+    """How much longer the stack's worker takes to lay a PDF out (tests/celery_app.py);
+    parametrize it to act while a build renders."""
+    return 0.0
+
+
+@pytest.fixture
+def redis_stack(
+    reference_data, own_redis, tmp_path, settings, worker_layout_seconds
+) -> Iterator[Stack]:
+    """A real `celery worker` on the test's own Redis, reading the test database; this
+    process publishes there too. The worker stores PDFs in ``media`` and writes its
+    e-mails as files in ``mail``; its database sessions carry ``application_name``.
+    """
+    require(connection.vendor == "postgresql", "PostgreSQL (shared with the worker process)")
+    media, mail = tmp_path / "media", tmp_path / "mail"
+    settings.MEDIA_ROOT = media
+    application_name = f"portal-test-worker-{os.getpid()}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "coordination.settings.test",
+        "CELERY_WORKER_TEST_DB": connection.settings_dict["NAME"],
+        "REDIS_URL": own_redis.url,
+        "MEDIA_ROOT": str(media),
+        "TEST_EMAIL_DIR": str(mail),
+        "PGAPPNAME": application_name,
+        "TEST_LAYOUT_SECONDS": str(worker_layout_seconds),
+    }
+    with publishing_to(own_redis.url, REDIS_TRANSPORT_OPTIONS) as app:
+        worker = Worker(app=app, env=env, log=tmp_path / "worker.log", name=f"stack-{os.getpid()}")
+        try:
+            worker.start()
+            yield Stack(own_redis, worker, media, mail, application_name)
+        finally:
+            worker.stop()
 
 
 # --- Hotspots -------------------------------------------------------------------------

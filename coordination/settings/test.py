@@ -16,9 +16,19 @@ CELERY_TASK_ALWAYS_EAGER = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 DEMO_ALLOWED = True
 
-# The worker process started by the tests reads the test database, not the main one.
+# The worker process started by the tests reads the test database, not the main one, and
+# works as in production: the follow-up work of its tasks goes through the broker too.
 if os.environ.get("CELERY_WORKER_TEST_DB"):
     DATABASES["default"]["NAME"] = os.environ["CELERY_WORKER_TEST_DB"]  # noqa: F405
+    CELERY_TASK_ALWAYS_EAGER = False
+# The worker process's e-mails, for a test to read: its memory (locmem) is out of reach.
+if os.environ.get("TEST_EMAIL_DIR"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": os.environ["TEST_EMAIL_DIR"]},
+        }
+    }
 # Static files straight from the source folders: no collectstatic outside production.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
