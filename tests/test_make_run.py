@@ -171,8 +171,10 @@ def test_make_run_serves_builds_in_the_worker_and_stops_on_ctrl_c(tmp_path, caps
         built_in = time.monotonic() - building
         _, pdf = portal.get(path + "pdf/")
         assert pdf.startswith(b"%PDF")
-        assert re.search(r"Task reporting\.build_report\[.+\] succeeded", output())
-        assert re.search(r"beat: Starting", output())
+        # The whole log (output() keeps only its end, for failure messages).
+        whole = log.read_text(errors="replace")
+        assert re.search(r"Task reporting\.build_report\[.+\] succeeded", whole), output()
+        assert re.search(r"beat: Starting", whole), output()
 
         # Ctrl-C: SIGINT to the process group of make.
         os.killpg(make.pid, signal.SIGINT)
