@@ -262,7 +262,11 @@ def _action_drift(*, repair: bool) -> list[Drift]:
         "pk", "lead_agency_id"
     ):
         wanted[(agency_id, action_id)] = LEAD_CODENAME
-    agencies = Agency.objects.select_related("group").in_bulk({a for a, _ in wanted})
+    # Every agency with a group, read once: a group may hold permissions no action implies.
+    agencies = Agency.objects.select_related("group").in_bulk(
+        {a for a, _ in wanted}
+        | set(Agency.objects.filter(group__isnull=False).values_list("pk", flat=True))
+    )
     by_group = {agency.group_id: agency for agency in agencies.values() if agency.group_id}
     held: dict[tuple[int, int], set[str]] = defaultdict(set)
     rows = GroupObjectPermission.objects.filter(
@@ -270,13 +274,13 @@ def _action_drift(*, repair: bool) -> list[Drift]:
         permission__codename__in=codenames,
     ).values_list("group_id", "object_pk", "permission__codename")
     for group_id, object_pk, codename in rows:
-        agency = by_group.get(group_id) or Agency.objects.filter(group_id=group_id).first()
+        agency = by_group.get(group_id)
         if agency is not None:
             held[(agency.pk, int(object_pk))].add(codename)
     actions = Action.objects.in_bulk({action for _a, action in {*wanted, *held}})
     drifts = []
     for key in sorted({*wanted, *held}):
-        agency = agencies.get(key[0]) or Agency.objects.get(pk=key[0])
+        agency = agencies[key[0]]
         action = actions[key[1]]
         should = {wanted[key]} if key in wanted else set()
         secret = confidentiality.is_confidential(action)
