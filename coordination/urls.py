@@ -14,6 +14,7 @@ urlpatterns = [
     path("overview/", include("coordination.regional.overview.urls")),
     path("hotspots/", include("hotspots.urls")),
     path("taskforces/", include("taskforces.urls")),
+    path("calendar/", include("taskforces.calendar_urls")),
     path("reports/", include("reporting.urls")),
     path("cores/", include("coordination.regional.cores.urls")),
     path("bulletins/", include("coordination.regional.bulletins.urls")),
@@ -26,6 +27,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The second step of signing in, the set-up of an authenticator app, the security page.
+    path("accounts/two-factor/", include("coordination.accounts.urls")),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password/done/",

@@ -201,14 +201,19 @@ def page(browser, live_server, reference_data) -> Iterator:
 
 @pytest.fixture
 def login(page):
-    """Log a user in through the real login form."""
+    """Log a user in through the real login form (and, given a ``code``, its second step
+    when the portal asks for it)."""
 
-    def _login(user: User) -> None:
+    def _login(user: User, code: str | None = None) -> None:
         page.goto("/accounts/login/")
         page.locator("input[name=username]").fill(user.username)
         page.locator("input[name=password]").fill("correct-horse-battery-staple")
         page.locator("main button[type=submit]").click()
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        if code is not None and "/accounts/two-factor/verify/" in page.url:
+            page.locator("input[name=code]").fill(code)
+            page.locator("main button[type=submit]").click()
+            page.wait_for_url(lambda url: "/accounts/two-factor/" not in url)
 
     return _login
 

@@ -4,6 +4,7 @@
 Every variable is documented in `.env.example`.
 """
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "coordination.admin_site.PortalAdminConfig",  # django.contrib.admin, the portal's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -30,7 +31,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "django_htmx",
+    # Login protection (lock-out) and two-factor authentication: see "Login protection
+    # and two factors" in README.md. coordination.accounts comes after them: its admin
+    # replaces theirs.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "coordination",
+    "coordination.accounts",
     "hotspots",
     "taskforces",
     "reporting",
@@ -42,16 +51,26 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every response of a view: Cache-Control: private, no-store (WhiteNoise answers the
+    # static files above it, with their own long-lived caching).
+    "coordination.core.middleware.PrivateNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a login unless its view says otherwise (login, health check).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "coordination.audit.viewlog.ViewLogMiddleware",  # views of police-judicial items
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A person who must use two factors reaches nothing but the two-factor pages until
+    # verified; after HtmxMiddleware (it answers htmx requests with HX-Redirect).
+    "coordination.accounts.middleware.TwoFactorMiddleware",
+    # Last, as django-axes asks: it turns a lock-out into the lock-out page (HTTP 429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "coordination.urls"
@@ -86,6 +105,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "coordination.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -103,6 +124,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Login protection (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one account
+# from one address, that account is locked for that address for LOGIN_COOLOFF_MINUTES
+# (other addresses, and other accounts from that address, are not). Failures while locked
+# do not extend the lock-out; a successful login clears the count. An administrator
+# unlocks earlier in the admin (access attempts). Every lock-out and unlock is audited.
+AXES_ENABLED = env_bool("LOGIN_PROTECTION", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "coordination.accounts.views.locked_out"
+# The client's address: REMOTE_ADDR, or behind LOGIN_TRUSTED_PROXIES reverse proxies the
+# address the outermost trusted proxy put in X-Forwarded-For (never a header the client
+# could forge to dodge the lock-out).
+LOGIN_TRUSTED_PROXIES = env_int("LOGIN_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "coordination.accounts.lockout.client_ip"
+# Whom a locked-out person or one who lost their second factor contacts.
+ACCOUNT_HELP_EMAIL = env_str("ACCOUNT_HELP_EMAIL", "portal-support@safe.brussels")
+# Two-factor authentication (django-otp): who must use it is decided in
+# coordination/people/two_factor.py. Off only for the test suite (its tests turn it on).
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
+OTP_TOTP_ISSUER = "safe.brussels"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_REDIRECT_URL = "home:index"
 LOGOUT_REDIRECT_URL = "login"
 

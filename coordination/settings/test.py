@@ -36,3 +36,7 @@ WHITENOISE_AUTOREFRESH = True
 # Requests without a language preference get English, the language of the msgids the
 # assertions use; the browser tests ask for French or Dutch like real users.
 LANGUAGE_CODE = "en"
+# The suite's hundreds of tests sign CSIR people in with force_login: two factors are off
+# here, and tests/coordination/test_login_protection.py (and the browser test) turn them on
+# with the `settings` fixture. Login protection (django-axes) stays on.
+TWO_FACTOR_ENFORCED = False

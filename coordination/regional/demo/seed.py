@@ -6,7 +6,7 @@ Idempotent: running it twice changes nothing. Each app keeps its own ``demo.py``
 from __future__ import annotations
 
 from coordination.models import User
-from coordination.people.demo import seed_agencies, seed_people
+from coordination.people.demo import seed_agencies, seed_people, seed_two_factor
 from coordination.regional.cores import demo as cores_demo
 from coordination.strategy.demo import seed_strategy
 from hotspots import demo as hotspot_demo
@@ -29,4 +29,6 @@ def seed() -> dict[str, User]:
     cores_demo.seed(people=people, taskforces=list(TaskForce.objects.order_by("hotspot__code")))
     demo_displacement.seed(people=people, hotspots=hotspots)
     reporting_demo.seed(people=people)
+    # Last: the task forces have put the police and prosecutors in their circles.
+    seed_two_factor()
     return people

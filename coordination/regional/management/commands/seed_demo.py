@@ -6,7 +6,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from coordination.notifications.services import mail_suppressed
-from coordination.people.demo import DEMO_PASSWORD
+from coordination.people.demo import DEMO_PASSWORD, demo_two_factor_accounts
 from coordination.regional.demo import seed as demo
 
 
@@ -28,3 +28,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
         for username, user in people.items():
             self.stdout.write(f"  {username:<28} {user.get_role_display()} · {user.agency}")
+        # The accounts that must use two factors carry an app with a published secret.
+        self.stdout.write(
+            "Two-factor code (CSIR, administrator, police and prosecutors): "
+            "`python manage.py demo_totp <login>`, or an app with the secret below "
+            "(public: demo only)"
+        )
+        for username, secret in demo_two_factor_accounts().items():
+            self.stdout.write(f"  {username:<28} {secret}")
