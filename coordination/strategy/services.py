@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from coordination.audit import services as audit
 from coordination.core.dates import add_months
@@ -53,3 +56,39 @@ def strategy_extend(
         changes={"period": period.number, "ends_on": period.ends_on},
     )
     return period
+
+
+# What the administrator may change in the Django admin: the titles and the range of active
+# hotspots the strategy sets (the overview warns outside it). The adoption date and the
+# periods are CoReS decisions, recorded on the CoReS pages.
+STRATEGY_ADMIN_FIELDS = ["title_fr", "title_nl", "target_min_hotspots", "target_max_hotspots"]
+
+
+def check_hotspot_range(*, minimum: int, maximum: int) -> None:
+    """The range of active hotspots must hold at least one hotspot and not be upside down."""
+    if minimum < 1:
+        raise ValidationError(
+            {"target_min_hotspots": _("The strategy needs at least one active hotspot.")}
+        )
+    if maximum < minimum:
+        raise ValidationError(
+            {"target_max_hotspots": _("The maximum cannot be below the minimum.")}
+        )
+
+
+@transaction.atomic
+def strategy_change(*, strategy: Strategy, by: User | None, **fields: Any) -> Strategy:
+    """Change the strategy's titles or its hotspot range; audited with the old values."""
+    unknown = set(fields) - set(STRATEGY_ADMIN_FIELDS)
+    if unknown:
+        raise ValueError(f"not a field the admin changes: {sorted(unknown)}")
+    current = Strategy.objects.select_for_update().get(pk=strategy.pk)
+    before = audit.snapshot(current, STRATEGY_ADMIN_FIELDS)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    check_hotspot_range(minimum=current.target_min_hotspots, maximum=current.target_max_hotspots)
+    changes = audit.diff(before, audit.snapshot(current, STRATEGY_ADMIN_FIELDS))
+    if changes:
+        current.save(update_fields=list(changes))
+        audit.record(actor=by, action="strategy.change", target=current, changes=changes)
+    return current
