@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from coordination.audit.models import AuditEntry
-from coordination.audit.viewlog import VIEW_ACTION
+from coordination.audit.viewlog import VIEW_ACTION, via_label
 from coordination.people import confidentiality
 from coordination.people.models import User
 
@@ -97,10 +97,19 @@ def audit_entries(
     return entries
 
 
+def view_lines(changes: dict[str, Any]) -> list[ChangeLine]:
+    """A view of a police-judicial item: where it was seen, in the reader's language."""
+    via = (changes or {}).get("via")
+    return [ChangeLine(_("seen on"), "", via_label(str(via)), False)] if via else []
+
+
 def with_lines(entries: list[AuditEntry]) -> list[AuditEntry]:
     """Attach ``lines`` (readable changes) to each entry of a page."""
     for entry in entries:
-        entry.lines = change_lines(entry.changes)
+        if entry.action == VIEW_ACTION and entry.police_judicial:
+            entry.lines = view_lines(entry.changes)
+        else:
+            entry.lines = change_lines(entry.changes)
     return entries
 
 

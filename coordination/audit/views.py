@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from coordination.audit import selectors
-from coordination.core.forms import DateInput
+from coordination.core import bounds
+from coordination.core.forms import BoundedDateField, FilterForm, IdChoiceField
 from coordination.core.htmx import htmx_partial
 from coordination.people import permissions
 from coordination.people.http import AuthenticatedHttpRequest
@@ -23,14 +24,14 @@ from coordination.people.http import AuthenticatedHttpRequest
 PAGE_SIZE = 50
 
 
-class AuditFilterForm(forms.Form):
-    target_type = forms.ModelChoiceField(
+class AuditFilterForm(FilterForm):
+    target_type = IdChoiceField(
         label=_("Object type"), queryset=selectors.object_types(), required=False
     )
     target_id = forms.CharField(label=_("Object id"), max_length=40, required=False)
-    actor = forms.ModelChoiceField(label=_("Person"), queryset=selectors.actors(), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    actor = IdChoiceField(label=_("Person"), queryset=selectors.actors(), required=False)
+    date_from = BoundedDateField(label=_("From"), required=False, bounds=bounds.FILTER)
+    date_to = BoundedDateField(label=_("Until"), required=False, bounds=bounds.FILTER)
     views_only = forms.BooleanField(label=_("Views of police-judicial items"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -47,7 +48,7 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.is_csir_coordinator(request.user):
         raise Http404
     filters = AuditFilterForm(request.GET)
-    wanted = filters.cleaned_data if filters.is_valid() else {}
+    wanted = filters.values(request)
     entries = selectors.audit_entries(viewer=request.user, **{k: v for k, v in wanted.items() if v})
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.with_lines(list(page.object_list))

@@ -301,4 +301,6 @@ def test_exporting_police_judicial_actions_is_recorded(client, cast):
     assert cast.secret.title in response.content.decode()
     (entry,) = views()
     assert entry.actor == cast.police and entry.police_judicial
-    assert entry.target_id == str(cast.plan.pk)
+    # The police-judicial action exported, and where (coordination.audit.viewlog).
+    assert entry.target_id == str(cast.secret.pk)
+    assert entry.changes == {"via": "plan_export"}
