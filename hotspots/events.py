@@ -10,3 +10,7 @@ from django.dispatch import Signal
 
 # Sent with ``hotspot`` and ``by`` when every concerned mayor approved a hotspot.
 hotspot_approved = Signal()
+
+# Sent with ``hotspot``, ``version`` (now in force), ``previous`` (superseded, or None) and
+# ``by`` when every concerned mayor approved a change of the hotspot's perimeter.
+perimeter_in_force = Signal()

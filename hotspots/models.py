@@ -124,6 +124,152 @@ class MayorDecision(models.Model):
         return f"{self.hotspot.code} · {self.commune} · {self.get_decision_display()}"
 
 
+class PerimeterVersion(models.Model):
+    """One perimeter a hotspot has had, kept for good (never deleted, never edited).
+
+    ``Hotspot.perimeter`` is a copy of the version in force (or, before approval, of the
+    working draft) for the readers of the whole portal; the versions are the record.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Working draft")
+        PROPOSED = "proposed", _("Proposed, awaiting the mayors")
+        IN_FORCE = "in_force", _("In force")
+        SUPERSEDED = "superseded", _("Superseded")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    hotspot = models.ForeignKey(
+        Hotspot,
+        on_delete=models.PROTECT,
+        related_name="perimeter_versions",
+        verbose_name=_("hotspot"),
+    )
+    number = models.PositiveIntegerField(_("version"))
+    geometry = models.JSONField(_("perimeter (GeoJSON)"))
+    area_m2 = models.FloatField(_("area (m²)"), default=0)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices)
+    reason = models.TextField(_("reason for the change"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    in_force_from = models.DateTimeField(_("in force from"), null=True, blank=True)
+    ended_at = models.DateTimeField(
+        _("ended at"),
+        null=True,
+        blank=True,
+        help_text=_("When it was superseded, rejected or withdrawn."),
+    )
+
+    class Meta:
+        ordering = ["hotspot", "-number"]
+        verbose_name = _("perimeter version")
+        verbose_name_plural = _("perimeter versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hotspot", "number"], name="perimeter_version_number_once"
+            ),
+            # One perimeter in force, one pending change and one working draft at a time.
+            models.UniqueConstraint(
+                fields=["hotspot"],
+                condition=Q(state="in_force"),
+                name="one_perimeter_in_force",
+            ),
+            models.UniqueConstraint(
+                fields=["hotspot"],
+                condition=Q(state="proposed"),
+                name="one_pending_perimeter_change",
+            ),
+            models.UniqueConstraint(
+                fields=["hotspot"], condition=Q(state="draft"), name="one_perimeter_draft"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="perimeter_version_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hotspot.code} · v{self.number} · {self.get_state_display()}"
+
+    @property
+    def area_ha(self) -> float:
+        return round(self.area_m2 / 10_000, 2)
+
+    @property
+    def status_class(self) -> str:
+        """The portal's status colour for this state (``status-<x>`` in portal.css)."""
+        colours = {"draft": "proposed", "proposed": "proposed", "in_force": "active"}
+        return colours.get(self.state, "rejected" if self.state == "rejected" else "closed")
+
+
+class PerimeterDecision(models.Model):
+    """One concerned commune's decision on a proposed change of a hotspot's perimeter.
+
+    The same rules as ``MayorDecision`` (signed, dated, never changed), kept apart so the
+    decisions that approved the hotspot itself stay what the overview and reports count.
+    """
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Awaiting decision")
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+        # The proposal was withdrawn or already rejected before this commune decided.
+        LAPSED = "lapsed", _("No longer needed")
+
+    version = models.ForeignKey(
+        PerimeterVersion,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("perimeter version"),
+    )
+    hotspot = models.ForeignKey(
+        Hotspot,
+        on_delete=models.PROTECT,
+        related_name="perimeter_decisions",
+        verbose_name=_("hotspot"),
+    )
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        related_name="perimeter_decisions",
+        verbose_name=_("commune"),
+    )
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["version", "commune__name_fr"]
+        verbose_name = _("mayor's decision on a perimeter")
+        verbose_name_plural = _("mayors' decisions on perimeters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "commune"], name="perimeter_decision_once_per_commune"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__in=["pending", "lapsed"])
+                | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
+                name="perimeter_decision_is_signed_and_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} · {self.commune} · {self.get_decision_display()}"
+
+
 class MeasureType(models.TextChoices):
     ALCOHOL_BAN = "alcohol_ban", _("Sale ban on alcohol")
     LAUGHING_GAS_BAN = "laughing_gas_ban", _("Sale ban on laughing gas")
@@ -137,6 +283,13 @@ class MeasureType(models.TextChoices):
 
 def order_document_path(order: PoliceOrder, filename: str) -> str:
     return f"police-orders/{timezone.now():%Y/%m}/{order.reference_slug()}.pdf"
+
+
+def order_document_version_path(document: OrderDocument, filename: str) -> str:
+    return (
+        f"police-orders/{timezone.now():%Y/%m}/"
+        f"{document.order.reference_slug()}-v{document.number}.pdf"
+    )
 
 
 class PoliceOrder(models.Model):
@@ -239,6 +392,42 @@ class PoliceOrder(models.Model):
 
     def reference_slug(self) -> str:
         return f"order-{self.scope}-{self.signed_on:%Y%m%d}-{timezone.now():%H%M%S%f}"
+
+
+class OrderDocument(models.Model):
+    """One signed PDF of a police order, kept for good; the order's current document is the
+    latest (``PoliceOrder.document`` names the same file). Its SHA-256 is checked on every
+    download."""
+
+    order = models.ForeignKey(
+        PoliceOrder,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("police order"),
+    )
+    number = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("signed document (PDF)"), upload_to=order_document_version_path)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["order", "-number"]
+        verbose_name = _("police order document")
+        verbose_name_plural = _("police order documents")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="order_document_number_once"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="order_document_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} · v{self.number}"
 
 
 class OrderReminder(models.Model):

@@ -15,7 +15,14 @@ from django.urls import reverse
 from coordination.models import User
 from coordination.notifications.services import notify
 from coordination.people.selectors import csir_people
-from hotspots.models import Hotspot, MayorDecision, OrderReminder, PoliceOrder
+from hotspots.models import (
+    Hotspot,
+    MayorDecision,
+    OrderReminder,
+    PerimeterDecision,
+    PerimeterVersion,
+    PoliceOrder,
+)
 from hotspots.selectors.orders import expiring
 
 
@@ -66,6 +73,39 @@ def hotspot_settled(hotspot_id: int) -> int:
         kind="hotspot_rejected" if rejected else "hotspot_approved",
         params=hotspot_params(hotspot),
         url=reverse("hotspots:detail", args=[hotspot.pk]),
+    )
+    return len(told)
+
+
+@transaction.atomic
+def perimeter_change_requested(version_id: int) -> int:
+    """Tell the mayors who owe a decision on a proposed perimeter; returns how many."""
+    version = PerimeterVersion.objects.select_related("hotspot").get(pk=version_id)
+    pending = PerimeterDecision.objects.filter(
+        version=version, decision=PerimeterDecision.Decision.PENDING
+    ).values("commune_id")
+    mayors = User.objects.filter(role=User.Role.MAYOR, commune_id__in=pending, is_active=True)
+    told = notify(
+        recipients=mayors,
+        kind="perimeter_change_requested",
+        params={**hotspot_params(version.hotspot), "version": version.number},
+        url=reverse("hotspots:decide", args=[version.hotspot_id]),
+    )
+    return len(told)
+
+
+@transaction.atomic
+def perimeter_settled(version_id: int) -> int:
+    """Tell the CSIR and the proposer that a perimeter change is in force, or rejected."""
+    version = PerimeterVersion.objects.select_related("hotspot", "proposed_by").get(pk=version_id)
+    State = PerimeterVersion.State
+    if version.state not in (State.IN_FORCE, State.REJECTED, State.SUPERSEDED):
+        return 0
+    told = notify(
+        recipients=[*csir_people(), version.proposed_by],
+        kind="perimeter_rejected" if version.state == State.REJECTED else "perimeter_in_force",
+        params={**hotspot_params(version.hotspot), "version": version.number},
+        url=reverse("hotspots:detail", args=[version.hotspot_id]),
     )
     return len(told)
 

@@ -17,7 +17,15 @@ from django.http import Http404
 from coordination.models import Agency, Commune, User
 from coordination.people import permissions as policy
 from coordination.people.permissions import checker_for
-from hotspots.models import Hotspot, IndicatorDefinition, MayorDecision, PoliceOrder
+from hotspots.models import (
+    Hotspot,
+    IndicatorDefinition,
+    MayorDecision,
+    OrderDocument,
+    PerimeterDecision,
+    PerimeterVersion,
+    PoliceOrder,
+)
 
 Status = Hotspot.Status
 # Once approved, a hotspot is public knowledge among the partners; before, only the CSIR,
@@ -80,19 +88,63 @@ def can_request_approval(user: User, hotspot: Hotspot) -> bool:
     )
 
 
-def pending_decision(user: User, hotspot: Hotspot) -> MayorDecision | None:
-    """The decision this mayor still owes on this hotspot, if any (guardian decides who)."""
-    if not policy.is_mayor(user) or hotspot.status != Status.AWAITING_APPROVAL:
+def pending_decision(user: User, hotspot: Hotspot) -> MayorDecision | PerimeterDecision | None:
+    """The decision this mayor still owes on this hotspot, if any (guardian decides who):
+    on the hotspot itself while it awaits approval, or on a proposed change of its
+    perimeter once it is approved."""
+    if not policy.is_mayor(user):
+        return None
+    commune_id = cast(int, user.commune_id)
+    if hotspot.status == Status.AWAITING_APPROVAL:
+        if not checker_for(user).has_perm(DECIDE_CODENAME, hotspot):
+            return None
+        return (
+            hotspot.decisions.filter(commune_id=commune_id, decision=MayorDecision.Decision.PENDING)
+            .select_related("commune")
+            .first()
+        )
+    if hotspot.status not in (Status.APPROVED, Status.ACTIVE):
         return None
     if not checker_for(user).has_perm(DECIDE_CODENAME, hotspot):
         return None
     return (
-        hotspot.decisions.filter(
-            commune_id=cast(int, user.commune_id), decision=MayorDecision.Decision.PENDING
+        PerimeterDecision.objects.filter(
+            hotspot=hotspot,
+            commune_id=commune_id,
+            decision=PerimeterDecision.Decision.PENDING,
+            version__state=PerimeterVersion.State.PROPOSED,
         )
-        .select_related("commune")
+        .select_related("commune", "version__proposed_by")
         .first()
     )
+
+
+# The versions that were the hotspot's perimeter for everyone; the others (drafts before
+# approval, proposals, rejected or withdrawn ones) stay within the circle that sees
+# proposals, as a proposed hotspot does.
+PUBLIC_VERSION_STATES = (PerimeterVersion.State.IN_FORCE, PerimeterVersion.State.SUPERSEDED)
+
+
+def sees_proposals(user: User, hotspot: Hotspot) -> bool:
+    """The CSIR, the CoReS and the concerned mayors see what is proposed before it is decided."""
+    return policy.is_csir(user) or policy.is_cores_member(user) or concerns_mayor(user, hotspot)
+
+
+def can_view_version(user: User, hotspot: Hotspot, version: PerimeterVersion) -> bool:
+    """``hotspot`` is one ``user`` may see (checked by ``get_hotspot_for``)."""
+    if version.state in PUBLIC_VERSION_STATES and hotspot.status in PUBLIC_STATUSES:
+        return True
+    return sees_proposals(user, hotspot) or version.proposed_by_id == user.pk
+
+
+def get_perimeter_version_for(user: User, pk: int, number: int) -> PerimeterVersion:
+    """Version ``number`` of hotspot ``pk``'s perimeter; 404 if either is unseen."""
+    hotspot = get_hotspot_for(user, pk)
+    version = hotspot.perimeter_versions.select_related("proposed_by").filter(number=number).first()
+    if version is None or not can_view_version(user, hotspot, version):
+        raise Http404
+    version.hotspot = hotspot
+    return version
 
 
 def can_govern(user: User, hotspot: Hotspot) -> bool:
@@ -160,6 +212,16 @@ def get_order_for(user: User, pk: int, perm: OrderPerm = "view") -> PoliceOrder:
     if perm == "change" and not can_change_order(user, order):
         raise PermissionDenied
     return order
+
+
+def get_order_document_for(user: User, pk: int, number: int) -> OrderDocument:
+    """Version ``number`` of order ``pk``'s signed document: whoever sees the order."""
+    order = get_order_for(user, pk)
+    document = order.documents.select_related("uploaded_by").filter(number=number).first()
+    if document is None:
+        raise Http404
+    document.order = order
+    return document
 
 
 def creatable_hotspots(user: User) -> QuerySet[Hotspot]:

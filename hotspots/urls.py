@@ -13,6 +13,11 @@ urlpatterns = [
     path("<int:pk>/", hotspots.hotspot_detail, name="detail"),
     path("<int:pk>/edit/", hotspots.hotspot_edit, name="edit"),
     path("<int:pk>/perimeter/", hotspots.hotspot_perimeter, name="perimeter"),
+    path(
+        "<int:pk>/perimeter/v<int:number>.geojson",
+        hotspots.perimeter_version_geojson,
+        name="perimeter_version",
+    ),
     path("<int:pk>/request-approval/", hotspots.hotspot_request_approval, name="request_approval"),
     path("<int:pk>/decide/", hotspots.hotspot_decide, name="decide"),
     path("<int:pk>/activate/", hotspots.hotspot_activate, name="activate"),
@@ -23,6 +28,11 @@ urlpatterns = [
     path("orders/<int:pk>/", orders.order_detail, name="order_detail"),
     path("orders/<int:pk>/edit/", orders.order_edit, name="order_edit"),
     path("orders/<int:pk>/document", orders.order_document, name="order_document"),
+    path(
+        "orders/<int:pk>/documents/<int:number>",
+        orders.order_document_version,
+        name="order_document_version",
+    ),
     # Indicators
     path("<int:pk>/indicators/", indicators.indicator_grid, name="indicator_grid"),
     path("<int:pk>/indicators/cell/", indicators.indicator_cell, name="indicator_cell"),

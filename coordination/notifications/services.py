@@ -31,6 +31,15 @@ MESSAGES = {
     "decision_requested": _("Hotspot %(hotspot)s awaits your decision."),
     "hotspot_approved": _("Every concerned mayor approved hotspot %(hotspot)s."),
     "hotspot_rejected": _("Hotspot %(hotspot)s was rejected by a mayor."),
+    "perimeter_change_requested": _(
+        "A new perimeter (version %(version)s) of hotspot %(hotspot)s awaits your decision."
+    ),
+    "perimeter_in_force": _(
+        "Every concerned mayor approved the new perimeter (version %(version)s) of %(hotspot)s."
+    ),
+    "perimeter_rejected": _(
+        "A mayor rejected the new perimeter (version %(version)s) of %(hotspot)s."
+    ),
     "order_expiring": _("Police order “%(order)s” expires on %(date)s."),
     "plan_submitted": _("The action plan of %(taskforce)s was submitted for validation."),
     "plan_validated": _("The CSIR validated the action plan of %(taskforce)s."),
@@ -50,7 +59,19 @@ MESSAGES = {
 
 # How the daily digest groups the notifications, in this order.
 GROUPS: list[tuple[Promise, frozenset[str]]] = [
-    (_("Hotspots"), frozenset({"decision_requested", "hotspot_approved", "hotspot_rejected"})),
+    (
+        _("Hotspots"),
+        frozenset(
+            {
+                "decision_requested",
+                "hotspot_approved",
+                "hotspot_rejected",
+                "perimeter_change_requested",
+                "perimeter_in_force",
+                "perimeter_rejected",
+            }
+        ),
+    ),
     (_("Police orders"), frozenset({"order_expiring"})),
     (_("Action plans"), frozenset({"plan_submitted", "plan_validated", "plan_returned"})),
     (_("Escalations"), frozenset({"action_escalated", "escalation_resolved"})),

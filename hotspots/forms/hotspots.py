@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core import geo
+from coordination.core.forms import FilterForm, IdMultipleChoiceField, SafeForm
 from coordination.models import Commune, User
 from hotspots.models import Hotspot, Phenomenon
 
-MAX_GEOJSON_BYTES = 1_048_576
+MAX_GEOJSON_BYTES = geo.MAX_GEOJSON_BYTES
 
 
 class PerimeterField(forms.CharField):
@@ -18,8 +21,12 @@ class PerimeterField(forms.CharField):
 
     widget = forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "class": "geojson"})
 
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_GEOJSON_BYTES)
+        super().__init__(**kwargs)
 
-class HotspotForm(forms.Form):
+
+class HotspotForm(SafeForm):
     code = forms.RegexField(
         label=_("Code"),
         regex=r"^[A-Z0-9-]{2,12}$",
@@ -29,7 +36,7 @@ class HotspotForm(forms.Form):
     )
     name_fr = forms.CharField(label=_("Name in French"), max_length=200)
     name_nl = forms.CharField(label=_("Name in Dutch"), max_length=200)
-    communes = forms.ModelMultipleChoiceField(
+    communes = IdMultipleChoiceField(
         label=_("Communes"),
         queryset=Commune.objects.order_by("name_fr"),
         widget=forms.CheckboxSelectMultiple,
@@ -62,7 +69,7 @@ class HotspotForm(forms.Form):
         return code
 
 
-class PerimeterForm(forms.Form):
+class PerimeterForm(SafeForm):
     geojson = PerimeterField(
         label=_("Perimeter (GeoJSON)"),
         required=False,
@@ -81,7 +88,10 @@ class PerimeterForm(forms.Form):
             if not upload.name.lower().endswith((".geojson", ".json")):
                 raise forms.ValidationError(_("Upload a .geojson or .json file."))
             if upload.size > MAX_GEOJSON_BYTES:
-                raise forms.ValidationError(_("The file is larger than 1 MB."))
+                raise forms.ValidationError(
+                    _("The file is larger than %(size)d MB.")
+                    % {"size": MAX_GEOJSON_BYTES // (1024 * 1024)}
+                )
             text = upload.read()
         if not text:
             raise forms.ValidationError(_("Draw, paste or upload a perimeter."))
@@ -90,7 +100,7 @@ class PerimeterForm(forms.Form):
         return data
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(SafeForm):
     decision = forms.ChoiceField(
         label=_("Your decision"),
         choices=[("approve", _("I approve this hotspot")), ("reject", _("I reject this hotspot"))],
@@ -110,7 +120,44 @@ class DecisionForm(forms.Form):
         return data
 
 
-class CloseForm(forms.Form):
+class CloseForm(SafeForm):
     reason = forms.CharField(
         label=_("Reason for closing"), widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class HotspotFilterForm(FilterForm):
+    """The filters above the hotspot list (GET); junk values are ignored with a message."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=Hotspot.Status.choices, required=False)
+    commune = forms.RegexField(label=_("Commune"), regex=r"^\d{5}$", required=False)
+    zone = forms.IntegerField(label=_("Police zone"), min_value=1, max_value=99_999, required=False)
+
+    def filters(self, request: HttpRequest) -> dict[str, str]:
+        """The valid filters as the text the list and its template compare."""
+        values = self.values(request)
+        return {name: "" if values.get(name) is None else str(values[name]) for name in self.fields}
+
+
+class PerimeterChangeForm(PerimeterForm):
+    """A new perimeter for an approved hotspot: the mayors decide on it, reading why."""
+
+    reason = forms.CharField(
+        label=_("Why the perimeter changes"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("The mayors of the concerned communes read it with the proposal."),
+    )
+
+
+class PerimeterDecisionForm(DecisionForm):
+    """A mayor's decision on a proposed perimeter; ``version`` is the one they read."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["decision"]).choices = [
+            ("approve", _("I approve the new perimeter")),
+            ("reject", _("I reject the new perimeter")),
+        ]

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from coordination.core.bounds import parse_id
+from coordination.core.forms import SafeForm
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 ALLOWED_EXTENSIONS = (".csv", ".txt")
@@ -22,6 +26,8 @@ ALLOWED_CONTENT_TYPES = {
     "application/octet-stream",
     "",
 }
+#: The largest value a cell holds (12 digits, 2 of them decimals).
+MAX_ORIGINAL = Decimal("9999999999.99")
 _CELL_NAME = re.compile(r"^c-(\d+)-(\d{4})-(\d{2})-value$")
 
 
@@ -35,12 +41,15 @@ def posted_cells(data: QueryDict) -> list[tuple[int, dt.date]]:
     cells = []
     for name in data:
         match = _CELL_NAME.match(name)
-        if match and 1 <= int(match[3]) <= 12:
-            cells.append((int(match[1]), dt.date(int(match[2]), int(match[3]), 1)))
+        # Year 0000 or an id past 64 bits cannot be a cell: skip it rather than crash.
+        if match and 1 <= int(match[3]) <= 12 and int(match[2]) >= dt.MINYEAR:
+            indicator_id = parse_id(match[1])
+            if indicator_id is not None:
+                cells.append((indicator_id, dt.date(int(match[2]), int(match[3]), 1)))
     return cells
 
 
-class CellForm(forms.Form):
+class CellForm(SafeForm):
     """One month of one indicator; empty removes the value.
 
     ``original`` is the value the page showed: a cell counts as changed only when the
@@ -61,7 +70,26 @@ class CellForm(forms.Form):
             "max_decimal_places": _("Use at most two decimals."),
         },
     )
-    original = forms.CharField(required=False, widget=forms.HiddenInput)
+    original = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
+
+    def clean_original(self) -> str:
+        text = (self.cleaned_data.get("original") or "").strip()
+        try:
+            number = Decimal(text) if text else None
+        except ArithmeticError:
+            number = Decimal("NaN")
+        if number is not None and (not number.is_finite() or number < 0 or number > MAX_ORIGINAL):
+            raise forms.ValidationError(_("The page was altered."), code="original")
+        return text
+
+    def clean(self) -> dict:
+        data = cast(dict, super().clean())
+        if "original" in self.errors:
+            # The grid shows a cell's value errors only: say it there, and save nothing.
+            self.add_error(
+                "value", _("This cell's page was out of date or altered. Reload the page.")
+            )
+        return data
 
     def original_value(self) -> Decimal | None:
         text = (self.cleaned_data.get("original") or "").strip()
@@ -74,7 +102,7 @@ class CellForm(forms.Form):
         return self.cleaned_data.get("value") != self.original_value()
 
 
-class ImportForm(forms.Form):
+class ImportForm(SafeForm):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(

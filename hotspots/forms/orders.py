@@ -11,6 +11,8 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core import bounds
+from coordination.core.forms import BoundedDateField, FilterForm, IdChoiceField, SafeForm
 from coordination.models import User
 from coordination.people import permissions as policy
 from hotspots.models import MeasureType, PoliceOrder
@@ -34,30 +36,23 @@ def _max_length(name: str) -> int | None:
     return cast(Field, PoliceOrder._meta.get_field(name)).max_length
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class OrderChoiceField(forms.ModelChoiceField):
+class OrderChoiceField(IdChoiceField):
     def label_from_instance(self, obj: PoliceOrder) -> str:
         start = date_format(obj.valid_from, "SHORT_DATE_FORMAT")
         end = date_format(obj.valid_until, "SHORT_DATE_FORMAT")
         return f"{obj.title} ({start} – {end})"
 
 
-class SignerChoiceField(forms.ModelChoiceField):
+class SignerChoiceField(IdChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.get_full_name() or obj.username} · {obj.get_role_display()}"
 
 
-class OrderForm(forms.Form):
+class OrderForm(SafeForm):
     scope = forms.ChoiceField(
         label=_label("scope"), choices=Scope.choices, widget=forms.RadioSelect
     )
-    hotspot: forms.ModelChoiceField = forms.ModelChoiceField(
+    hotspot: forms.ModelChoiceField = IdChoiceField(
         label=_label("hotspot"), queryset=None, required=False, help_text=_help("hotspot")
     )
     title_fr = forms.CharField(label=_label("title_fr"), max_length=_max_length("title_fr"))
@@ -82,9 +77,9 @@ class OrderForm(forms.Form):
     signer = SignerChoiceField(
         label=_label("signer"), queryset=None, required=False, help_text=_help("signer")
     )
-    signed_on = forms.DateField(label=_label("signed_on"), widget=DateInput())
-    valid_from = forms.DateField(label=_label("valid_from"), widget=DateInput())
-    valid_until = forms.DateField(label=_label("valid_until"), widget=DateInput())
+    signed_on = BoundedDateField(label=_label("signed_on"), bounds=bounds.POLICE_ORDER)
+    valid_from = BoundedDateField(label=_label("valid_from"), bounds=bounds.POLICE_ORDER)
+    valid_until = BoundedDateField(label=_label("valid_until"), bounds=bounds.POLICE_ORDER)
     extends = OrderChoiceField(
         label=_label("extends"),
         queryset=None,
@@ -155,7 +150,7 @@ def order_initial(order: PoliceOrder) -> dict[str, Any]:
     }
 
 
-class OrderFilterForm(forms.Form):
+class OrderFilterForm(FilterForm):
     """The filters above the list, sent with GET so they work without JavaScript."""
 
     state = forms.ChoiceField(

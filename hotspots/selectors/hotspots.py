@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from coordination.core import geo
 from coordination.models import Commune, PoliceZone, Strategy, User
 from coordination.reference import selectors as reference_selectors
-from hotspots.models import Hotspot, MayorDecision
-from hotspots.permissions import DECIDE_PERM, visible_hotspots
+from hotspots.models import Hotspot, MayorDecision, PerimeterDecision, PerimeterVersion
+from hotspots.permissions import (
+    DECIDE_PERM,
+    can_view_version,
+    sees_proposals,
+    visible_hotspots,
+)
 
 Status = Hotspot.Status
+Version = PerimeterVersion.State
 
 
 def with_details(hotspots: QuerySet[Hotspot]) -> QuerySet[Hotspot]:
@@ -88,10 +96,22 @@ def region_map(
     return _render(communes, hotspots, title=title, link=link, arrows=arrows)
 
 
-def hotspot_map(hotspot: Hotspot, *, title: str) -> SafeString:
-    """The hotspot's own communes with its perimeter, zoomed in."""
+def hotspot_map(
+    hotspot: Hotspot, *, title: str, proposed: PerimeterVersion | None = None
+) -> SafeString:
+    """The hotspot's own communes with its perimeter, zoomed in; with ``proposed``, the
+    proposed perimeter is drawn over the one in force (coloured as a proposal)."""
     communes = [geo.MapArea(geometry=c.boundary, label=c.name) for c in hotspot.communes.all()]
-    return _render(communes, [hotspot], title=title, link=False)
+    extra = []
+    if proposed is not None:
+        extra.append(
+            geo.MapArea(
+                geometry=proposed.geometry,
+                label=_("Proposed perimeter (version %(number)s)") % {"number": proposed.number},
+                css_class=f"status-{Status.PROPOSED} perimeter-proposed",
+            )
+        )
+    return _render(communes, [hotspot], title=title, link=False, extra=extra)
 
 
 def _render(
@@ -101,6 +121,7 @@ def _render(
     title: str,
     link: bool,
     arrows: Sequence[geo.MapArrow] = (),
+    extra: Sequence[geo.MapArea] = (),
 ) -> SafeString:
     areas = [
         geo.MapArea(
@@ -112,6 +133,7 @@ def _render(
         for h in hotspots
         if h.perimeter
     ]
+    areas.extend(extra)
     # Labels would pile up in the centre of the region: names are in the tooltips and the
     # table beside the map. render_map_svg escapes every label and filters classes and
     # links: its output is safe.
@@ -122,19 +144,129 @@ def _render(
     )
 
 
-def awaiting_decision(user: User) -> list[MayorDecision]:
-    """The decisions this mayor still owes, oldest request first ("awaiting your decision")."""
+def awaiting_decision(user: User) -> list[MayorDecision | PerimeterDecision]:
+    """The decisions this mayor still owes, oldest request first ("awaiting your decision"):
+    on hotspots awaiting approval and on proposed perimeter changes. Three queries."""
     if user.role != User.Role.MAYOR:
         return []
-    return list(
-        MayorDecision.objects.filter(
-            commune_id=cast(int, user.commune_id),
-            decision=MayorDecision.Decision.PENDING,
-            hotspot__status=Status.AWAITING_APPROVAL,
-            hotspot__in=get_objects_for_user(
-                user, DECIDE_PERM, klass=Hotspot, with_superuser=False, accept_global_perms=False
-            ).values("pk"),
+    commune_id = cast(int, user.commune_id)
+    decidable = get_objects_for_user(
+        user, DECIDE_PERM, klass=Hotspot, with_superuser=False, accept_global_perms=False
+    ).values("pk")
+    on_hotspots = MayorDecision.objects.filter(
+        commune_id=commune_id,
+        decision=MayorDecision.Decision.PENDING,
+        hotspot__status=Status.AWAITING_APPROVAL,
+        hotspot__in=decidable,
+    ).select_related("hotspot", "commune")
+    on_perimeters = PerimeterDecision.objects.filter(
+        commune_id=commune_id,
+        decision=PerimeterDecision.Decision.PENDING,
+        version__state=Version.PROPOSED,
+        hotspot__status__in=(Status.APPROVED, Status.ACTIVE),
+        hotspot__in=decidable,
+    ).select_related("hotspot", "commune", "version")
+    decisions: list[MayorDecision | PerimeterDecision] = [*on_hotspots, *on_perimeters]
+    return sorted(decisions, key=lambda d: (d.requested_at, d.pk))
+
+
+# --- Perimeter versions ------------------------------------------------------------------
+
+
+def area_m2(geometry: dict | None) -> float:
+    """The surface of a stored perimeter in m² (0 for none or an unreadable one)."""
+    if not geometry:
+        return 0.0
+    try:
+        return round(geo.area_m2(geometry), 1)
+    except (geo.GeometryError, ValueError):
+        return 0.0
+
+
+def _centroid(geometry: dict | None) -> tuple[float, float] | None:
+    if not geometry:
+        return None
+    try:
+        point = geo.parse_area(geometry).centroid
+    except geo.GeometryError:
+        return None
+    return round(point.x, 6), round(point.y, 6)
+
+
+def perimeter_facts(old: dict | None, new: dict | None) -> dict[str, Any]:
+    """What a perimeter change does, in numbers: the areas (m²), the centroids (lon, lat)
+    and how far the centre moved (m). The audit trail records these beside the version
+    numbers; the geometries themselves are in the versions."""
+    before, after = _centroid(old), _centroid(new)
+    facts: dict[str, Any] = {
+        "area_m2": [area_m2(old) if old else None, area_m2(new) if new else None],
+        "centroid": [before, after],
+    }
+    if before and after:
+        # Equirectangular metres: plenty at the scale of a city.
+        kx = 111_320 * math.cos(math.radians((before[1] + after[1]) / 2))
+        dx, dy = (after[0] - before[0]) * kx, (after[1] - before[1]) * 110_574
+        facts["centroid_shift_m"] = round(math.hypot(dx, dy), 1)
+    return facts
+
+
+@dataclass(frozen=True)
+class PerimeterChange:
+    """A proposed perimeter beside the one in force, for the mayors who decide on it."""
+
+    proposed: PerimeterVersion
+    in_force: PerimeterVersion | None
+    decisions: list[PerimeterDecision]
+    centroid_shift_m: float | None
+
+    @property
+    def area_change_ha(self) -> float:
+        before = self.in_force.area_m2 if self.in_force else 0.0
+        return round((self.proposed.area_m2 - before) / 10_000, 2)
+
+    @property
+    def area_change_percent(self) -> float | None:
+        if not self.in_force or not self.in_force.area_m2:
+            return None
+        return round(
+            100 * (self.proposed.area_m2 - self.in_force.area_m2) / self.in_force.area_m2, 1
         )
-        .select_related("hotspot", "commune")
-        .order_by("requested_at")
+
+
+def perimeter_versions(user: User, hotspot: Hotspot) -> list[PerimeterVersion]:
+    """Every version of the hotspot's perimeter ``user`` may read, newest first, with their
+    decisions (without their geometries); two queries whatever their number."""
+    # The geometries (up to a megabyte each) are read only for the versions drawn or
+    # compared: the one in force and a pending change, one query each.
+    versions = list(
+        hotspot.perimeter_versions.defer("geometry")
+        .select_related("proposed_by")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=PerimeterDecision.objects.select_related("commune", "decided_by").defer(
+                    "commune__boundary"
+                ),
+            )
+        )
+    )
+    if not sees_proposals(user, hotspot):
+        versions = [v for v in versions if can_view_version(user, hotspot, v)]
+    return versions
+
+
+def pending_change(
+    user: User, hotspot: Hotspot, versions: list[PerimeterVersion]
+) -> PerimeterChange | None:
+    """The change awaiting the mayors, if ``user`` may see it, from ``perimeter_versions``."""
+    proposed = next((v for v in versions if v.state == Version.PROPOSED), None)
+    if proposed is None or not can_view_version(user, hotspot, proposed):
+        return None
+    in_force = next((v for v in versions if v.state == Version.IN_FORCE), None)
+    facts = perimeter_facts(in_force.geometry if in_force else None, proposed.geometry)
+    return PerimeterChange(
+        proposed=proposed,
+        in_force=in_force,
+        decisions=list(proposed.decisions.all()),
+        centroid_shift_m=facts.get("centroid_shift_m"),
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from typing import IO, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from coordination.models import User
-from hotspots.models import Hotspot, PoliceOrder
+from hotspots.models import Hotspot, OrderDocument, PoliceOrder
 from hotspots.permissions import visible_orders
 
 State = PoliceOrder.State
@@ -63,3 +65,44 @@ def expiring(on: dt.date, days: int) -> QuerySet[PoliceOrder]:
         .select_related("hotspot", "signer")
         .order_by("id")
     )
+
+
+# --- Signed documents -----------------------------------------------------------------
+
+CHUNK = 1024 * 1024
+
+
+def file_checksum(handle: IO[bytes] | Any) -> tuple[str, int]:
+    """SHA-256 (hex) and size of a file, read from its start; the position is restored."""
+    digest, size = hashlib.sha256(), 0
+    if hasattr(handle, "seek"):
+        handle.seek(0)
+    for chunk in iter(lambda: handle.read(CHUNK), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    if hasattr(handle, "seek"):
+        handle.seek(0)
+    return digest.hexdigest(), size
+
+
+class DocumentMismatch(Exception):
+    """The stored file is not the one recorded (tampered, truncated or replaced on disk)."""
+
+
+def verified_content(document: OrderDocument) -> bytes:
+    """The bytes of a document version after checking them against its recorded SHA-256.
+
+    Read whole (at most 10 MB) so that what is checked is exactly what is sent. Raises
+    FileNotFoundError when the file is gone and DocumentMismatch when it differs (or has
+    no checksum to be checked against).
+    """
+    with document.file.open("rb") as handle:
+        content = handle.read()
+    if not document.sha256 or hashlib.sha256(content).hexdigest() != document.sha256:
+        raise DocumentMismatch(document.pk)
+    return content
+
+
+def document_versions(order: PoliceOrder) -> list[OrderDocument]:
+    """Every signed document of the order, newest first; one query."""
+    return list(order.documents.select_related("uploaded_by").order_by("-number"))

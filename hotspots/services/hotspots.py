@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import cast
+from typing import Any, cast
 
 import shapely
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.models import UserObjectPermission
@@ -23,11 +24,16 @@ from coordination.people import permissions as policy
 from coordination.reference import selectors as reference_selectors
 from coordination.strategy import selectors
 from hotspots import events, notifications, permissions
-from hotspots.models import Hotspot, MayorDecision
+from hotspots.models import Hotspot, MayorDecision, PerimeterDecision, PerimeterVersion
+from hotspots.selectors.hotspots import area_m2, perimeter_facts
 
 Status = Hotspot.Status
 Decision = MayorDecision.Decision
+Version = PerimeterVersion.State
+PDecision = PerimeterDecision.Decision
 EDITABLE_FIELDS = ["name_fr", "name_nl", "description", "phenomena"]
+# Once the mayors approved a hotspot its perimeter is in force: a change goes back to them.
+GOVERNED_STATUSES = (Status.APPROVED, Status.ACTIVE)
 
 
 def check_perimeter(perimeter: dict | str | None, communes: Iterable[Commune]) -> dict | None:
@@ -78,12 +84,15 @@ def hotspot_propose(
         period=selectors.current_period(),
     )
     hotspot.communes.set(communes)
-    audit.record(
-        actor=by,
-        action="hotspot.propose",
-        target=hotspot,
-        changes={"communes": [c.nis_code for c in communes], "phenomena": hotspot.phenomena},
-    )
+    changes: dict[str, Any] = {
+        "communes": [c.nis_code for c in communes],
+        "phenomena": hotspot.phenomena,
+    }
+    if hotspot.perimeter is not None:
+        draft = _new_version(hotspot, by=by, geometry=hotspot.perimeter, state=Version.DRAFT)
+        changes["perimeter_version"] = draft.number
+        changes.update(perimeter_facts(None, draft.geometry))
+    audit.record(actor=by, action="hotspot.propose", target=hotspot, changes=changes)
     return hotspot
 
 
@@ -104,22 +113,272 @@ def hotspot_update(*, hotspot: Hotspot, by: User, **fields) -> Hotspot:
     return hotspot
 
 
+# --- Perimeters and their versions -----------------------------------------------------
+
+
+def _same_geometry(a: dict | None, b: dict | None) -> bool:
+    if not a or not b:
+        return a == b
+    try:
+        return bool(geo.parse_area(a).equals(geo.parse_area(b)))
+    except geo.GeometryError:
+        return False
+
+
+def _new_version(
+    hotspot: Hotspot, *, by: User, geometry: dict, state: str, reason: str = ""
+) -> PerimeterVersion:
+    last = hotspot.perimeter_versions.order_by("-number").values_list("number", flat=True).first()
+    now = timezone.now()
+    return PerimeterVersion.objects.create(
+        hotspot=hotspot,
+        number=(last or 0) + 1,
+        geometry=geometry,
+        area_m2=area_m2(geometry),
+        state=state,
+        reason=reason,
+        proposed_by=by,
+        proposed_at=now,
+        in_force_from=now if state == Version.IN_FORCE else None,
+    )
+
+
+def _end(version: PerimeterVersion, state: str) -> None:
+    version.state = state
+    version.ended_at = timezone.now()
+    version.save(update_fields=["state", "ended_at"])
+
+
+def current_version(hotspot: Hotspot, *, by: User | None = None) -> PerimeterVersion | None:
+    """The version ``hotspot.perimeter`` is: the one in force once approved, the working
+    draft before. A perimeter written before versions existed (or outside the services)
+    becomes a version here, so a change never loses it; ``by`` signs that version."""
+    state = Version.IN_FORCE if hotspot.status in GOVERNED_STATUSES else Version.DRAFT
+    version = hotspot.perimeter_versions.filter(state=state).first()
+    if version is not None or hotspot.perimeter is None or by is None:
+        return version
+    version = _new_version(hotspot, by=hotspot.proposed_by, geometry=hotspot.perimeter, state=state)
+    # Dated as the data migration dates version 1: proposed with the hotspot, in force
+    # since its approval.
+    version.proposed_at = hotspot.proposed_at
+    if state == Version.IN_FORCE:
+        version.in_force_from = hotspot.approved_at or hotspot.proposed_at
+    version.save(update_fields=["proposed_at", "in_force_from"])
+    audit.record(
+        actor=by,
+        action="hotspot.perimeter_recorded",
+        target=hotspot,
+        changes={"perimeter_version": version.number, "state": state},
+    )
+    return version
+
+
+def pending_change(hotspot: Hotspot) -> PerimeterVersion | None:
+    """The proposed perimeter awaiting the mayors, if any (one at a time)."""
+    return hotspot.perimeter_versions.filter(state=Version.PROPOSED).first()
+
+
 @transaction.atomic
-def hotspot_set_perimeter(*, hotspot: Hotspot, by: User, perimeter: dict | str) -> Hotspot:
-    """Replace the perimeter after validating it; an invalid one raises GeometryError."""
+def hotspot_set_perimeter(
+    *, hotspot: Hotspot, by: User, perimeter: dict | str, reason: str = ""
+) -> PerimeterVersion:
+    """Record a new perimeter after validating it (an invalid one raises GeometryError).
+
+    Before the mayors approved the hotspot it replaces the working draft (the old draft is
+    kept as a superseded version). Once approved, the perimeter in force stays in force:
+    the new one is proposed to the mayors of the concerned communes, replacing (withdrawing)
+    a change still pending, and comes into force when every one of them approved it.
+    """
+    # Locked: two changes at once must not both find "no pending change".
+    hotspot = Hotspot.objects.select_for_update().get(pk=hotspot.pk)
     if not permissions.can_change_hotspot(by, hotspot):
         raise PermissionDenied
-    checked = check_perimeter(perimeter, hotspot.communes.all())
-    had_perimeter = hotspot.perimeter is not None
-    hotspot.perimeter = checked
+    communes = list(hotspot.communes.all())
+    checked = cast(dict, check_perimeter(perimeter, communes))
+    current = current_version(hotspot, by=by)
+    if hotspot.status not in GOVERNED_STATUSES:
+        return _replace_draft(hotspot, by=by, draft=current, geometry=checked, reason=reason)
+    if not reason.strip():
+        raise ValidationError(_("Say why the perimeter changes: the mayors read it first."))
+    if current is not None and _same_geometry(current.geometry, checked):
+        raise ValidationError(_("This is the perimeter in force already: nothing to propose."))
+    pending = pending_change(hotspot)
+    if pending is not None and _same_geometry(pending.geometry, checked):
+        raise ValidationError(_("This perimeter is already awaiting the mayors' decisions."))
+    if pending is not None:
+        _withdraw(pending, by=by)
+    version = _new_version(
+        hotspot, by=by, geometry=checked, state=Version.PROPOSED, reason=reason.strip()
+    )
+    now = timezone.now()
+    PerimeterDecision.objects.bulk_create(
+        PerimeterDecision(version=version, hotspot=hotspot, commune=commune, requested_at=now)
+        for commune in communes
+    )
+    for mayor in permissions.mayors_of(communes):
+        assign_perm(permissions.DECIDE_PERM, mayor, hotspot)
+    audit.record(
+        actor=by,
+        action="hotspot.perimeter_propose",
+        target=hotspot,
+        changes={
+            "perimeter_version": [current.number if current else None, version.number],
+            "in_force": current.number if current else None,
+            "withdrawn": pending.number if pending else None,
+            "communes": [c.nis_code for c in communes],
+            "reason": version.reason,
+            **perimeter_facts(current.geometry if current else None, checked),
+        },
+    )
+    notifications.perimeter_change_requested(version.pk)
+    return version
+
+
+def _replace_draft(
+    hotspot: Hotspot, *, by: User, draft: PerimeterVersion | None, geometry: dict, reason: str
+) -> PerimeterVersion:
+    if draft is not None and _same_geometry(draft.geometry, geometry):
+        return draft
+    if draft is not None:
+        _end(draft, Version.SUPERSEDED)
+    version = _new_version(
+        hotspot, by=by, geometry=geometry, state=Version.DRAFT, reason=reason.strip()
+    )
+    hotspot.perimeter = geometry
     hotspot.save(update_fields=["perimeter"])
     audit.record(
         actor=by,
         action="hotspot.perimeter",
         target=hotspot,
-        changes={"perimeter": ["replaced" if had_perimeter else "none", "set"]},
+        changes={
+            "perimeter_version": [draft.number if draft else None, version.number],
+            "state": Version.DRAFT,
+            **perimeter_facts(draft.geometry if draft else None, geometry),
+        },
     )
-    return hotspot
+    return version
+
+
+def _withdraw(version: PerimeterVersion, *, by: User) -> None:
+    """A pending change is withdrawn (replaced by a newer one, or the hotspot closed)."""
+    _end(version, Version.WITHDRAWN)
+    _lapse_pending(version)
+    audit.record(
+        actor=by,
+        action="hotspot.perimeter_withdraw",
+        target=version.hotspot,
+        changes={
+            "perimeter_version": version.number,
+            "state": [Version.PROPOSED, Version.WITHDRAWN],
+        },
+    )
+
+
+def _lapse_pending(version: PerimeterVersion) -> None:
+    """The decisions still owed on a settled or withdrawn change are no longer needed, and
+    the mayors who owed them may no longer decide."""
+    pending = version.decisions.filter(decision=PDecision.PENDING)
+    communes = Commune.objects.filter(pk__in=pending.values("commune_id"))
+    for mayor in permissions.mayors_of(communes):
+        remove_perm(permissions.DECIDE_PERM, mayor, version.hotspot)
+    pending.update(decision=PDecision.LAPSED)
+
+
+@transaction.atomic
+def perimeter_decide(
+    *, version: PerimeterVersion, by: User, approve: bool, reason: str = ""
+) -> PerimeterDecision:
+    """A mayor's decision, for their commune, on a proposed perimeter change, once.
+
+    The proposal comes into force when every concerned commune approved it (the old
+    perimeter is then superseded); one rejection rejects it and the old one stays.
+    """
+    # The same lock as hotspot_decide: two mayors at once must not both leave it unsettled.
+    hotspot = Hotspot.objects.select_for_update().get(pk=version.hotspot_id)
+    version = PerimeterVersion.objects.select_related("hotspot").get(pk=version.pk)
+    if version.state != Version.PROPOSED:
+        raise ValidationError(
+            _("This perimeter change is no longer awaiting decisions (version %(number)s).")
+            % {"number": version.number}
+        )
+    decision = (
+        PerimeterDecision.objects.select_for_update()
+        .filter(version=version, commune_id=cast(int, by.commune_id))
+        .first()
+    )
+    if (
+        decision is None
+        or by.role != User.Role.MAYOR
+        or not policy.checker_for(by).has_perm(permissions.DECIDE_CODENAME, hotspot)
+    ):
+        raise ValidationError(_("Only the mayor of a concerned commune decides on this change."))
+    if decision.decision != PDecision.PENDING:
+        raise ValidationError(_("Your commune has already decided; a decision cannot be changed."))
+    if not approve and not reason.strip():
+        raise ValidationError(_("Give the reason for rejecting the new perimeter."))
+    decision.decision = PDecision.APPROVE if approve else PDecision.REJECT
+    decision.reason = reason.strip()
+    decision.decided_by = by
+    decision.decided_at = timezone.now()
+    decision.save(update_fields=["decision", "reason", "decided_by", "decided_at"])
+    for mayor in permissions.mayors_of([decision.commune]):
+        remove_perm(permissions.DECIDE_PERM, mayor, hotspot)
+    audit.record(
+        actor=by,
+        action="hotspot.perimeter_decide",
+        target=hotspot,
+        changes={
+            "perimeter_version": version.number,
+            "commune": decision.commune.nis_code,
+            "decision": decision.decision,
+            "reason": decision.reason,
+        },
+    )
+    _settle_perimeter(hotspot, version, by=by)
+    return decision
+
+
+def _settle_perimeter(hotspot: Hotspot, version: PerimeterVersion, *, by: User) -> None:
+    decisions = list(version.decisions.values_list("decision", flat=True))
+    if PDecision.REJECT in decisions:
+        _end(version, Version.REJECTED)
+        _lapse_pending(version)
+        current = hotspot.perimeter_versions.filter(state=Version.IN_FORCE).first()
+        audit.record(
+            actor=by,
+            action="hotspot.perimeter_rejected",
+            target=hotspot,
+            changes={
+                "perimeter_version": version.number,
+                "state": [Version.PROPOSED, Version.REJECTED],
+                "in_force": current.number if current else None,
+            },
+        )
+    elif decisions and all(d == PDecision.APPROVE for d in decisions):
+        previous = hotspot.perimeter_versions.filter(state=Version.IN_FORCE).first()
+        if previous is not None:
+            _end(previous, Version.SUPERSEDED)
+        version.state = Version.IN_FORCE
+        version.in_force_from = timezone.now()
+        version.save(update_fields=["state", "in_force_from"])
+        hotspot.perimeter = version.geometry
+        hotspot.save(update_fields=["perimeter"])
+        audit.record(
+            actor=by,
+            action="hotspot.perimeter_in_force",
+            target=hotspot,
+            changes={
+                "perimeter_version": [previous.number if previous else None, version.number],
+                "superseded": previous.number if previous else None,
+                **perimeter_facts(previous.geometry if previous else None, version.geometry),
+            },
+        )
+        events.perimeter_in_force.send(
+            sender=Hotspot, hotspot=hotspot, version=version, previous=previous, by=by
+        )
+    else:
+        return
+    notifications.perimeter_settled(version.pk)
 
 
 @transaction.atomic
@@ -212,12 +471,22 @@ def _settle(hotspot: Hotspot, *, by: User) -> None:
         hotspot.approved_at = timezone.now()
         fields.append("approved_at")
     hotspot.save(update_fields=fields)
-    audit.record(
-        actor=by,
-        action=f"hotspot.{new_status}",
-        target=hotspot,
-        changes={"status": [Status.AWAITING_APPROVAL, new_status]},
-    )
+    # Settled: the mayors who had not decided yet (after a rejection) decide no more.
+    for mayor in permissions.mayors_of(hotspot.communes.all()):
+        remove_perm(permissions.DECIDE_PERM, mayor, hotspot)
+    changes: dict[str, Any] = {"status": [Status.AWAITING_APPROVAL, new_status]}
+    draft = hotspot.perimeter_versions.filter(state=Version.DRAFT).first()
+    if draft is not None:
+        # The draft the mayors decided on is now the perimeter in force (or rejected).
+        if new_status == Status.APPROVED:
+            draft.state = Version.IN_FORCE
+            draft.in_force_from = hotspot.approved_at
+            draft.save(update_fields=["state", "in_force_from"])
+        else:
+            _end(draft, Version.REJECTED)
+        changes["perimeter_version"] = draft.number
+        changes["perimeter_state"] = [Version.DRAFT, draft.state]
+    audit.record(actor=by, action=f"hotspot.{new_status}", target=hotspot, changes=changes)
     if new_status == Status.APPROVED:
         # Approval is the moment the hotspot's Local Task Force comes to exist.
         events.hotspot_approved.send(sender=Hotspot, hotspot=hotspot, by=by)
@@ -249,6 +518,10 @@ def hotspot_close(*, hotspot: Hotspot, by: User, reason: str) -> Hotspot:
     if not reason.strip():
         raise ValidationError(_("Give the reason for closing the hotspot."))
     previous = hotspot.status
+    pending = pending_change(hotspot)
+    if pending is not None:
+        # A closed hotspot's perimeter changes no more: the pending change is withdrawn.
+        _withdraw(pending, by=by)
     hotspot.status = Status.CLOSED
     hotspot.closed_at = timezone.now()
     hotspot.closure_reason = reason.strip()
@@ -262,15 +535,28 @@ def hotspot_close(*, hotspot: Hotspot, by: User, reason: str) -> Hotspot:
     return hotspot
 
 
+def _pending_decisions(commune: Q | None = None) -> set[tuple[int, int]]:
+    """(hotspot, commune) of every decision owed (only for the communes ``commune`` selects):
+    on a hotspot awaiting approval, or on a perimeter change awaiting the mayors."""
+    where = commune or Q()
+    on_hotspots = MayorDecision.objects.filter(
+        where, decision=Decision.PENDING, hotspot__status=Status.AWAITING_APPROVAL
+    ).values_list("hotspot_id", "commune_id")
+    on_perimeters = PerimeterDecision.objects.filter(
+        where,
+        decision=PDecision.PENDING,
+        version__state=Version.PROPOSED,
+        hotspot__status__in=GOVERNED_STATUSES,
+    ).values_list("hotspot_id", "commune_id")
+    return set(on_hotspots) | set(on_perimeters)
+
+
 def decide_grants_sync(*, person: User, **kwargs: object) -> None:
     """Subscriber of ``person_changed``: an active mayor may decide the hotspots awaiting
     their commune's decision; anybody else holds no such permission."""
-    # ``commune_id`` None (not a mayor) reads as IS NULL: the stubs refuse None.
-    pending = Hotspot.objects.filter(  # type: ignore[misc]
-        status=Status.AWAITING_APPROVAL,
-        decisions__commune_id=person.commune_id,
-        decisions__decision=Decision.PENDING,
-    )
+    # A person with no commune (not a mayor) owes nothing: IS NULL matches no decision.
+    owed = _pending_decisions(Q(commune_id=person.commune_id)) if person.commune_id else set()
+    pending = Hotspot.objects.filter(pk__in=[hotspot for hotspot, _c in owed])
     held = get_objects_for_user(
         person,
         permissions.DECIDE_PERM,
@@ -288,9 +574,7 @@ def decide_grants_sync(*, person: User, **kwargs: object) -> None:
 def decide_grants_drift(*, repair: bool) -> list[Drift]:
     """Compare who may decide on each hotspot with the pending decisions and the mayors."""
     wanted: set[tuple[int, int]] = set()
-    pending = MayorDecision.objects.filter(
-        decision=Decision.PENDING, hotspot__status=Status.AWAITING_APPROVAL
-    ).values_list("hotspot_id", "commune_id")
+    pending = _pending_decisions()
     mayors: dict[int, list[int]] = {}
     for mayor_id, commune_id in permissions.mayors_of(Commune.objects.all()).values_list(
         "pk", "commune_id"

@@ -16,6 +16,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from coordination.audit import services as audit
+from coordination.core import bounds
 from coordination.models import User
 from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue
 from hotspots.permissions import can_enter_indicator, visible_hotspots
@@ -37,6 +38,7 @@ def check_value(*, month: dt.date, value: Decimal | None) -> None:
         raise ValidationError(_("A monthly value is stored on the first day of its month."))
     if month > current_month():
         raise ValidationError(_("This month has not begun yet."))
+    bounds.check_date(month, bounds.INDICATOR_MONTH)
     if value is None:
         return
     if not value.is_finite() or value < 0:
@@ -247,6 +249,8 @@ def _check_rows(
             )
         elif month > this_month:
             reasons.append(_("Month %(month)s is in the future.") % {"month": f"{month:%Y-%m}"})
+        elif not bounds.INDICATOR_MONTH.contains(month):
+            reasons.extend(bounds.INDICATOR_MONTH.error().messages)
         value = parse_value(cells["value"])
         if value is None:
             reasons.append(

@@ -6,6 +6,7 @@ Orders are legal acts: they are never deleted, and every change is in the audit 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any
 
@@ -17,9 +18,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coordination.audit import services as audit
+from coordination.core import bounds
 from coordination.models import User
-from hotspots.models import Hotspot, MeasureType, PoliceOrder
+from hotspots.models import Hotspot, MeasureType, OrderDocument, PoliceOrder
 from hotspots.permissions import can_create_order
+from hotspots.selectors.orders import file_checksum
 
 Scope = PoliceOrder.Scope
 
@@ -82,13 +85,24 @@ def _extension_chain_contains(start: PoliceOrder | None, order: PoliceOrder) -> 
     return False
 
 
-def _validate(order: PoliceOrder) -> None:
-    """The rules of an order, checked before every save; errors name the field at fault."""
+DATE_FIELDS = ("signed_on", "valid_from", "valid_until")
+
+
+def _validate(order: PoliceOrder, *, dates: Iterable[str] = DATE_FIELDS) -> None:
+    """The rules of an order, checked before every save; errors name the field at fault.
+
+    ``dates`` are the date fields to hold to the plausible range (on a correction, only
+    those that change: an order recorded before the range existed can still be fixed).
+    """
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
+    for name in dates:
+        value = getattr(order, name)
+        if value is not None and not bounds.POLICE_ORDER.contains(value):
+            errors.setdefault(name, []).extend(bounds.POLICE_ORDER.error().messages)
     if order.scope not in Scope.values:
         add("scope", _("Choose whether the order is regional or local."))
     if order.scope == Scope.LOCAL and order.hotspot_id is None:
@@ -134,11 +148,54 @@ def _check_allowed(by: User, hotspot: Hotspot | None) -> None:
         raise PermissionDenied
 
 
-def _attach(order: PoliceOrder, document: File) -> None:
+def _attach(order: PoliceOrder, document: File, *, by: User) -> dict[str, Any]:
+    """Keep ``document`` as the order's next document version and make it the current one.
+
+    No file is ever replaced or deleted: each version has its own file and its SHA-256.
+    Returns what the audit entry says: the version numbers, checksums and sizes.
+    """
     check_pdf(document)
+    previous = _current_document(order)
+    digest, size = file_checksum(document)
+    version = OrderDocument(
+        order=order,
+        number=previous.number + 1 if previous else 1,
+        sha256=digest,
+        size=size,
+        uploaded_by=by,
+    )
     # The storage name comes from upload_to; the uploaded name is never trusted.
-    order.document.save("order.pdf", document, save=False)
+    version.file.save("order.pdf", document, save=False)
+    version.save()
+    order.document.name = version.file.name
     order.save(update_fields=["document"])
+    return {
+        "document_version": [previous.number if previous else None, version.number],
+        "document_sha256": [previous.sha256 if previous else None, digest],
+        "document_size": [previous.size if previous else None, size],
+    }
+
+
+def _current_document(order: PoliceOrder) -> OrderDocument | None:
+    """The order's current document version; a document attached before versions existed
+    (or outside the services) becomes version 1 here, so a replacement never loses it."""
+    latest = order.documents.order_by("-number").first()
+    if latest is not None or not order.document:
+        return latest
+    try:
+        with order.document.open("rb") as handle:
+            digest, size = file_checksum(handle)
+    except FileNotFoundError:
+        digest, size = "", 0
+    return OrderDocument.objects.create(
+        order=order,
+        number=1,
+        file=order.document.name,
+        sha256=digest,
+        size=size,
+        uploaded_by=order.created_by,
+        uploaded_at=order.created_at,
+    )
 
 
 @transaction.atomic
@@ -184,10 +241,10 @@ def order_create(
     )
     _validate(order)
     order.save()
-    if document is not None:
-        _attach(order, document)
+    attached = _attach(order, document, by=by) if document is not None else {}
     changes: dict[str, Any] = audit.snapshot(order, ORDER_FIELDS)
     changes["document"] = "attached" if document is not None else "none"
+    changes.update(attached)
     audit.record(actor=by, action="order.create", target=order, changes=changes)
     return order
 
@@ -209,19 +266,22 @@ def order_update(*, order: PoliceOrder, by: User, **fields: Any) -> PoliceOrder:
     )
     _check_allowed(by, order.hotspot)
     before = audit.snapshot(order, list(fields))
+    old_dates = {name: getattr(order, name) for name in DATE_FIELDS}
     for name, value in fields.items():
         if isinstance(value, str):
             value = value.strip()
         setattr(order, name, list(value) if name == "measures" else value)
     if "hotspot" in fields:
         _check_allowed(by, order.hotspot)
-    _validate(order)
+    _validate(
+        order, dates=[name for name in DATE_FIELDS if old_dates[name] != getattr(order, name)]
+    )
     if fields:
         order.save(update_fields=list(fields))
     changes = audit.diff(before, audit.snapshot(order, list(fields)))
     if document is not None:
         changes["document"] = ["replaced" if order.document else "none", "attached"]
-        _attach(order, document)
+        changes.update(_attach(order, document, by=by))
     if changes:
         audit.record(actor=by, action="order.update", target=order, changes=changes)
     return order

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,17 +13,27 @@ from coordination.core import geo, registry
 from coordination.models import Commune, PoliceZone
 from coordination.people.http import AuthenticatedHttpRequest
 from hotspots import permissions
-from hotspots.forms.hotspots import CloseForm, DecisionForm, HotspotForm, PerimeterForm
-from hotspots.models import Hotspot
+from hotspots.forms.hotspots import (
+    CloseForm,
+    DecisionForm,
+    HotspotFilterForm,
+    HotspotForm,
+    PerimeterChangeForm,
+    PerimeterDecisionForm,
+    PerimeterForm,
+)
+from hotspots.models import Hotspot, PerimeterDecision, PerimeterVersion
 from hotspots.selectors import hotspots as selectors
 from hotspots.selectors import indicators as indicator_selectors
 from hotspots.selectors import orders as order_selectors
 from hotspots.services import hotspots as services
 
+Version = PerimeterVersion.State
+
 
 @require_GET
 def hotspot_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    filters = {key: request.GET.get(key, "") for key in ("status", "commune", "zone")}
+    filters = HotspotFilterForm(request.GET).filters(request)
     hotspots = selectors.hotspot_list(request.user, **filters)
     context = {
         "hotspots": hotspots,
@@ -46,11 +56,18 @@ def hotspot_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def hotspot_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     hotspot = permissions.get_hotspot_for(request.user, pk)
     user = request.user
+    versions = selectors.perimeter_versions(user, hotspot)
+    change = selectors.pending_change(user, hotspot, versions)
     context = {
         "hotspot": hotspot,
         "zones": selectors.police_zones_of(hotspot),
         "decisions": hotspot.decisions.select_related("commune", "decided_by"),
-        "map": selectors.hotspot_map(hotspot, title=hotspot.name),
+        "map": selectors.hotspot_map(
+            hotspot, title=hotspot.name, proposed=change.proposed if change else None
+        ),
+        "versions": versions,
+        "change": change,
+        "in_force": next((v for v in versions if v.state == Version.IN_FORCE), None),
         "orders": order_selectors.in_force(hotspot),
         "charts": indicator_selectors.trend_charts(hotspot),
         "can_change": permissions.can_change_hotspot(user, hotspot),
@@ -91,24 +108,69 @@ def hotspot_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def hotspot_perimeter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Draw or paste the perimeter: the working draft before approval, afterwards a change
+    proposed to the concerned mayors (the perimeter in force stays until they approve)."""
     hotspot = permissions.get_hotspot_for(request.user, pk, "change")
-    form = PerimeterForm(request.POST or None, request.FILES or None)
+    governed = hotspot.status in services.GOVERNED_STATUSES
+    form_class = PerimeterChangeForm if governed else PerimeterForm
+    form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.hotspot_set_perimeter(
-                hotspot=hotspot, by=request.user, perimeter=form.cleaned_data["perimeter"]
+            version = services.hotspot_set_perimeter(
+                hotspot=hotspot,
+                by=request.user,
+                perimeter=form.cleaned_data["perimeter"],
+                reason=form.cleaned_data.get("reason", ""),
             )
         except geo.GeometryError as error:
             form.add_error("geojson", error.message)
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            messages.success(request, _("Perimeter saved."))
+            if version.state == Version.PROPOSED:
+                messages.success(
+                    request,
+                    _(
+                        "The new perimeter (version %(number)s) is sent to the mayors concerned; "
+                        "the perimeter in force stays until they all approve it."
+                    )
+                    % {"number": version.number},
+                )
+            else:
+                messages.success(request, _("Perimeter saved."))
             return redirect("hotspots:detail", pk=hotspot.pk)
     context = {
         "hotspot": hotspot,
         "form": form,
+        "governed": governed,
+        "pending": services.pending_change(hotspot) if governed else None,
         "map": selectors.hotspot_map(hotspot, title=hotspot.name),
     }
     return render(request, "hotspots/perimeter.html", context)
+
+
+@require_GET
+def perimeter_version_geojson(
+    request: AuthenticatedHttpRequest, pk: int, number: int
+) -> HttpResponse:
+    """One version of the perimeter as a GeoJSON Feature, for whoever may read it."""
+    version = permissions.get_perimeter_version_for(request.user, pk, number)
+    feature = {
+        "type": "Feature",
+        "geometry": version.geometry,
+        "properties": {
+            "hotspot": version.hotspot.code,
+            "version": version.number,
+            "state": version.state,
+            "proposed_at": version.proposed_at.isoformat(),
+            "in_force_from": version.in_force_from.isoformat() if version.in_force_from else None,
+            "ended_at": version.ended_at.isoformat() if version.ended_at else None,
+        },
+    }
+    response = JsonResponse(feature, content_type="application/geo+json")
+    filename = f"{version.hotspot.code}-perimeter-v{version.number}.geojson"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_POST
@@ -121,8 +183,11 @@ def hotspot_request_approval(request: AuthenticatedHttpRequest, pk: int) -> Http
 
 @require_http_methods(["GET", "POST"])
 def hotspot_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A mayor's decision for their commune: on the hotspot, or on a change of its perimeter."""
     hotspot = permissions.get_hotspot_for(request.user, pk, "decide")
     decision = permissions.pending_decision(request.user, hotspot)
+    if isinstance(decision, PerimeterDecision):
+        return _decide_perimeter(request, hotspot, decision)
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,6 +204,46 @@ def hotspot_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("hotspots:detail", pk=hotspot.pk)
     context = {"hotspot": hotspot, "decision": decision, "form": form}
     return render(request, "hotspots/decide.html", context)
+
+
+def _decide_perimeter(
+    request: AuthenticatedHttpRequest, hotspot: Hotspot, decision: PerimeterDecision
+) -> HttpResponse:
+    proposed = decision.version
+    form = PerimeterDecisionForm(request.POST or None, initial={"version": proposed.number})
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["version"] != proposed.number:
+                # Replaced by a newer proposal while the mayor was reading: they decide
+                # only on what they saw.
+                raise ValidationError(
+                    _("The proposal changed while you were reading it: read the new one.")
+                )
+            services.perimeter_decide(
+                version=proposed,
+                by=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            # Keep what the mayor wrote; the form now carries the version the page shows.
+            data = request.POST.copy()
+            data["version"] = str(proposed.number)
+            form = PerimeterDecisionForm(data)
+            form.is_valid()
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your decision is recorded."))
+            return redirect("hotspots:detail", pk=hotspot.pk)
+    versions = selectors.perimeter_versions(request.user, hotspot)
+    context = {
+        "hotspot": hotspot,
+        "decision": decision,
+        "form": form,
+        "change": selectors.pending_change(request.user, hotspot, versions),
+        "map": selectors.hotspot_map(hotspot, title=hotspot.name, proposed=proposed),
+    }
+    return render(request, "hotspots/decide_perimeter.html", context)
 
 
 @require_GET

@@ -5,21 +5,26 @@ There is no delete view: an order is a legal act and stays in the record.
 
 from __future__ import annotations
 
+import io
+import logging
 from pathlib import PurePath
-from typing import cast
+from typing import IO, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from coordination.core.bounds import parse_id
 from coordination.core.htmx import htmx_partial
 from coordination.people.http import AuthenticatedHttpRequest
 from hotspots import permissions
 from hotspots.forms.orders import OrderFilterForm, OrderForm, order_initial
+from hotspots.models import OrderDocument
 from hotspots.permissions import (
     can_change_order,
     can_create_order,
@@ -30,12 +35,14 @@ from hotspots.permissions import (
 from hotspots.selectors import orders as selectors
 from hotspots.services import orders as services
 
+logger = logging.getLogger(__name__)
+
 
 @require_GET
 @htmx_partial("orders-table")
 def order_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = OrderFilterForm(request.GET)
-    wanted = filters.cleaned_data if filters.is_valid() else {}
+    wanted = filters.values(request)
     orders = selectors.orders_for_list(
         request.user, state=wanted.get("state"), scope=wanted.get("scope")
     )
@@ -51,8 +58,8 @@ def order_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def order_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     initial = {}
-    if request.GET.get("hotspot", "").isdigit():
-        hotspot = get_hotspot_for(user, int(request.GET["hotspot"]))
+    if hotspot_id := parse_id(request.GET.get("hotspot")):
+        hotspot = get_hotspot_for(user, hotspot_id)
         if not can_create_order(user, hotspot):
             raise PermissionDenied
         initial = {"hotspot": hotspot.pk, "scope": "local"}
@@ -77,6 +84,7 @@ def order_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "order": order,
         "extensions": visible_orders(request.user).filter(extends=order).order_by("valid_from"),
         "can_change": can_change_order(request.user, order),
+        "documents": selectors.document_versions(order),
     }
     return render(request, "hotspots/orders/detail.html", context)
 
@@ -106,19 +114,54 @@ def order_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def order_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def order_document(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    """The current signed document (the latest version), checked against its SHA-256."""
     order = get_order_for(request.user, pk)
     if not order.document:
         raise Http404
+    latest = order.documents.order_by("-number").first()
+    if latest is None:
+        # Attached outside the services, before versions existed: nothing to check against.
+        try:
+            handle = order.document.open("rb")
+        except FileNotFoundError as missing:
+            raise Http404 from missing
+        return _pdf_response(handle, PurePath(cast(str, order.document.name)).name)
+    latest.order = order
+    return _verified_download(request, latest)
+
+
+@require_GET
+def order_document_version(
+    request: AuthenticatedHttpRequest, pk: int, number: int
+) -> HttpResponseBase:
+    """One version of the signed document, for whoever may see the order."""
+    return _verified_download(request, permissions.get_order_document_for(request.user, pk, number))
+
+
+def _verified_download(
+    request: AuthenticatedHttpRequest, document: OrderDocument
+) -> HttpResponseBase:
     try:
-        handle = order.document.open("rb")
+        content = selectors.verified_content(document)
     except FileNotFoundError as missing:
         raise Http404 from missing
+    except selectors.DocumentMismatch:
+        # Never stream a file that is not the one signed and recorded: say so instead.
+        logger.error(
+            "Police order %s document v%s does not match its SHA-256; download refused.",
+            document.order_id,
+            document.number,
+        )
+        context = {"order": document.order, "document": document}
+        return render(request, "hotspots/orders/document_refused.html", context, status=409)
+    name = f"{PurePath(cast(str, document.file.name)).stem}.pdf"
+    return _pdf_response(io.BytesIO(content), name)
+
+
+def _pdf_response(handle: IO[bytes], filename: str) -> FileResponse:
     response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=PurePath(cast(str, order.document.name)).name,
-        content_type="application/pdf",
+        handle, as_attachment=True, filename=filename, content_type="application/pdf"
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

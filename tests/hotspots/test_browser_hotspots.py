@@ -58,7 +58,11 @@ def test_the_map_shows_the_hotspots(page, login, csir_coordinator, csir_analyst)
 
 
 def test_csir_draws_a_perimeter_on_the_map(page, login, csir_analyst):
-    hotspot = HotspotFactory(code="HS08", proposed_by=csir_analyst, communes=["21001"])
+    # Still proposed: the drawing is the working draft, saved at once (an active hotspot's
+    # new perimeter goes to the mayors: test_browser_perimeter_change.py).
+    hotspot = HotspotFactory(
+        code="HS08", proposed_by=csir_analyst, communes=["21001"], status=Hotspot.Status.PROPOSED
+    )
     login(csir_analyst)
     page.goto(f"/hotspots/{hotspot.pk}/perimeter/")
     svg = page.locator("figure[data-perimeter-draw] svg")

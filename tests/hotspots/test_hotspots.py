@@ -117,6 +117,10 @@ def test_activate_and_close(hotspot_midi, csir_coordinator):
 
 
 def test_good_perimeter_is_saved(client, csir_analyst, hotspot_midi):
+    # A proposed hotspot's perimeter is its working draft, saved at once; an approved one's
+    # goes back to the mayors (tests/hotspots/test_history.py).
+    hotspot_midi.status = Status.PROPOSED
+    hotspot_midi.save()
     client.force_login(csir_analyst)
     response = client.post(
         reverse("hotspots:perimeter", args=[hotspot_midi.pk]),
@@ -154,8 +158,10 @@ def test_bad_perimeter_explains_and_saves_nothing(
     hotspot_midi.save()
     client.force_login(csir_analyst)
     client.cookies.load({"django_language": "en"})
+    # The hotspot is active: a new perimeter is a change for the mayors, with its reason.
     response = client.post(
-        reverse("hotspots:perimeter", args=[hotspot_midi.pk]), {"geojson": geojson}
+        reverse("hotspots:perimeter", args=[hotspot_midi.pk]),
+        {"geojson": geojson, "reason": "Le réaménagement de la place."},
     )
     assert response.status_code == 200
     assert message in response.content.decode()
