@@ -225,14 +225,16 @@ def _seed_taskforce(
         by_agency[person.agency_id] = person
         role = Role.OBSERVER if partner_username == "fedasil" and index % 2 else Role.MEMBER
         members.append((person, role))
-    # The CSIR names the coordinator, who then brings in the members.
+    # The CSIR names the coordinator, who then brings in the members; the police join the
+    # police-judicial circle, which only the CSIR coordinator (or the circle) widens.
     for person, role in members:
-        taskforce_services.membership_add(
-            taskforce=taskforce,
-            user=person,
-            role=role,
-            by=like if person == coordinator else coordinator,
-        )
+        if person == coordinator:
+            by = like
+        elif person.agency.kind in Agency.POLICE_JUDICIAL_KINDS:
+            by = people["csir.coordinator"]
+        else:
+            by = coordinator
+        taskforce_services.membership_add(taskforce=taskforce, user=person, role=role, by=by)
 
     plan = plan_selectors.plan_of(taskforce)
     if plan.actions.exists():

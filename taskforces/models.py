@@ -73,6 +73,8 @@ class AccessGrant(models.Model):
 
     class Perm(models.TextChoices):
         VIEW = "view_taskforce", _("Read the task force (without its police-judicial items)")
+        # Only the CSIR coordinator or a member of the circle brings someone into it.
+        CIRCLE = "view_police_judicial", _("See the police-judicial items (join the circle)")
 
     taskforce = models.ForeignKey(TaskForce, on_delete=models.PROTECT, related_name="access_grants")
     user = models.ForeignKey(
@@ -203,14 +205,15 @@ class ActionPlan(models.Model):
         return str(_("Action plan of %(taskforce)s") % {"taskforce": self.taskforce})
 
 
-class PlanVersion(models.Model):
+class _Version(models.Model):
+    """A version of (a part of) the action plan: draft → submitted → validated or returned."""
+
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted to the CSIR")
         VALIDATED = "validated", _("Validated")
         RETURNED = "returned", _("Returned with comments")
 
-    plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -222,9 +225,25 @@ class PlanVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     review_comment = models.TextField(_("CSIR comments"), blank=True)
-    # The plan's actions as they were when validated: a validated version never changes.
+    # The actions as they were when validated: a validated version never changes.
     snapshot = models.JSONField(_("frozen content"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"v{self.number} ({self.get_state_display()})"
+
+
+class PlanVersion(_Version):
+    """A version of the plan everyone in the task force sees: its non-police-judicial actions.
+
+    Police-judicial actions are not part of it: they form the confidential annex
+    (``AnnexVersion``), so that nothing the circle does shows here (DESIGN.md §8).
+    """
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="versions")
 
     class Meta:
         ordering = ["plan", "-number"]
@@ -234,8 +253,24 @@ class PlanVersion(models.Model):
             models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number"),
         ]
 
-    def __str__(self) -> str:
-        return f"v{self.number} ({self.get_state_display()})"
+
+class AnnexVersion(_Version):
+    """A version of the plan's confidential police-judicial annex, with its own cycle.
+
+    A separate model rather than a kind of ``PlanVersion``: every reader of plan versions
+    (the plan page, the overview, reports, the home page) stays blind to the annex unless it
+    asks for it, through the police-judicial rule (``coordination.people.confidentiality``).
+    """
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="annex_versions")
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        verbose_name = _("police-judicial annex version")
+        verbose_name_plural = _("police-judicial annex versions")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="annex_version_number"),
+        ]
 
 
 class Action(models.Model):

@@ -42,6 +42,7 @@ from taskforces.models import (
     Action,
     ActionPlan,
     ActionUpdate,
+    AnnexVersion,
     DisplacementReport,
     Escalation,
     Meeting,
@@ -150,6 +151,14 @@ class Access:
         # The police-judicial circle adds its own confidential actions, which the chair or
         # coordinator of another agency could not even see.
         return self.can_edit_plan or (self.is_active_member and self.in_police_judicial_circle)
+
+    @property
+    def can_edit_annex(self) -> bool:
+        """The police-judicial annex is kept by its circle's active members (and the CSIR
+        coordinator): the chair or coordinator of another agency does not even see it."""
+        if not self.sees_police_judicial:
+            return False
+        return self.is_csir or (self.is_active_member and self.in_police_judicial_circle)
 
     @property
     def can_review_plan(self) -> bool:
@@ -449,6 +458,19 @@ def get_plan_version_for(user: User, pk: int, perm: PlanVersionPerm = "view") ->
     return version
 
 
+def get_annex_version_for(user: User, pk: int, perm: PlanVersionPerm = "view") -> AnnexVersion:
+    """A version of the police-judicial annex: 404 for anyone who does not see such items."""
+    version = AnnexVersion.objects.select_related("plan__taskforce__hotspot").filter(pk=pk).first()
+    if version is None:
+        raise Http404
+    access = access_for(user, version.plan.taskforce)
+    if not (access.can_view and access.sees_police_judicial):
+        raise Http404
+    if perm == "review" and not access.can_review_plan:
+        raise PermissionDenied
+    return version
+
+
 def get_escalation_for(user: User, pk: int, perm: EscalationPerm = "view") -> Escalation:
     escalation = (
         Escalation.objects.select_related("action__plan__taskforce__hotspot", "action__lead_agency")
@@ -469,6 +491,14 @@ def can_grant_access(user: User | AnonymousUser) -> bool:
     """Extra grants beyond the memberships are given by an administrator or the CSIR
     coordinator, who governs who sees what (each grant and revocation is audited)."""
     return policy.is_administrator(user) or policy.is_csir_coordinator(user)
+
+
+def can_bring_into_circle(user: User | AnonymousUser, taskforce: TaskForce) -> bool:
+    """Only the CSIR coordinator or a member of the task force's police-judicial circle
+    brings someone into that circle (DESIGN.md §8): a chair outside it cannot widen it."""
+    if not _active(user):
+        return False
+    return policy.is_csir_coordinator(user) or access_for(user, taskforce).in_police_judicial_circle
 
 
 def get_access_grant_for(user: User, pk: int) -> AccessGrant:

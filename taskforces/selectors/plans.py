@@ -6,16 +6,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from coordination.models import Agency, Axis, User
+from coordination.people import confidentiality
 from hotspots.models import IndicatorDefinition
 from taskforces import permissions
 from taskforces.models import (
     Action,
     ActionPlan,
+    AnnexVersion,
     PlanVersion,
     TaskForce,
 )
@@ -62,6 +65,38 @@ def current_version(plan: ActionPlan) -> PlanVersion:
     return version
 
 
+# --- The two parts of a plan ----------------------------------------------------------
+#
+# The plan everyone in the task force sees holds its non-police-judicial actions; the
+# police-judicial ones form its confidential annex, with its own versions (DESIGN.md §8).
+# An action's confidentiality is its part: it never moves from one to the other.
+
+
+def main_actions(plan: ActionPlan) -> QuerySet[Action]:
+    """The actions of the plan proper (whoever reads: callers filter nothing more)."""
+    return plan.actions.exclude(confidentiality.hidden())
+
+
+def annex_actions(plan: ActionPlan) -> QuerySet[Action]:
+    """The actions of the police-judicial annex; only for those who see police-judicial items."""
+    return plan.actions.filter(confidentiality.hidden())
+
+
+def in_annex(action: Action) -> bool:
+    return confidentiality.is_confidential(action)
+
+
+def current_annex(plan: ActionPlan) -> AnnexVersion | None:
+    """The annex's latest version; None while the annex has never been versioned."""
+    return plan.annex_versions.order_by("-number").first()
+
+
+def last_validated_annex(plan: ActionPlan) -> AnnexVersion | None:
+    return (
+        plan.annex_versions.filter(state=AnnexVersion.State.VALIDATED).order_by("-number").first()
+    )
+
+
 def missing_fields(action: Action | dict[str, Any]) -> list[str]:
     """What an action still lacks to be submitted: lead, due date, horizon, a measure."""
     get = action.get if isinstance(action, dict) else lambda name: getattr(action, name)
@@ -79,8 +114,14 @@ def missing_fields(action: Action | dict[str, Any]) -> list[str]:
 
 
 def plan_missing(plan: ActionPlan) -> list[str]:
-    """Every reason the plan cannot be submitted yet, in the order the editor fixes them."""
-    actions = list(plan.actions.exclude(status=Status.CANCELLED).order_by("axis", "due_on", "pk"))
+    """Every reason the plan cannot be submitted yet, in the order the editor fixes them.
+
+    The three axes are checked on the plan its submitters see: the police-judicial annex
+    does not count, so that the rule never depends on actions they cannot see.
+    """
+    actions = list(
+        main_actions(plan).exclude(status=Status.CANCELLED).order_by("axis", "due_on", "pk")
+    )
     reasons = []
     covered = {action.axis for action in actions}
     for axis in Axis:
@@ -89,6 +130,23 @@ def plan_missing(plan: ActionPlan) -> list[str]:
                 _("No action on the %(axis)s axis: each of the three axes needs one.")
                 % {"axis": axis.label}
             )
+    reasons += _incomplete(actions)
+    return reasons
+
+
+def annex_missing(plan: ActionPlan) -> list[str]:
+    """Every reason the police-judicial annex cannot be submitted yet (no axis rule: the
+    annex completes the plan, which covers the three axes on its own)."""
+    actions = list(
+        annex_actions(plan).exclude(status=Status.CANCELLED).order_by("axis", "due_on", "pk")
+    )
+    if not actions:
+        return [_("The police-judicial annex has no action to submit.")]
+    return _incomplete(actions)
+
+
+def _incomplete(actions: list[Action]) -> list[str]:
+    reasons = []
     for action in actions:
         missing = missing_fields(action)
         if missing:
@@ -126,28 +184,62 @@ def last_validated(plan: ActionPlan) -> PlanVersion | None:
     return plan.versions.filter(state=PlanVersion.State.VALIDATED).order_by("-number").first()
 
 
+EDITABLE_STATES = (PlanVersion.State.DRAFT, PlanVersion.State.RETURNED)
+
+
 def plan_page(user: User, plan: ActionPlan) -> dict[str, Any]:
+    """The plan as the user sees it; its police-judicial annex only for those who see
+    police-judicial items (for anyone else, ``annex`` is None and nothing hints at it)."""
     access = access_for(user, plan.taskforce)
     actions = list(for_lists(permissions.visible_actions(user, plan)))
+    main = [action for action in actions if not in_annex(action)]
     version = current_version(plan)
-    editable = version.state in (PlanVersion.State.DRAFT, PlanVersion.State.RETURNED)
+    editable = version.state in EDITABLE_STATES
+    annex = annex_page(access, plan, [action for action in actions if in_annex(action)])
+    can_add_main = (
+        access.can_create_action
+        and access.can_edit_plan
+        and version.state != PlanVersion.State.SUBMITTED
+    )
     return {
         "taskforce": plan.taskforce,
         "plan": plan,
         "access": access,
         "version": version,
         "versions": list(plan.versions.select_related("reviewed_by", "submitted_by")),
-        "groups": group_by_axis(actions),
+        "groups": group_by_axis(main),
+        # The task force's progress: the circle counts its own actions in it.
         "progress": axis_progress(actions),
-        "action_count": len(actions),
+        "action_count": len(main),
         "editable": editable,
-        # What is missing is worked out on the whole plan; police-judicial actions are
-        # complete by construction (services._check_action), so none is ever named here.
         "missing": plan_missing(plan) if editable and access.manages else [],
         "can_submit": editable and access.manages,
-        # Content can change unless the CSIR is reviewing it (a validated plan opens v+1).
-        "can_add": access.can_create_action and version.state != PlanVersion.State.SUBMITTED,
+        # Content can change unless the CSIR is reviewing it (a validated plan opens v+1);
+        # the circle adds to its annex whatever the state of the plan.
+        "can_add": can_add_main or (annex is not None and annex["can_add"]),
+        "can_add_main": can_add_main,
         "can_review": access.can_review_plan and version.state == PlanVersion.State.SUBMITTED,
+        "annex": annex,
+    }
+
+
+def annex_page(access: permissions.Access, plan: ActionPlan, actions: list[Action]) -> Any:
+    """The police-judicial annex on the plan page: None outside the circle."""
+    if not access.sees_police_judicial:
+        return None
+    version = current_annex(plan)
+    state = version.state if version is not None else AnnexVersion.State.DRAFT
+    editable = state in EDITABLE_STATES
+    can_edit = access.can_edit_annex
+    return {
+        "version": version,
+        "versions": list(plan.annex_versions.select_related("reviewed_by", "submitted_by")),
+        "groups": group_by_axis(actions),
+        "action_count": len(actions),
+        "missing": annex_missing(plan) if editable and can_edit and actions else [],
+        "can_submit": editable and can_edit and bool(actions),
+        "can_add": can_edit and state != AnnexVersion.State.SUBMITTED,
+        "can_review": access.can_review_plan and state == AnnexVersion.State.SUBMITTED,
     }
 
 
@@ -230,30 +322,57 @@ class _Labels:
 def plan_changes(user: User, plan: ActionPlan) -> dict[str, Any]:
     """What changed since the last validated version: added, removed (cancelled), changed.
 
-    Compares the frozen snapshot with the actions today, as the user may see them: an
-    action that is, or was, police-judicial is left out for anyone outside the circle.
+    Compares the frozen snapshot with the actions today. The plan proper never holds a
+    police-judicial action, so its changes are the same for every reader: police-judicial
+    entries of snapshots frozen before the annex existed are left out for everyone. Those
+    who see police-judicial items also get the annex's own changes (``annex``).
     """
     access = access_for(user, plan.taskforce)
     base = last_validated(plan)
-    current = {
-        a.pk: action_snapshot(a)
-        for a in permissions.visible_actions(user, plan).prefetch_related("partner_agencies")
+    context: dict[str, Any] = {
+        "plan": plan,
+        "taskforce": plan.taskforce,
+        "base": base,
+        "changes": [],
+        "annex": None,
     }
-    if base is None:
-        return {"plan": plan, "taskforce": plan.taskforce, "base": None, "changes": []}
-    old = {entry["id"]: entry for entry in (base.snapshot or {}).get("actions", [])}
-    hidden: set[int] = set()
-    if not access.sees_police_judicial:
-        hidden = set(
-            plan.actions.filter(confidentiality=permissions.POLICE_JUDICIAL).values_list(
-                "pk", flat=True
-            )
-        )
-        hidden |= {
-            pk
-            for pk, entry in old.items()
-            if entry["confidentiality"] == permissions.POLICE_JUDICIAL
-        }
+    if base is not None:
+        current = [
+            action_snapshot(a)
+            for a in permissions.visible_actions(user, plan)
+            .exclude(confidentiality.hidden())
+            .prefetch_related("partner_agencies")
+        ]
+        # Actions in the annex today (even if once in the plan) are the annex's business.
+        moved = set(annex_actions(plan).values_list("pk", flat=True))
+        context["changes"] = _diff(_main_entries(base), current, hidden=moved)
+    if access.sees_police_judicial:
+        annex_base = last_validated_annex(plan)
+        annex_changes: list[ActionChange] = []
+        if annex_base is not None:
+            current = [
+                action_snapshot(a) for a in annex_actions(plan).prefetch_related("partner_agencies")
+            ]
+            old = list((annex_base.snapshot or {}).get("actions", []))
+            annex_changes = _diff(old, current, hidden=set())
+        context["annex"] = {"base": annex_base, "changes": annex_changes}
+    return context
+
+
+def _main_entries(version: PlanVersion) -> list[dict[str, Any]]:
+    """The entries of a validated version of the plan proper (without police-judicial ones)."""
+    return [
+        entry
+        for entry in (version.snapshot or {}).get("actions", [])
+        if entry.get("confidentiality") != confidentiality.POLICE_JUDICIAL
+    ]
+
+
+def _diff(
+    old_entries: list[dict[str, Any]], current_entries: list[dict[str, Any]], *, hidden: set[int]
+) -> list[ActionChange]:
+    old = {entry["id"]: entry for entry in old_entries}
+    current = {entry["id"]: entry for entry in current_entries}
     labels = _Labels([*old.values(), *current.values()])
     changes: list[ActionChange] = []
     cancelled = Status.CANCELLED
@@ -283,14 +402,19 @@ def plan_changes(user: User, plan: ActionPlan) -> dict[str, Any]:
                 changes.append(ActionChange("changed", pk, entry["title"], entry["axis"], fields))
     order = {axis.value: index for index, axis in enumerate(Axis)}
     changes.sort(key=lambda c: (order.get(c.axis, 9), c.action_id))
-    return {"plan": plan, "taskforce": plan.taskforce, "base": base, "changes": changes}
+    return changes
 
 
-def version_page(user: User, version: PlanVersion) -> dict[str, Any]:
-    """A version; a validated one shows its frozen content, as the user may see it."""
+def version_page(user: User, version: PlanVersion | AnnexVersion) -> dict[str, Any]:
+    """A version; a validated one shows its frozen content, as the user may see it.
+
+    A version of the plan frozen before the annex existed may hold police-judicial
+    entries: that decision is kept as taken, and they are shown to the circle only.
+    """
     access = access_for(user, version.plan.taskforce)
+    is_annex = isinstance(version, AnnexVersion)
     entries = list((version.snapshot or {}).get("actions", []))
-    if not access.sees_police_judicial:
+    if not is_annex and not access.sees_police_judicial:
         entries = [e for e in entries if e["confidentiality"] != permissions.POLICE_JUDICIAL]
     labels = _Labels(entries)
     rows = [
@@ -322,6 +446,7 @@ def version_page(user: User, version: PlanVersion) -> dict[str, Any]:
         "taskforce": version.plan.taskforce,
         "groups": groups,
         "count": len(rows),
+        "is_annex": is_annex,
     }
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_groups_with_perms, remove_perm
 
 from coordination.audit import services as audit
+from coordination.core import bounds
 from coordination.models import Agency, User
 from coordination.people import confidentiality
 from coordination.people import permissions as policy
@@ -26,7 +27,7 @@ from taskforces.models import (
     Escalation,
 )
 from taskforces.selectors.plans import PLAN_FIELDS, SCALAR_PLAN_FIELDS, missing_fields
-from taskforces.services.plans import _lock_plan, _version_for_change
+from taskforces.services.plans import _annex_version_for_change, _lock_plan, _version_for_change
 
 Status = Action.Status
 POLICE_JUDICIAL = Action.Confidentiality.POLICE_JUDICIAL
@@ -41,6 +42,15 @@ class ActionConflict(Exception):
 
 
 # --- Actions --------------------------------------------------------------------------
+
+
+def _check_dates(fields: dict[str, Any], *, current: Action | None = None) -> None:
+    """Hold new start and due dates to the plausible range; a date an action already had
+    (recorded before the range existed) may stay as it is."""
+    for name in ("start_on", "due_on"):
+        value = fields.get(name)
+        if current is None or value != getattr(current, name):
+            bounds.check_date(value, bounds.ACTION)
 
 
 def _check_action(fields: dict[str, Any]) -> None:
@@ -126,8 +136,8 @@ def action_create(
     _require(access.can_edit_plan or confidential)
     _require(access.sees_police_judicial or not confidential)
     _check_action({**fields, "partner_agencies": partners})
+    _check_dates(fields)
     plan = _lock_plan(plan)
-    version = _version_for_change(plan, by=by)
     action = Action.objects.create(plan=plan, **fields)
     action.partner_agencies.set(partners)
     action_grants_sync(action)
@@ -135,10 +145,18 @@ def action_create(
         actor=by,
         action="action.create",
         target=action,
-        changes={**_plan_values(action), "version": version.number},
-        police_judicial=action.confidentiality == POLICE_JUDICIAL,
+        changes={**_plan_values(action), **_version_for(plan, confidential, by=by)},
+        police_judicial=confidential,
     )
     return action
+
+
+def _version_for(plan: ActionPlan, confidential: bool, *, by: User) -> dict[str, int]:
+    """The version a change goes into, for the audit entry: a police-judicial action is in
+    the annex, whose versions are its own; the plan everyone sees is left as it is."""
+    if confidential:
+        return {"annex_version": _annex_version_for_change(plan, by=by).number}
+    return {"version": _version_for_change(plan, by=by).number}
 
 
 @transaction.atomic
@@ -152,8 +170,15 @@ def action_update(*, action: Action, by: User, revision: int, **fields: Any) -> 
     assert not unknown, f"not an action's plan field: {unknown}"
     access = permissions.access_for(by, action.plan.taskforce)
     _require(permissions.can_edit_action(access, action))
-    if fields.get("confidentiality") == POLICE_JUDICIAL:
-        _require(access.sees_police_judicial)
+    if "confidentiality" in fields and fields["confidentiality"] != action.confidentiality:
+        # The confidentiality of an action is the part of the plan it belongs to: moving it
+        # would change the plan everyone sees (a version, a removal) because of the annex.
+        raise ValidationError(
+            _(
+                "An action cannot move between the plan and its police-judicial annex: "
+                "cancel it and create a new one in the other part."
+            )
+        )
     # Lock order: the plan, then the action (action_set_status locks only the action).
     plan = _lock_plan(action.plan)
     # Compare-and-set on the revision: the UPDATE matches only the revision the form was
@@ -169,6 +194,7 @@ def action_update(*, action: Action, by: User, revision: int, **fields: Any) -> 
         list(partners) if partners is not None else list(current.partner_agencies.all())
     )
     _check_action(merged)
+    _check_dates(fields, current=current)
     before = _plan_values(current)
     for name, value in fields.items():
         setattr(current, name, value)
@@ -179,13 +205,13 @@ def action_update(*, action: Action, by: User, revision: int, **fields: Any) -> 
         action_grants_sync(current)
     changes = audit.diff(before, _plan_values(current))
     if changes:
-        version = _version_for_change(plan, by=by)
+        confidential = current.confidentiality == POLICE_JUDICIAL
         audit.record(
             actor=by,
             action="action.update",
             target=current,
-            changes={**changes, "version": version.number},
-            police_judicial=POLICE_JUDICIAL in (current.confidentiality, before["confidentiality"]),
+            changes={**changes, **_version_for(plan, confidential, by=by)},
+            police_judicial=confidential,
         )
     return current
 

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.audit import services as audit
 from coordination.models import User
+from coordination.notifications.services import notify
 from taskforces import notifications
 from taskforces.models import (
     Action,
     ActionPlan,
+    AnnexVersion,
     PlanVersion,
     TaskForce,
 )
 from taskforces.permissions import access_for
 from taskforces.selectors.plans import (
     action_snapshot,
+    annex_actions,
+    annex_missing,
+    current_annex,
     current_version,
+    main_actions,
     plan_missing,
 )
 
@@ -116,7 +123,8 @@ def _review(version: PlanVersion, by: User) -> PlanVersion:
 def plan_validate(*, version: PlanVersion, by: User, comment: str = "") -> PlanVersion:
     """The CSIR validates the submitted version: its content is frozen in ``snapshot``."""
     version = _review(version, by)
-    actions = version.plan.actions.prefetch_related("partner_agencies").order_by("pk")
+    # The plan proper only: the annex freezes its own actions when it is validated.
+    actions = main_actions(version.plan).prefetch_related("partner_agencies").order_by("pk")
     version.snapshot = {"actions": [action_snapshot(action) for action in actions]}
     version.state = State.VALIDATED
     version.reviewed_at = timezone.now()
@@ -161,4 +169,143 @@ def plan_return(*, version: PlanVersion, by: User, comment: str) -> PlanVersion:
         },
     )
     notifications.plan_reviewed(version)
+    return version
+
+
+# --- The police-judicial annex --------------------------------------------------------
+#
+# Police-judicial actions form a confidential annex of the plan with its own versions
+# (DESIGN.md §8): a change to them goes here and never into the plan everyone else sees
+# (its number, state, change list and snapshot). Every audit entry is police-judicial.
+
+
+def _annex_version_for_change(plan: ActionPlan, *, by: User) -> AnnexVersion:
+    """The annex version a change to a police-judicial action goes into (plan row locked).
+
+    The annex opens with its first change; a validated version is frozen and the change
+    opens the next draft; a submitted version waits for the CSIR coordinator's review.
+    """
+    version = current_annex(plan)
+    if version is not None and version.state == State.SUBMITTED:
+        raise ValidationError(
+            _(
+                "The police-judicial annex is with the CSIR for review; "
+                "it can change again once reviewed."
+            )
+        )
+    if version is None or version.state == State.VALIDATED:
+        number = 1 if version is None else version.number + 1
+        version = AnnexVersion.objects.create(plan=plan, number=number)
+        audit.record(
+            actor=by,
+            action="plan.annex_new_version",
+            target=plan,
+            changes={"annex_version": number},
+            police_judicial=True,
+        )
+    return version
+
+
+def _require_annex_editor(plan: ActionPlan, by: User) -> None:
+    if not access_for(by, plan.taskforce).can_edit_annex:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def annex_submit(*, plan: ActionPlan, by: User) -> AnnexVersion:
+    """Send the annex's current draft (or returned) version to the CSIR coordinator.
+
+    Kept by the circle: its active members (and the CSIR coordinator) submit it. An annex
+    whose actions predate its versions is submitted as its first version.
+    """
+    _require_annex_editor(plan, by)
+    plan = _lock_plan(plan)
+    version = current_annex(plan) or _annex_version_for_change(plan, by=by)
+    if version.state not in (State.DRAFT, State.RETURNED):
+        raise ValidationError(_("This version of the annex has already been submitted."))
+    reasons = annex_missing(plan)
+    if reasons:
+        raise PlanIncomplete(reasons)
+    before = version.state
+    version.state = State.SUBMITTED
+    version.submitted_at = timezone.now()
+    version.submitted_by = by
+    version.save(update_fields=["state", "submitted_at", "submitted_by"])
+    audit.record(
+        actor=by,
+        action="plan.annex_submit",
+        target=plan,
+        changes={"annex_version": version.number, "state": [before, State.SUBMITTED]},
+        police_judicial=True,
+    )
+    # The CSIR coordinator (in every circle) is told as for the plan: the annex is part of
+    # the action plan and waits for review on its page. Nobody else is told of it.
+    notify(
+        recipients=notifications.csir_coordinators(),
+        kind="plan_submitted",
+        params=notifications.taskforce_params(plan.taskforce),
+        url=reverse("taskforces:plan", args=[plan.taskforce_id]),
+    )
+    return version
+
+
+def _review_annex(version: AnnexVersion, by: User) -> AnnexVersion:
+    if not by.is_active or by.role != User.Role.CSIR_COORDINATOR:
+        raise ValidationError(_("Only the CSIR coordinator reviews action plans."))
+    _lock_plan(version.plan)
+    version = AnnexVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
+    if version.state != State.SUBMITTED:
+        raise ValidationError(_("Only a submitted version can be reviewed."))
+    return version
+
+
+@transaction.atomic
+def annex_validate(*, version: AnnexVersion, by: User, comment: str = "") -> AnnexVersion:
+    """The CSIR coordinator validates the submitted annex: its actions are frozen."""
+    version = _review_annex(version, by)
+    actions = annex_actions(version.plan).prefetch_related("partner_agencies").order_by("pk")
+    version.snapshot = {"actions": [action_snapshot(action) for action in actions]}
+    version.state = State.VALIDATED
+    version.reviewed_at = timezone.now()
+    version.reviewed_by = by
+    version.review_comment = comment.strip()
+    version.save(
+        update_fields=["snapshot", "state", "reviewed_at", "reviewed_by", "review_comment"]
+    )
+    audit.record(
+        actor=by,
+        action="plan.annex_validate",
+        target=version.plan,
+        changes={
+            "annex_version": version.number,
+            "state": [State.SUBMITTED, State.VALIDATED],
+            "actions": len(version.snapshot["actions"]),
+        },
+        police_judicial=True,
+    )
+    return version
+
+
+@transaction.atomic
+def annex_return(*, version: AnnexVersion, by: User, comment: str) -> AnnexVersion:
+    """The CSIR coordinator sends the annex back to the circle with comments."""
+    if not comment.strip():
+        raise ValidationError(_("Say what must change before the plan can be validated."))
+    version = _review_annex(version, by)
+    version.state = State.RETURNED
+    version.reviewed_at = timezone.now()
+    version.reviewed_by = by
+    version.review_comment = comment.strip()
+    version.save(update_fields=["state", "reviewed_at", "reviewed_by", "review_comment"])
+    audit.record(
+        actor=by,
+        action="plan.annex_return",
+        target=version.plan,
+        changes={
+            "annex_version": version.number,
+            "state": [State.SUBMITTED, State.RETURNED],
+            "comment": version.review_comment,
+        },
+        police_judicial=True,
+    )
     return version

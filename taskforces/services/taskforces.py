@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
 
@@ -26,6 +27,7 @@ from taskforces.permissions import (
     MEMBERSHIP_CODENAMES,
     PARTNER_CODENAME,
     access_for,
+    can_bring_into_circle,
     can_grant_access,
     membership_grants,
 )
@@ -61,6 +63,26 @@ def sync_grants(taskforce: TaskForce, user: User) -> tuple[set[str], set[str]]:
     return wanted - held, held - wanted
 
 
+CIRCLE_ENTRY_REFUSED = _lazy(
+    "Only the CSIR coordinator or a member of the task force's police-judicial circle can "
+    "bring someone into the circle: a person of a police or prosecutor's office, or the "
+    "police-judicial access."
+)
+
+
+class CircleEntryRefused(PermissionDenied):
+    """Somebody outside the police-judicial circle tried to bring a person into it."""
+
+    def __init__(self) -> None:
+        super().__init__(CIRCLE_ENTRY_REFUSED)
+
+
+def _require_circle_entry(taskforce: TaskForce, by: User | None) -> None:
+    """Joining the circle is decided within it (DESIGN.md §8); ``by`` None: the system."""
+    if by is not None and not can_bring_into_circle(by, taskforce):
+        raise CircleEntryRefused
+
+
 def _require_manager(taskforce: TaskForce, by: User | None) -> None:
     """People join and leave through the chair, the coordinator or the CSIR (``by`` None:
     the system itself, when a task force opens)."""
@@ -93,8 +115,16 @@ def on_hotspot_approved(*, hotspot: Hotspot, by: User | None, **kwargs: object) 
 
 @transaction.atomic
 def membership_add(*, taskforce: TaskForce, user: User, role: str, by: User | None) -> Membership:
-    """Add a person (an active user) with their agency and a role; re-adding changes the role."""
+    """Add a person (an active user) with their agency and a role; re-adding changes the role.
+
+    A person of a police or prosecutor's office joins the police-judicial circle with their
+    membership: only the CSIR coordinator or a member of the circle adds them (the CSIR
+    analyst or a chair outside the circle is refused with ``CircleEntryRefused``).
+    """
     _require_manager(taskforce, by)
+    joining = not Membership.objects.filter(taskforce=taskforce, user=user).exists()
+    if joining and confidentiality.agency_in_circle(user.agency):
+        _require_circle_entry(taskforce, by)
     return _membership_set(taskforce=taskforce, user=user, role=role, by=by)
 
 
@@ -159,6 +189,8 @@ def access_grant(
         raise PermissionDenied
     if codename not in AccessGrant.Perm.values:
         raise ValidationError(_("This permission cannot be granted here."))
+    if codename == confidentiality.CIRCLE_CODENAME:
+        _require_circle_entry(taskforce, by)
     if not user.is_active:
         raise ValidationError(_("Only an active user can be given access."))
     if not reason.strip():

@@ -15,7 +15,7 @@ def test_a_member_sees_the_badge_until_they_open_the_bulletin(
     page, login, csir_coordinator, csir_analyst, police_member, hotspot_midi, hotspot_molenbeek
 ):
     midi = taskforce_open(hotspot=hotspot_midi, by=csir_analyst)
-    membership_add(taskforce=midi, user=police_member, role="member", by=csir_analyst)
+    membership_add(taskforce=midi, user=police_member, role="member", by=csir_coordinator)
     taskforce_open(hotspot=hotspot_molenbeek, by=csir_analyst)
 
     login(csir_coordinator)

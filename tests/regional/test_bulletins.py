@@ -25,10 +25,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def midi(hotspot_midi, csir_analyst, mayor_anderlecht, police_member):
+def midi(hotspot_midi, csir_analyst, csir_coordinator, mayor_anderlecht, police_member):
     """The Gare du Midi task force: the mayor chairs it, the local police is a member."""
     taskforce = taskforce_open(hotspot=hotspot_midi, by=csir_analyst)
-    membership_add(taskforce=taskforce, user=police_member, role="member", by=csir_analyst)
+    # Police staff join the circle: brought in by the CSIR coordinator.
+    membership_add(taskforce=taskforce, user=police_member, role="member", by=csir_coordinator)
     return taskforce
 
 

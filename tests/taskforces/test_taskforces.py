@@ -166,9 +166,9 @@ def test_validation_freezes_the_version(cast, csir_coordinator):
     validated = submit_and_validate(cast, csir_coordinator)
     assert validated.state == State.VALIDATED and validated.reviewed_by == csir_coordinator
     frozen = {entry["id"]: entry for entry in validated.snapshot["actions"]}
+    # The plan proper: the police-judicial action is frozen with its annex (test_annex.py).
     assert set(frozen) == {
         cast.security.pk,
-        cast.secret.pk,
         cast.prevention.pk,
         cast.neighbourhood.pk,
     }
