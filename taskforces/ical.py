@@ -1,89 +1,122 @@
-"""The iCalendar feed of a task force's meetings, written by hand to RFC 5545.
+"""The iCalendar (RFC 5545) feeds of task-force meetings, built with ``icalendar``.
 
-Text values are escaped (backslash, semicolon, comma, newline) and every content line is
-folded at 75 octets with CRLF and a space, never inside a UTF-8 character.
+One generator for both feeds: a task force's (signed-in members) and a person's secret
+calendar address (every task force they may see). Times are written in UTC (``...Z``),
+which every calendar app shows in its own time zone, so no VTIMEZONE is needed;
+``X-WR-TIMEZONE`` tells the apps that read it which zone the portal plans in.
+
+A meeting outside :data:`EARLIEST`–:data:`LATEST` is left out: rows saved before the
+forms had bounds (year 9999, year 1 or BC on PostgreSQL) must not break the feed of every
+member. The selectors filter them in SQL already (PostgreSQL BC dates cannot even be read
+by Python); :func:`in_range` is the last guard, for the end time computed here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
+import icalendar
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taskforces.models import Meeting, TaskForce
+from taskforces.models import Action, Meeting
 
 # A meeting has a start only; calendars get a two-hour slot.
 MEETING_LENGTH = dt.timedelta(hours=2)
-LINE_OCTETS = 75
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
+PRODID = "-//safe.brussels//Hotspot strategy portal//EN"
 
 
-def escape_text(value: str) -> str:
-    """A TEXT value (RFC 5545 §3.3.11)."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\r", "\\n")
-        .replace("\n", "\\n")
+@dataclass(frozen=True)
+class Decision:
+    """A decision as the reader may see it: its text, and the action it names if visible."""
+
+    text: str
+    action_title: str | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One meeting of a feed, with what the reader may see of it.
+
+    ``revision`` counts the audited changes of the meeting (its SEQUENCE); ``shown``
+    lists the police-judicial actions named in the description, for the view log.
+    """
+
+    meeting: Meeting
+    revision: int = 0
+    decisions: tuple[Decision, ...] = ()
+    shown: tuple[Action, ...] = field(default=(), repr=False)
+
+
+def in_range(moment: dt.datetime) -> bool:
+    """Whether a meeting starting at ``moment`` can be written (start and end)."""
+    try:
+        return moment >= EARLIEST and moment + MEETING_LENGTH < LATEST
+    except OverflowError:
+        return False
+
+
+def _description(entry: Entry) -> str:
+    parts = [entry.meeting.agenda.strip()] if entry.meeting.agenda.strip() else []
+    if entry.decisions:
+        lines = [_("Decisions:")]
+        for decision in entry.decisions:
+            line = f"- {decision.text}"
+            if decision.action_title:
+                line += f" ({decision.action_title})"
+            lines.append(line)
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def _event(entry: Entry, *, stamp: dt.datetime, url: str, host: str) -> icalendar.Event:
+    meeting = entry.meeting
+    start = meeting.starts_at.astimezone(dt.UTC)
+    event = icalendar.Event()
+    event.add("uid", f"taskforce-meeting-{meeting.pk}@{host}")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", start + MEETING_LENGTH)
+    event.add("sequence", entry.revision)
+    event.add(
+        "summary", _("Task force meeting: %(hotspot)s") % {"hotspot": meeting.taskforce.hotspot}
     )
-
-
-def fold(line: str) -> str:
-    """Fold a content line into chunks of at most 75 octets (RFC 5545 §3.1)."""
-    chunks: list[str] = []
-    current, size = "", 0
-    for char in line:
-        octets = len(char.encode("utf-8"))
-        # Continuation lines start with a space, which counts in their 75 octets.
-        limit = LINE_OCTETS if not chunks else LINE_OCTETS - 1
-        if size + octets > limit:
-            chunks.append(current)
-            current, size = "", 0
-        current += char
-        size += octets
-    chunks.append(current)
-    return "\r\n ".join(chunks)
-
-
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    if meeting.place:
+        event.add("location", meeting.place)
+    description = _description(entry)
+    if description:
+        event.add("description", description)
+    event.add("url", url)
+    # Meetings are not cancelled in the portal (a meeting row is never deleted either);
+    # CONFIRMED is said so that a STATUS:CANCELLED can follow once they can be.
+    event.add("status", "CONFIRMED")
+    # Shared calendars (Outlook, Google) then show "busy", not the details.
+    event.add("class", "PRIVATE")
+    return event
 
 
 def calendar(
-    taskforce: TaskForce,
-    meetings: Iterable[Meeting],
     *,
+    name: str,
+    entries: Iterable[Entry],
     url_for: Callable[[Meeting], str],
     host: str,
-) -> str:
-    """The VCALENDAR text, CRLF line ends, one VEVENT per meeting."""
-    now = _utc(timezone.now())
-    name = _("Task force %(hotspot)s") % {"hotspot": taskforce.hotspot}
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//safe.brussels//Hotspot strategy portal//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(name)}",
-        "X-WR-TIMEZONE:Europe/Brussels",
-    ]
-    for meeting in meetings:
-        summary = _("Task force meeting: %(hotspot)s") % {"hotspot": taskforce.hotspot}
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:taskforce-meeting-{meeting.pk}@{host}",
-            f"DTSTAMP:{now}",
-            f"DTSTART:{_utc(meeting.starts_at)}",
-            f"DTEND:{_utc(meeting.starts_at + MEETING_LENGTH)}",
-            f"SUMMARY:{escape_text(summary)}",
-            f"LOCATION:{escape_text(meeting.place)}",
-        ]
-        if meeting.agenda:
-            lines.append(f"DESCRIPTION:{escape_text(meeting.agenda)}")
-        lines += [f"URL:{url_for(meeting)}", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+) -> bytes:
+    """The VCALENDAR, one VEVENT per meeting in range (CRLF, lines folded at 75 octets)."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Europe/Brussels")
+    stamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+    for entry in entries:
+        if not in_range(entry.meeting.starts_at):
+            continue
+        cal.add_component(_event(entry, stamp=stamp, url=url_for(entry.meeting), host=host))
+    return cal.to_ical()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from taskforces.views import actions, displacement, meetings, plans, taskforces
+from taskforces.views import actions, calendar, displacement, meetings, plans, taskforces
 
 app_name = "taskforces"
 urlpatterns = [
@@ -11,7 +11,7 @@ urlpatterns = [
     path("mine/", taskforces.my_actions, name="my_actions"),
     path("<int:pk>/", taskforces.taskforce_detail, name="detail"),
     path("<int:pk>/members/", taskforces.taskforce_members, name="members"),
-    path("<int:pk>/calendar.ics", taskforces.taskforce_calendar, name="calendar"),
+    path("<int:pk>/calendar.ics", calendar.taskforce_calendar, name="calendar"),
     path("members/<int:pk>/role/", taskforces.membership_role, name="membership_role"),
     path("members/<int:pk>/remove/", taskforces.membership_remove, name="membership_remove"),
     path("<int:pk>/access/grant/", taskforces.access_grant, name="access_grant"),
@@ -33,6 +33,9 @@ urlpatterns = [
     path("<int:pk>/plan.csv", plans.plan_export, name="plan_export"),
     path("plan-versions/<int:pk>/", plans.version_detail, name="plan_version"),
     path("plan-versions/<int:pk>/review/", plans.version_review, name="plan_review"),
+    path("<int:pk>/plan/annex/submit/", plans.annex_submit, name="annex_submit"),
+    path("annex-versions/<int:pk>/", plans.annex_version_detail, name="annex_version"),
+    path("annex-versions/<int:pk>/review/", plans.annex_review, name="annex_review"),
     # Actions
     path("<int:pk>/actions/new/", actions.action_new, name="action_new"),
     path("actions/<int:pk>/", actions.action_detail, name="action"),

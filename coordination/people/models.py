@@ -130,3 +130,40 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar address: calendar apps poll it without a session.
+
+    Only the SHA-256 of the token is stored (``coordination.people.calendar``): the address
+    is shown once, when it is made, and a leak of the database does not give it away.
+    Renewing revokes the old address; a revoked row stays as the record of it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+        verbose_name=_("person"),
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("calendar subscription")
+        verbose_name_plural = _("calendar subscriptions")
+        constraints = [
+            # One live address per person, even if two renewals race.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="calendarfeed_one_active_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the token nor its hash: this text is copied into the audit trail.
+        return f"calendar subscription #{self.pk} ({self.user_id})"

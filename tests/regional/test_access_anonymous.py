@@ -8,6 +8,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 pytestmark = pytest.mark.django_db
 
 PUBLIC = {"/accounts/login/", "/healthz", "/i18n/setlang/", "/admin/login/"}
+# A person's secret calendar address: calendar apps poll it without a session; an unknown
+# token answers 404 (tests/taskforces/test_calendar_feed.py).
+PUBLIC.add("/calendar/x.ics")
 
 
 def _urls(resolver=None, prefix: str = ""):

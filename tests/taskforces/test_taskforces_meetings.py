@@ -177,14 +177,17 @@ def test_calendar_feed(client, cast):
     assert any(line.startswith("UID:taskforce-meeting-") for line in lines)
 
 
-def test_calendar_lines_fold_at_75_octets_without_splitting_characters():
-    line = "DESCRIPTION:" + "é" * 100
-    folded = ical.fold(line)
-    parts = folded.split("\r\n")
+def test_calendar_lines_fold_at_75_octets_without_splitting_characters(cast):
+    # The icalendar library folds and escapes now (taskforces/ical.py): checked on its output.
+    meeting = MeetingFactory(
+        taskforce=cast.taskforce, agenda="é" * 100 + "\na\\b;c,d", created_by=cast.chair
+    )
+    text = ical.calendar(
+        name="x", entries=[ical.Entry(meeting)], url_for=lambda m: "https://x/", host="x"
+    ).decode("utf-8")
+    parts = text.split("\r\n")
     assert all(len(part.encode("utf-8")) <= 75 for part in parts)
-    assert all(part.startswith(" ") for part in parts[1:])
-    assert folded.replace("\r\n ", "") == line
-    assert ical.escape_text("a\\b;c,d\r\ne") == "a\\\\b\\;c\\,d\\ne"
+    assert "DESCRIPTION:" + "é" * 100 + "\\na\\\\b\\;c\\,d" in unfold(text)
 
 
 def test_calendar_is_for_members_only(client, cast, cores_member):
