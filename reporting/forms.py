@@ -7,6 +7,8 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core import bounds
+from coordination.core.forms import BoundedDateField, FilterForm, IdChoiceField, SafeForm
 from coordination.models import User
 from hotspots.models import Hotspot
 from reporting.models import Report
@@ -14,28 +16,21 @@ from reporting.permissions import requestable_audiences
 from reporting.selectors import cores_meetings
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(SafeForm):
     kind = forms.ChoiceField(
         label=_("Kind of report"),
         choices=Report.Kind.choices,
         initial=Report.Kind.REGIONAL,
         widget=forms.RadioSelect,
     )
-    hotspot = forms.ModelChoiceField(
+    hotspot = IdChoiceField(
         label=_("Hotspot"),
         queryset=Hotspot.objects.none(),
         required=False,
         help_text=_("Only for a task force report."),
     )
-    period_start = forms.DateField(label=_("Period from"), widget=DateInput())
-    period_end = forms.DateField(label=_("to"), widget=DateInput())
+    period_start = BoundedDateField(label=_("Period from"), bounds=bounds.REPORT_PERIOD)
+    period_end = BoundedDateField(label=_("to"), bounds=bounds.REPORT_PERIOD)
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
         choices=Report.Language.choices,
@@ -70,10 +65,17 @@ class ReportRequestForm(forms.Form):
         return data
 
 
-class MeetingForm(forms.Form):
-    meeting = forms.ModelChoiceField(
+class MeetingForm(SafeForm):
+    meeting = IdChoiceField(
         label=_("Presented at the CoReS meeting"),
         queryset=cores_meetings(),
         required=False,
         empty_label=_("— no meeting —"),
     )
+
+
+class ReportFilterForm(FilterForm):
+    """The filters above the report list (GET); junk values are ignored with a message."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Report.Kind.choices, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=Report.Status.choices, required=False)

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.audit import services as audit
+from coordination.core import bounds
 from coordination.models import CoresMeeting, User
 from coordination.notifications.services import notify
 from coordination.outbox import services as outbox
@@ -122,6 +123,8 @@ def report_request(
         hotspot = None
     if period_end < period_start:
         raise ValidationError(_("The period must end after it starts."))
+    bounds.check_date(period_start, bounds.REPORT_PERIOD)
+    bounds.check_date(period_end, bounds.REPORT_PERIOD)
     batch = uuid.uuid4()
     reports: list[Report] = []
     with transaction.atomic():
@@ -630,11 +633,12 @@ def period_to_date(end: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def default_period(*, on: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """The request form's default: the current strategy period, or the last 6 months."""
+    """The request form's default: the current strategy period to date, or the last 6
+    months (a report period cannot end in the future: see coordination.core.bounds)."""
     on = on or regional.today()
     period = regional.current_period(on=on)
     if period is not None:
-        return period.starts_on, period.ends_on
+        return period.starts_on, min(period.ends_on, on)
     return period_to_date(on)
 
 

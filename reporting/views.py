@@ -9,15 +9,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coordination.audit import viewlog
 from coordination.people.http import AuthenticatedHttpRequest
 from reporting import permissions, selectors, services
-from reporting.forms import MeetingForm, ReportRequestForm
+from reporting.forms import MeetingForm, ReportFilterForm, ReportRequestForm
 from reporting.models import Report
 
 
 @require_GET
 def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    filters = {key: request.GET.get(key, "") for key in ("kind", "status")}
+    wanted = ReportFilterForm(request.GET).values(request)
+    filters = {key: wanted.get(key) or "" for key in ("kind", "status")}
     context = {
         "reports": selectors.report_list(request.user, **filters),
         "filters": filters,
@@ -83,6 +85,7 @@ def report_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
         content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"
+    viewlog.shown(request, [report], via=viewlog.VIA_REPORT_PDF)
     return response
 
 

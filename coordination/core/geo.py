@@ -31,6 +31,8 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 __all__ = [
+    "MAX_GEOJSON_BYTES",
+    "MAX_GEOJSON_DEPTH",
     "MAX_VERTICES",
     "GeometryError",
     "MapArea",
@@ -49,6 +51,17 @@ __all__ = [
 #: Hand-drawn perimeters have a few dozen vertices; more suggests an imported file that
 #: would make pages and PDFs heavy (all 19 communes together have about 5,000).
 MAX_VERTICES = 5_000
+
+#: Largest GeoJSON text accepted (a perimeter at MAX_VERTICES is well under 1 MB).
+MAX_GEOJSON_BYTES = 2 * 1024 * 1024
+
+#: Deepest nesting of arrays and objects accepted. A MultiPolygon in a Feature in a
+#: FeatureCollection nests 8 deep; Python's json parser recurses once per level and
+#: raises RecursionError near 1,000, so the depth is checked before it parses.
+MAX_GEOJSON_DEPTH = 16
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 #: How far (m) a perimeter may stick out of the region: drawing on a map is imprecise.
 REGION_TOLERANCE_M = 30.0
@@ -158,8 +171,17 @@ def _load_json(value: str | bytes | dict) -> dict:
     if isinstance(value, str):
         if not value.strip():
             raise GeometryError(_("The area is empty."), code="empty")
+        if len(value) > MAX_GEOJSON_BYTES:
+            raise GeometryError(
+                _("The area is larger than %(size)d MB; simplify it.")
+                % {"size": MAX_GEOJSON_BYTES // (1024 * 1024)},
+                code="too_big",
+            )
+        _check_depth(value)
         try:
             value = json.loads(value)
+        except RecursionError as exc:  # defence in depth: _check_depth should stop it
+            raise _too_deep() from exc
         except ValueError as exc:
             raise GeometryError(
                 _("The area is not valid JSON (line %(line)d, column %(column)d).")
@@ -169,6 +191,26 @@ def _load_json(value: str | bytes | dict) -> dict:
     if not isinstance(value, dict):
         raise GeometryError(_("The area must be a GeoJSON object."), code="wrong_type")
     return value
+
+
+def _too_deep() -> GeometryError:
+    return GeometryError(
+        _("The area nests lists and objects more than %(depth)d levels deep; it is not GeoJSON.")
+        % {"depth": MAX_GEOJSON_DEPTH},
+        code="too_deep",
+    )
+
+
+def _check_depth(text: str) -> None:
+    """Refuse JSON nested deeper than MAX_GEOJSON_DEPTH without parsing it."""
+    depth = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub('""', text)):
+        if match[0] in "[{":
+            depth += 1
+            if depth > MAX_GEOJSON_DEPTH:
+                raise _too_deep()
+        else:
+            depth -= 1
 
 
 def _extract_geometry(data: Any) -> dict:

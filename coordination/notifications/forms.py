@@ -9,13 +9,14 @@ from django.conf import settings
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.forms import SafeForm
 from coordination.people.models import User
 
 _email_mode = User._meta.get_field("email_mode")
 _language = User._meta.get_field("preferred_language")
 
 
-class NotificationPreferencesForm(forms.Form):
+class NotificationPreferencesForm(SafeForm):
     email_mode = forms.ChoiceField(
         label=capfirst(_email_mode.verbose_name),
         choices=cast(list, _email_mode.choices),

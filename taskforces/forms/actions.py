@@ -7,18 +7,27 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.forms import DateInput
+from coordination.core import bounds
+from coordination.core.forms import (
+    BoundedDateField,
+    FilterForm,
+    IdChoiceField,
+    IdMultipleChoiceField,
+    SafeForm,
+)
 from coordination.models import Agency, Axis
 from hotspots.models import IndicatorDefinition
 from taskforces.models import Action
 
 Status = Action.Status
+#: The revision counter is a 32-bit integer column; a larger posted one is junk.
+MAX_REVISION = 2**31 - 1
 
 
 # --- Actions --------------------------------------------------------------------------
 
 
-class ActionForm(forms.Form):
+class ActionForm(SafeForm):
     """An action's plan fields; ``revision`` guards against silent overwrites."""
 
     axis = forms.ChoiceField(label=_("Axis"), choices=Axis.choices)
@@ -26,23 +35,23 @@ class ActionForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    lead_agency = forms.ModelChoiceField(
+    lead_agency = IdChoiceField(
         label=_("Lead agency"), queryset=Agency.objects.order_by("name_fr"), required=False
     )
-    partner_agencies = forms.ModelMultipleChoiceField(
+    partner_agencies = IdMultipleChoiceField(
         label=_("Partner agencies"),
         queryset=Agency.objects.order_by("name_fr"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Their members post updates on the action's timeline."),
     )
-    start_on = forms.DateField(label=_("Start"), widget=DateInput(), required=False)
-    due_on = forms.DateField(label=_("Due"), widget=DateInput(), required=False)
+    start_on = BoundedDateField(label=_("Start"), bounds=bounds.ACTION, required=False)
+    due_on = BoundedDateField(label=_("Due"), bounds=bounds.ACTION, required=False)
     horizon = forms.ChoiceField(
         label=_("Horizon"), choices=[("", "—"), *Action.Horizon.choices], required=False
     )
     deliverable = forms.CharField(label=_("Deliverable"), max_length=300, required=False)
-    indicator = forms.ModelChoiceField(
+    indicator = IdChoiceField(
         label=_("Linked indicator"), queryset=IndicatorDefinition.objects.all(), required=False
     )
     indicator_target = forms.DecimalField(
@@ -57,7 +66,9 @@ class ActionForm(forms.Form):
             "in this task force, and by the CSIR coordinator."
         ),
     )
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    revision = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=MAX_REVISION
+    )
 
     def __init__(self, *args, police_judicial: str = "allowed", **kwargs):
         """``police_judicial``: "allowed", "forbidden" or "only" (the circle's own actions)."""
@@ -102,7 +113,7 @@ def action_initial(action: Action) -> dict:
     }
 
 
-class ActionStatusForm(forms.Form):
+class ActionStatusForm(SafeForm):
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
     progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     comment = forms.CharField(
@@ -111,7 +122,7 @@ class ActionStatusForm(forms.Form):
         required=False,
         help_text=_("Required when the action is blocked or cancelled."),
     )
-    revision = forms.IntegerField(widget=forms.HiddenInput)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_REVISION)
 
     def __init__(self, *args, **kwargs):
         # The comment form sits on the same page: distinct ids keep the labels right.
@@ -119,7 +130,7 @@ class ActionStatusForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ActionCommentForm(forms.Form):
+class ActionCommentForm(SafeForm):
     comment = forms.CharField(label=_("Update"), widget=forms.Textarea(attrs={"rows": 3}))
     police_judicial = forms.BooleanField(
         label=_("Police-judicial note (seen only by the police-judicial circle)"), required=False
@@ -132,18 +143,18 @@ class ActionCommentForm(forms.Form):
             del self.fields["police_judicial"]
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(SafeForm):
     reason = forms.CharField(
         label=_("Why it is blocked and what you expect from the CSIR"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(SafeForm):
     resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MyActionsFilter(forms.Form):
+class MyActionsFilter(FilterForm):
     status = forms.ChoiceField(
         label=_("Show"),
         choices=[("", _("All")), ("late", _("Late")), *Status.choices],

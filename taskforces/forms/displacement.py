@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core import bounds
+from coordination.core.forms import BoundedDateField, FilterForm, IdChoiceField, SafeForm
 from coordination.models import Commune
 from hotspots.models import Hotspot, Phenomenon
 from taskforces.models import DisplacementFollowUp, DisplacementReport
@@ -23,19 +25,12 @@ def _label(name: str, model: type[Model] = DisplacementReport):
     return capfirst(cast(Field, model._meta.get_field(name)).verbose_name)
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class HotspotChoiceField(forms.ModelChoiceField):
+class HotspotChoiceField(IdChoiceField):
     def label_from_instance(self, obj: Hotspot) -> str:
         return f"{obj.code} {obj.name}"
 
 
-class CommuneChoiceField(forms.ModelChoiceField):
+class CommuneChoiceField(IdChoiceField):
     def label_from_instance(self, obj: Commune) -> str:
         return obj.name
 
@@ -50,7 +45,7 @@ class CoordinateInput(forms.NumberInput):
         super().__init__({"step": "any", "inputmode": "decimal", **(attrs or {})})
 
 
-class DisplacementForm(forms.Form):
+class DisplacementForm(SafeForm):
     from_hotspot = HotspotChoiceField(label=_label("from_hotspot"), queryset=None)
     phenomenon = forms.ChoiceField(label=_label("phenomenon"), choices=Phenomenon.choices)
     commune = CommuneChoiceField(label=_label("commune"), queryset=None)
@@ -77,7 +72,7 @@ class DisplacementForm(forms.Form):
         max_value=90,
         widget=CoordinateInput(),
     )
-    observed_on = forms.DateField(label=_label("observed_on"), widget=DateInput())
+    observed_on = BoundedDateField(label=_label("observed_on"), bounds=bounds.DISPLACEMENT)
     severity = forms.ChoiceField(
         label=_label("severity"),
         choices=DisplacementReport.Severity.choices,
@@ -93,7 +88,7 @@ class DisplacementForm(forms.Form):
         self.fields["observed_on"].initial = today
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(SafeForm):
     text = forms.CharField(
         label=_label("text", DisplacementFollowUp),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -101,7 +96,7 @@ class FollowUpForm(forms.Form):
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(SafeForm):
     closure_note = forms.CharField(
         label=_label("closure_note"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -109,7 +104,7 @@ class CloseForm(forms.Form):
     )
 
 
-class DisplacementFilterForm(forms.Form):
+class DisplacementFilterForm(FilterForm):
     """The filters above the list, sent with GET so they work without JavaScript."""
 
     status = forms.ChoiceField(

@@ -7,15 +7,21 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.forms import DateTimeInput
+from coordination.core import bounds
+from coordination.core.forms import (
+    BoundedDateTimeField,
+    IdChoiceField,
+    IdMultipleChoiceField,
+    SafeForm,
+)
 from coordination.models import Axis, User
 from taskforces.models import Action, TaskForce
 
 # --- Meetings -------------------------------------------------------------------------
 
 
-class MeetingForm(forms.Form):
-    starts_at = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
+class MeetingForm(SafeForm):
+    starts_at = BoundedDateTimeField(label=_("Date and time"), bounds=bounds.MEETING)
     place = forms.CharField(label=_("Place"), max_length=200)
     agenda = forms.CharField(
         label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 5}), required=False
@@ -26,7 +32,7 @@ class MeetingEditForm(MeetingForm):
     minutes = forms.CharField(
         label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 10}), required=False
     )
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = IdMultipleChoiceField(
         label=_("Attendance"),
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -45,16 +51,16 @@ class MeetingEditForm(MeetingForm):
         attendees.label_from_instance = lambda person: f"{person} · {person.agency}"  # type: ignore[method-assign, assignment]
 
 
-class MeetingPointForm(forms.Form):
+class MeetingPointForm(SafeForm):
     title = forms.CharField(label=_("New point"), max_length=300)
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
 
-class MeetingDecisionForm(forms.Form):
+class MeetingDecisionForm(SafeForm):
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}))
-    action = forms.ModelChoiceField(
+    action = IdChoiceField(
         label=_("Action it changes"),
         queryset=Action.objects.none(),
         required=False,

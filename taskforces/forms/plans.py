@@ -7,10 +7,12 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.forms import SafeForm
+
 # --- Plans ----------------------------------------------------------------------------
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(SafeForm):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[

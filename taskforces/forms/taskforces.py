@@ -7,14 +7,15 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.forms import IdChoiceField, SafeForm
 from coordination.models import User
 from taskforces.models import AccessGrant, Membership, TaskForce
 
 # --- Members --------------------------------------------------------------------------
 
 
-class MembershipAddForm(forms.Form):
-    user = forms.ModelChoiceField(
+class MembershipAddForm(SafeForm):
+    user = IdChoiceField(
         label=_("Person"),
         queryset=User.objects.none(),
         help_text=_("Active portal users who are not members yet; their agency comes with them."),
@@ -37,14 +38,14 @@ class MembershipAddForm(forms.Form):
         user.label_from_instance = lambda person: f"{person} · {person.agency}"  # type: ignore[method-assign, assignment]
 
 
-class MembershipRoleForm(forms.Form):
+class MembershipRoleForm(SafeForm):
     role = forms.ChoiceField(label=_("Role in the task force"), choices=Membership.Role.choices)
 
 
-class AccessGrantForm(forms.Form):
+class AccessGrantForm(SafeForm):
     """Read access to one task force for somebody who is not a member (audited)."""
 
-    user = forms.ModelChoiceField(
+    user = IdChoiceField(
         label=_("Person"),
         queryset=User.objects.filter(is_active=True)
         .select_related("agency")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.audit import services as audit
+from coordination.core import bounds
 from coordination.models import Commune, User
 from coordination.notifications.services import notify
 from coordination.people import permissions as policy
@@ -124,6 +125,7 @@ def displacement_create(
     notified to the CSIR and the members of those task forces (not to the reporter).
     A point, when given, must lie in the destination commune.
     """
+    bounds.check_date(observed_on, bounds.DISPLACEMENT)
     _check_report(
         by=by,
         from_hotspot=from_hotspot,

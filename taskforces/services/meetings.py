@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from coordination.audit import services as audit
+from coordination.core import bounds
 from coordination.models import User
 from taskforces import notifications
 from taskforces.models import (
@@ -40,6 +41,7 @@ def meeting_create(
 ) -> Meeting:
     """Schedule a meeting; the previous meeting's open points carry over, the members are told."""
     _require_scheduler(taskforce, by)
+    bounds.check_date(starts_at, bounds.MEETING)
     meeting = Meeting.objects.create(
         taskforce=taskforce, starts_at=starts_at, place=place, agenda=agenda, created_by=by
     )
@@ -76,6 +78,10 @@ def meeting_update(
     _require_scheduler(meeting.taskforce, by)
     unknown = set(fields) - set(MEETING_FIELDS)
     assert not unknown, f"not editable here: {unknown}"
+    if "starts_at" in fields and fields["starts_at"] != meeting.starts_at:
+        # A meeting stored before the bounds existed keeps its date when only its minutes
+        # or attendance change.
+        bounds.check_date(fields["starts_at"], bounds.MEETING)
     before = audit.snapshot(meeting, list(fields))
     for name, value in fields.items():
         setattr(meeting, name, value)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coordination.audit.viewlog import record_view
+from coordination.audit import viewlog
 from coordination.people import permissions as policy
 from coordination.people.http import AuthenticatedHttpRequest
 from taskforces import permissions
@@ -66,6 +66,7 @@ def _action_page(
         allow_police_judicial=context["can_post_police_judicial"]
     )
     context.update(extra)
+    viewlog.shown(request, [action, *context["timeline"]], via=viewlog.VIA_ACTION_PAGE)
     template = "taskforces/action_detail.html"
     if partial:
         template += "#action-live"
@@ -75,9 +76,6 @@ def _action_page(
 @require_GET
 def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = permissions.get_action_for(request.user, pk)
-    if action.confidentiality == Action.Confidentiality.POLICE_JUDICIAL:
-        # Each view of a police-judicial action is kept in the audit trail (DESIGN.md §5).
-        record_view(actor=request.user, target=action)
     return _action_page(request, action)
 
 
@@ -142,6 +140,7 @@ def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "action": action,
         "conflict": conflict,
     }
+    viewlog.shown(request, [action, conflict], via=viewlog.VIA_ACTION_FORM)
     return render(request, "taskforces/action_form.html", context, status=409 if conflict else 200)
 
 
@@ -215,6 +214,7 @@ def action_escalate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The action is escalated to the CSIR."))
             return redirect("taskforces:action", pk=action.pk)
     context = {"form": form, "action": action, "taskforce": action.plan.taskforce}
+    viewlog.shown(request, [action], via=viewlog.VIA_ESCALATE_FORM)
     return render(request, "taskforces/escalate.html", context)
 
 
@@ -223,11 +223,10 @@ def escalations(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The CSIR's list of open escalations, each with a resolve form."""
     if not policy.is_csir(request.user):
         raise PermissionDenied
-    context = {
-        "escalations": action_selectors.open_escalations_of(request.user),
-        "resolved": action_selectors.recently_resolved(request.user),
-        "form": ResolveForm(),
-    }
+    open_ones = action_selectors.open_escalations_of(request.user)
+    resolved = action_selectors.recently_resolved(request.user)
+    viewlog.shown(request, [*open_ones, *resolved], via=viewlog.VIA_ESCALATIONS)
+    context = {"escalations": open_ones, "resolved": resolved, "form": ResolveForm()}
     return render(request, "taskforces/escalations.html", context)
 
 

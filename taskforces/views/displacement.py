@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coordination.core.bounds import parse_id
 from coordination.core.htmx import htmx_partial
 from coordination.people.http import AuthenticatedHttpRequest
 from taskforces import permissions
@@ -28,7 +29,7 @@ from taskforces.services import displacement as services
 @htmx_partial("displacement-results")
 def displacement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = DisplacementFilterForm(request.GET)
-    wanted = filters.cleaned_data if filters.is_valid() else {}
+    wanted = filters.values(request)
     commune = wanted.get("commune")
     reports = selectors.displacement_list(
         request.user,
@@ -49,8 +50,8 @@ def displacement_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.can_report_displacement(request.user):
         raise PermissionDenied
     initial = {}
-    if request.GET.get("hotspot", "").isdigit():
-        initial["from_hotspot"] = int(request.GET["hotspot"])
+    if hotspot_id := parse_id(request.GET.get("hotspot")):
+        initial["from_hotspot"] = hotspot_id
     form = DisplacementForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coordination.audit import viewlog
+from coordination.people import confidentiality
 from coordination.people.http import AuthenticatedHttpRequest
 from taskforces import permissions
 from taskforces.forms.meetings import (
@@ -40,6 +42,13 @@ def _page(request: AuthenticatedHttpRequest, meeting: Meeting, **forms) -> HttpR
     if context["access"].manages:
         context["point_form"] = forms.get("point_form") or MeetingPointForm()
         context["decision_form"] = forms.get("decision_form") or _decision_form(request, meeting)
+        # The decision form lists the actions the decision may name, by title.
+        options = context["decision_form"].fields["action"].queryset
+        viewlog.shown(
+            request, options.filter(confidentiality.hidden()), via=viewlog.VIA_MEETING_PAGE
+        )
+    named = [decision.visible_action for decision in context["decisions"]]
+    viewlog.shown(request, named, via=viewlog.VIA_MEETING_PAGE)
     return render(request, "taskforces/meeting_detail.html", context)
 
 

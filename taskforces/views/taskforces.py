@@ -1,4 +1,5 @@
-"""Task force pages: the list, a task force, its members, its calendar; my actions."""
+"""Task force pages: the list, a task force, its members; my actions (the calendar feeds
+are in ``taskforces.views.calendar``)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coordination.audit import viewlog
 from coordination.core.htmx import htmx_partial
 from coordination.people import permissions as policy
 from coordination.people.http import AuthenticatedHttpRequest
-from taskforces import ical, permissions
+from taskforces import permissions
 from taskforces.forms.actions import MyActionsFilter
 from taskforces.forms.taskforces import AccessGrantForm, MembershipAddForm, MembershipRoleForm
 from taskforces.models import Membership, TaskForce
 from taskforces.selectors import actions as action_selectors
-from taskforces.selectors import meetings as meeting_selectors
 from taskforces.selectors import plans as plan_selectors
 from taskforces.selectors import taskforces as taskforce_selectors
 from taskforces.services import taskforces as taskforce_services
@@ -39,6 +39,7 @@ def taskforce_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     taskforce = permissions.get_taskforce_for(request.user, pk)
     plan = plan_selectors.plan_of(taskforce)
     context = taskforce_selectors.taskforce_page(request.user, taskforce, plan)
+    viewlog.shown(request, [*context["late"], *context["blocked"]], via=viewlog.VIA_TASKFORCE_PAGE)
     return render(request, "taskforces/detail.html", context)
 
 
@@ -54,6 +55,10 @@ def taskforce_members(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             taskforce_services.membership_add(
                 taskforce=taskforce, by=request.user, **form.cleaned_data
             )
+        except taskforce_services.CircleEntryRefused as refused:
+            # 403 with the reason, the typed choice kept (not the bare 403 page).
+            form.add_error(None, str(refused))
+            return _members_page(request, taskforce, form=form, status=403)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -68,6 +73,7 @@ def _members_page(
     *,
     form: MembershipAddForm | None = None,
     grant_form: AccessGrantForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     access = permissions.access_for(request.user, taskforce)
     can_grant = permissions.can_grant_access(request.user)
@@ -80,8 +86,9 @@ def _members_page(
         "grant_form": (grant_form or AccessGrantForm(prefix="grant")) if can_grant else None,
         "can_grant": can_grant,
         "roles": Membership.Role.choices,
+        "brings_into_circle": permissions.can_bring_into_circle(request.user, taskforce),
     }
-    return render(request, "taskforces/members.html", context)
+    return render(request, "taskforces/members.html", context, status=status)
 
 
 @require_POST
@@ -94,6 +101,9 @@ def access_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             taskforce_services.access_grant(
                 taskforce=taskforce, by=request.user, **form.cleaned_data
             )
+        except taskforce_services.CircleEntryRefused as refused:
+            form.add_error(None, str(refused))
+            return _members_page(request, taskforce, grant_form=form, status=403)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -137,28 +147,12 @@ def membership_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @require_GET
-def taskforce_calendar(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The meetings as an iCalendar feed, for the members' calendars."""
-    taskforce = permissions.get_taskforce_for(request.user, pk)
-    text = ical.calendar(
-        taskforce,
-        meeting_selectors.calendar_meetings(taskforce),
-        url_for=lambda m: request.build_absolute_uri(reverse("taskforces:meeting", args=[m.pk])),
-        host=request.get_host().split(":")[0],
-    )
-    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="taskforce-{taskforce.hotspot.code}.ics"'
-    return response
-
-
-@require_GET
 @htmx_partial("my-actions-table")
 def my_actions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The actions the person's agency leads or partners in, across their task forces."""
     filters = MyActionsFilter(request.GET)
-    status = filters.cleaned_data["status"] if filters.is_valid() else ""
-    context = {
-        "actions": action_selectors.my_actions(request.user, status=status),
-        "filters": filters,
-    }
+    status = filters.values(request).get("status", "")
+    actions = action_selectors.my_actions(request.user, status=status)
+    viewlog.shown(request, actions, via=viewlog.VIA_MY_ACTIONS)
+    context = {"actions": actions, "filters": filters}
     return TemplateResponse(request, "taskforces/my_actions.html", context)

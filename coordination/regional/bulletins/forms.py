@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.forms import FilterForm, IdChoiceField, IdMultipleChoiceField, SafeForm
 from coordination.regional.bulletins.models import Bulletin
 from taskforces.models import TaskForce
 
@@ -16,7 +17,7 @@ def _taskforce_label(taskforce: TaskForce) -> str:
     return str(taskforce.hotspot)
 
 
-class BulletinForm(forms.Form):
+class BulletinForm(SafeForm):
     title = forms.CharField(label=_("Title"), max_length=300)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
     to_all = forms.TypedChoiceField(
@@ -29,7 +30,7 @@ class BulletinForm(forms.Form):
         initial="1",
         widget=forms.RadioSelect,
     )
-    taskforces = forms.ModelMultipleChoiceField(
+    taskforces = IdMultipleChoiceField(
         label=_("Task forces"),
         queryset=TaskForce.objects.select_related("hotspot").order_by("hotspot__code"),
         widget=forms.CheckboxSelectMultiple,
@@ -48,8 +49,8 @@ class BulletinForm(forms.Form):
         return data
 
 
-class GoodPracticeForm(forms.Form):
-    taskforce = forms.ModelChoiceField(
+class GoodPracticeForm(SafeForm):
+    taskforce = IdChoiceField(
         label=_("Shared by the task force"), queryset=TaskForce.objects.none(), empty_label=None
     )
     title = forms.CharField(label=_("Title"), max_length=300)
@@ -66,7 +67,7 @@ class GoodPracticeForm(forms.Form):
         taskforce.label_from_instance = _taskforce_label  # type: ignore[method-assign, assignment]
 
 
-class BulletinFilterForm(forms.Form):
+class BulletinFilterForm(FilterForm):
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[("", _("All")), *Bulletin.Kind.choices],

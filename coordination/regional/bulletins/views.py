@@ -26,7 +26,7 @@ PAGE_SIZE = 25
 @htmx_partial("bulletin-table")
 def bulletin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = BulletinFilterForm(request.GET)
-    wanted = filters.cleaned_data if filters.is_valid() else {}
+    wanted = filters.values(request)
     bulletins = selectors.bulletin_list(
         request.user, kind=wanted.get("kind", ""), unread=wanted.get("unread", False)
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coordination.core.forms import DateInput
+from coordination.core import bounds
+from coordination.core.forms import BoundedDateField, IdChoiceField, SafeForm
 from coordination.models import CoresDecision, CoresMeeting, Strategy
 
 
-class CoresMeetingForm(forms.Form):
-    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+class CoresMeetingForm(SafeForm):
+    held_on = BoundedDateField(label=_("Date"), bounds=bounds.CORES_MEETING)
     kind = forms.ChoiceField(
         label=_("Kind of meeting"),
         choices=CoresMeeting.Kind.choices,
@@ -34,10 +35,10 @@ class CoresMeetingForm(forms.Form):
     )
 
 
-class CoresDecisionForm(forms.Form):
+class CoresDecisionForm(SafeForm):
     kind = forms.ChoiceField(label=_("Kind of decision"), choices=CoresDecision.Kind.choices)
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 4}))
-    strategy = forms.ModelChoiceField(
+    strategy = IdChoiceField(
         label=_("Strategy"),
         queryset=Strategy.objects.order_by("-adopted_on"),
         required=False,

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from coordination.audit import services as audit
+from coordination.core import bounds
 from coordination.models import CoresDecision, CoresMeeting, Strategy, StrategyPeriod, User
 from coordination.regional.cores import permissions as cores_permissions
 from coordination.strategy import selectors, services
@@ -48,6 +49,7 @@ def cores_meeting_create(
     """Record a CoReS meeting (held or planned); only the CSIR records them."""
     _check_recorder(by)
     _check_meeting(kind, occasion)
+    bounds.check_date(held_on, bounds.CORES_MEETING)
     meeting = CoresMeeting.objects.create(
         held_on=held_on,
         kind=kind,
@@ -80,6 +82,8 @@ def cores_meeting_update(
     _check_recorder(by)
     _check_meeting(kind, occasion)
     meeting = CoresMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if held_on != meeting.held_on:
+        bounds.check_date(held_on, bounds.CORES_MEETING)
     if held_on != meeting.held_on and meeting.decisions.filter(period__isnull=False).exists():
         # The period's decision date is that of the meeting: moving one would rewrite it.
         raise ValidationError(

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coordination.core import charts
+from coordination.core.bounds import parse_id
 from coordination.models import Axis, Commune, PoliceZone, User
 from coordination.people import confidentiality
 from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue, MayorDecision, PoliceOrder
@@ -73,8 +74,8 @@ class OverviewFilters:
         status = params.get("status", "")
         axis = params.get("axis", "")
         return cls(
-            commune=commune if commune.isdigit() else "",
-            zone=zone if zone.isdigit() else "",
+            commune=commune if parse_id(commune) else "",
+            zone=zone if parse_id(zone) else "",
             status=status if status in Hotspot.Status.values else "",
             axis=axis if axis in Axis.values else "",
         )
