@@ -28,7 +28,15 @@ from coordination.people.permissions import CSIR_ROLES
 from coordination.people.selectors import csir_people
 from hotspots.models import Hotspot
 from taskforces import permissions
-from taskforces.models import Action, Escalation, Meeting, Membership, PlanVersion, TaskForce
+from taskforces.models import (
+    Action,
+    AnnexVersion,
+    Escalation,
+    Meeting,
+    Membership,
+    PlanVersion,
+    TaskForce,
+)
 
 NO_MEETING_DAYS = 30
 REMINDER_ACTION = "taskforce.no_meeting_reminder"
@@ -115,6 +123,34 @@ def plan_reviewed(version: PlanVersion) -> int:
     told = notify(
         recipients=managers(taskforce),
         kind="plan_validated" if validated else "plan_returned",
+        params=taskforce_params(taskforce),
+        url=_plan_url(taskforce),
+    )
+    return len(told)
+
+
+def annex_submitted(version: AnnexVersion) -> int:
+    """Tell the CSIR coordinator(s) that a police-judicial annex awaits their review."""
+    taskforce = version.plan.taskforce
+    told = notify(
+        recipients=csir_coordinators(),
+        kind="annex_submitted",
+        params=taskforce_params(taskforce),
+        url=_plan_url(taskforce),
+    )
+    return len(told)
+
+
+def annex_reviewed(version: AnnexVersion) -> int:
+    """Tell the circle of the task force that the CSIR validated or returned its annex.
+
+    Only the circle: the others do not learn that the annex exists.
+    """
+    taskforce = version.plan.taskforce
+    validated = version.state == AnnexVersion.State.VALIDATED
+    told = notify(
+        recipients=_people().filter(pk__in=permissions.circle_members(taskforce)),
+        kind="annex_validated" if validated else "annex_returned",
         params=taskforce_params(taskforce),
         url=_plan_url(taskforce),
     )

@@ -44,6 +44,18 @@ MESSAGES = {
     "plan_submitted": _("The action plan of %(taskforce)s was submitted for validation."),
     "plan_validated": _("The CSIR validated the action plan of %(taskforce)s."),
     "plan_returned": _("The CSIR returned the action plan of %(taskforce)s with comments."),
+    # Told only inside the police-judicial circle (and to the CSIR coordinator).
+    "annex_submitted": _(
+        "The police-judicial annex of the action plan of %(taskforce)s was submitted for "
+        "validation."
+    ),
+    "annex_validated": _(
+        "The CSIR validated the police-judicial annex of the action plan of %(taskforce)s."
+    ),
+    "annex_returned": _(
+        "The CSIR returned the police-judicial annex of the action plan of %(taskforce)s "
+        "with comments."
+    ),
     "action_escalated": _("Action “%(action)s” of %(taskforce)s is escalated to the CSIR."),
     "escalation_resolved": _("The CSIR resolved the escalation of action “%(action)s”."),
     "displacement_reported": _("Displacement reported from %(hotspot)s to %(place)s."),
@@ -73,7 +85,19 @@ GROUPS: list[tuple[Promise, frozenset[str]]] = [
         ),
     ),
     (_("Police orders"), frozenset({"order_expiring"})),
-    (_("Action plans"), frozenset({"plan_submitted", "plan_validated", "plan_returned"})),
+    (
+        _("Action plans"),
+        frozenset(
+            {
+                "plan_submitted",
+                "plan_validated",
+                "plan_returned",
+                "annex_submitted",
+                "annex_validated",
+                "annex_returned",
+            }
+        ),
+    ),
     (_("Escalations"), frozenset({"action_escalated", "escalation_resolved"})),
     (_("Displacement"), frozenset({"displacement_reported", "displacement_closed"})),
     (_("Bulletins"), frozenset({"bulletin_published", "good_practice_shared"})),

@@ -16,6 +16,7 @@ from coordination.people import permissions as policy
 from taskforces import permissions
 from taskforces.models import (
     Action,
+    AnnexVersion,
     Meeting,
     PlanVersion,
 )
@@ -62,8 +63,18 @@ def csir_summary(user: User) -> dict[str, Any]:
         .select_related("plan__taskforce__hotspot")
         .order_by("submitted_at")
     )
+    can_review = policy.is_csir_coordinator(user)
+    # The police-judicial annexes wait for the coordinator too; only they learn of them.
+    annexes: list[AnnexVersion] = []
+    if can_review:
+        annexes = list(
+            AnnexVersion.objects.filter(state=AnnexVersion.State.SUBMITTED)
+            .select_related("plan__taskforce__hotspot")
+            .order_by("submitted_at")
+        )
     return {
         "escalations": open_escalations_of(user),
         "awaiting": list(awaiting),
-        "can_review": policy.is_csir_coordinator(user),
+        "annexes": annexes,
+        "can_review": can_review,
     }

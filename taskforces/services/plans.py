@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.audit import services as audit
 from coordination.models import User
-from coordination.notifications.services import notify
 from taskforces import notifications
 from taskforces.models import (
     Action,
@@ -238,14 +236,8 @@ def annex_submit(*, plan: ActionPlan, by: User) -> AnnexVersion:
         changes={"annex_version": version.number, "state": [before, State.SUBMITTED]},
         police_judicial=True,
     )
-    # The CSIR coordinator (in every circle) is told as for the plan: the annex is part of
-    # the action plan and waits for review on its page. Nobody else is told of it.
-    notify(
-        recipients=notifications.csir_coordinators(),
-        kind="plan_submitted",
-        params=notifications.taskforce_params(plan.taskforce),
-        url=reverse("taskforces:plan", args=[plan.taskforce_id]),
-    )
+    # The CSIR coordinator (in every circle) is told; nobody else learns of the annex.
+    notifications.annex_submitted(version)
     return version
 
 
@@ -283,6 +275,7 @@ def annex_validate(*, version: AnnexVersion, by: User, comment: str = "") -> Ann
         },
         police_judicial=True,
     )
+    notifications.annex_reviewed(version)
     return version
 
 
@@ -308,4 +301,5 @@ def annex_return(*, version: AnnexVersion, by: User, comment: str) -> AnnexVersi
         },
         police_judicial=True,
     )
+    notifications.annex_reviewed(version)
     return version

@@ -201,6 +201,32 @@ def test_the_annex_is_submitted_validated_and_versioned(cast, validated, csir_co
     assert not AuditEntry.objects.filter(action="plan.new_version").exists()
 
 
+def test_the_review_of_the_annex_is_told_to_the_circle_only(
+    client, cast, validated, csir_coordinator
+):
+    add_secret(cast)
+    version = plan_services.annex_submit(plan=cast.plan, by=cast.police)
+    submitted = Notification.objects.get(kind="annex_submitted")
+    assert submitted.recipient == csir_coordinator
+
+    # It waits on the coordinator's home page; the analyst (outside the circle) sees nothing.
+    client.force_login(csir_coordinator)
+    home = client.get(reverse("home:index")).content.decode()
+    assert "Police-judicial annexes awaiting validation" in home
+    client.force_login(cast.analyst)
+    home = client.get(reverse("home:index")).content.decode()
+    assert "annex" not in home.lower()
+
+    before = set(Notification.objects.values_list("pk", flat=True))
+    plan_services.annex_return(version=version, by=csir_coordinator, comment="Dates ?")
+    told = Notification.objects.exclude(pk__in=before)
+    assert {n.kind for n in told} == {"annex_returned"}
+    recipients = {n.recipient for n in told}
+    assert {cast.police, cast.prosecutor} <= recipients
+    # Nobody outside the circle learns of it: not the chair, not the association.
+    assert not recipients & {cast.chair, cast.association, cast.analyst}
+
+
 def test_the_circle_keeps_the_annex_and_the_chair_cannot(cast, validated):
     add_secret(cast)
     for outsider in (cast.chair, cast.coordinator, cast.association, cast.analyst):
