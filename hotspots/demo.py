@@ -101,6 +101,7 @@ def seed(*, people: dict[str, User]) -> dict[str, Hotspot]:
             MayorDecision.objects.filter(hotspot=hotspot).update(
                 requested_at=DESIGNATED_ON, decided_at=APPROVED_ON
             )
+            hotspot.perimeter_versions.update(proposed_at=DESIGNATED_ON, in_force_from=APPROVED_ON)
             hotspots[code] = hotspot
     hotspots["HS16"] = _awaiting(people, communes)
     return hotspots
