@@ -90,6 +90,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "coordination.regional.home.navigation.navigation",
             ],
+            # {% load bilingual %}: free text in the reader's language, or marked.
+            "libraries": {"bilingual": "coordination.core.templatetags.bilingual"},
         },
     },
 ]
