@@ -74,13 +74,13 @@ def test_the_csir_coordinator_gives_an_observer_read_access(
     observer = UserFactory(
         username="fedasil-observer",
         first_name="Inès",
-        last_name="Lambert",
+        last_name="Wauthier-Lambotte",
         agency=AgencyFactory(name_fr="Fedasil", kind="federal_administration"),
     )
     login(csir_coordinator)
     page.goto(f"/taskforces/{cast.taskforce.pk}/members/")
     viewers = page.locator("section[aria-labelledby=h-viewers]")
-    expect(viewers).not_to_contain_text("Lambert")
+    expect(viewers).not_to_contain_text("Wauthier-Lambotte")
     page.locator("#id_grant-user").select_option(str(observer.pk))
     page.locator("#id_grant-reason").fill("Observatrice Fedasil, accueil des demandeurs d'asile")
     page.locator("section[aria-labelledby=h-grant] button[type=submit]").click()
