@@ -27,6 +27,8 @@ from django.utils import translation
 from django.utils._os import safe_join
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -38,6 +40,11 @@ from taskforces.models import Action, DisplacementReport
 SCHEME = "portal-static"
 BASE_URL = f"{SCHEME}://report/"
 STYLESHEET = "reporting/report.css"
+# Tagged PDF for screen readers (PDF/UA-1): a structure tree from the HTML elements, the
+# document language from <html lang>, the title shown instead of the file name, images
+# and SVG figures with their /Alt (the SVG's <title>), backgrounds and borders as
+# artifacts. Every font is a subset embedded by WeasyPrint (DejaVu, see report.css).
+PDF_VARIANT = "pdf/ua-1"
 
 # urljoin only resolves relative references for the schemes it knows: teach it ours so
 # that "fonts/x.ttf" in the stylesheet resolves against the stylesheet's own URL.
@@ -161,7 +168,7 @@ def _order(item: dict, text: _Text) -> dict:
 
 def _charts(hotspot: dict, snapshot: dict, text: _Text) -> list[dict]:
     months = [cast(dt.date, _date(m)) for m in snapshot["indicator_months"]]
-    labels = [date_format(m, "M Y") for m in months]
+    labels = [date_format(m, "N Y") for m in months]  # "juin 2026", "juil. 2026"
     definitions = {d["code"]: d for d in snapshot["indicators"]}
     items = []
     for series in hotspot["indicators"]:
@@ -179,6 +186,8 @@ def _charts(hotspot: dict, snapshot: dict, text: _Text) -> list[dict]:
             width=300,
             height=130,
             lower_is_better=definition["lower_is_better"],
+            # The PDF's /Alt of the chart: the series, its latest value and its trend.
+            summary_in_title=True,
         )
         items.append(
             {
@@ -262,7 +271,40 @@ def _hotspot(item: dict, snapshot: dict, text: _Text) -> dict:
     }
 
 
-def _map(snapshot: dict, text: _Text, title: str) -> str:
+def map_description(hotspots: list[dict], *, regional: bool) -> str:
+    """The text alternative of the map: what it shows, each drawn hotspot and its status.
+
+    The SVG's ``<title>`` carries it: the web reads it as the accessible name and
+    WeasyPrint as the ``/Alt`` of the map's Figure in the tagged PDF. The table beside
+    the map is the list equivalent.
+    """
+    drawn = [h for h in hotspots if h.get("perimeter")]
+    if not drawn:
+        return str(_("Map of the communes of the Brussels-Capital Region: no hotspot perimeter."))
+    items = "; ".join(
+        _("%(code)s %(name)s (%(communes)s): %(status)s")
+        % {
+            "code": h["code"],
+            "name": h["name"],
+            "communes": h["communes"],
+            "status": h["status_label"],
+        }
+        for h in drawn
+    )
+    if regional:
+        summary = ngettext(
+            "Map of the Brussels-Capital Region showing the perimeter of %(count)s hotspot, "
+            "labelled with its code",
+            "Map of the Brussels-Capital Region showing the perimeters of %(count)s hotspots, "
+            "labelled with their codes",
+            len(drawn),
+        ) % {"count": len(drawn)}
+    else:
+        summary = _("Map of the hotspot's perimeter in the Brussels-Capital Region")
+    return f"{summary}. {items}."
+
+
+def _map(snapshot: dict, text: _Text, hotspots: list[dict], *, regional: bool) -> str:
     communes = [
         geo.MapArea(geometry=c["boundary"], label=text.pick(c, "name"))
         for c in snapshot["communes"]
@@ -275,6 +317,7 @@ def _map(snapshot: dict, text: _Text, title: str) -> str:
     ]
     if not communes and not areas:
         return ""
+    title = map_description(hotspots, regional=regional)
     # Safe: render_map_svg escapes every label and filters classes and links.
     return mark_safe(  # noqa: S308
         geo.render_map_svg(communes=communes, areas=areas, title=title, show_labels=True)
@@ -360,7 +403,7 @@ def context(snapshot: dict, *, language: str, meta: dict) -> dict[str, Any]:
             for o in snapshot["regional_orders"]
             if o["expiring"]
         ],
-        "map": _map(snapshot, text, title=""),
+        "map": _map(snapshot, text, hotspots, regional=kind == "regional"),
         "stylesheet": static_url(STYLESHEET),
     }
 
@@ -377,5 +420,5 @@ def render_pdf(snapshot: dict, *, language: str, meta: dict | None = None) -> tu
     html = render_html(snapshot, language=language, meta=meta)
     document = HTML(
         string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher(), media_type="print"
-    ).render()
-    return document.write_pdf(), len(document.pages)
+    ).render(pdf_variant=PDF_VARIANT)
+    return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
