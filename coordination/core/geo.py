@@ -633,7 +633,14 @@ def render_map_svg(
     body: list[str] = []
     labels: list[str] = []
 
-    body.append('<g class="map-communes">')
+    # A map with links is a named group of named links (keyboard users tab through the
+    # areas); a map without links is one image. An image may not hold links: its children
+    # are presentational, so focusable ones are "nested interactive" (WCAG 4.1.2). The
+    # pages also list every linked area beside the map, the text equivalent.
+    interactive = any(_safe_href(item.href) for item in areas)
+    # In a group, the 19 communes would each be read out: they are background there.
+    hidden = ' aria-hidden="true"' if interactive else ""
+    body.append(f'<g class="map-communes"{hidden}>')
     for item, geom in zip(communes, commune_shapes, strict=True):
         body.append(
             f'<path class="{_classes("map-commune", item.css_class)}" '
@@ -650,7 +657,11 @@ def render_map_svg(
             f"<title>{_text(item.label)}</title></path>"
         )
         href = _safe_href(item.href)
-        body.append(f'<a href="{escape(href)}">{path}</a>' if href else path)
+        body.append(
+            f'<a href="{escape(href)}" aria-label="{_text(item.label)}">{path}</a>'
+            if href
+            else path
+        )
         if show_labels and item.label:
             center = geom.representative_point()
             labels.append(_label(projection.xy(center.x, center.y), item.label, "middle"))
@@ -685,7 +696,8 @@ def render_map_svg(
         body.append("</g>")
 
     if labels:
-        body.extend(['<g class="map-labels" pointer-events="none">', *labels, "</g>"])
+        # The labels repeat the names the areas, points and arrows already carry.
+        body.extend([f'<g class="map-labels" pointer-events="none"{hidden}>', *labels, "</g>"])
 
     defs = ""
     if arrows:
@@ -698,7 +710,8 @@ def render_map_svg(
     return (
         f'<svg xmlns="{_SVG_NS}" class="map" viewBox="0 0 {projection.width} '
         f'{projection.height}" width="{projection.width}" height="{projection.height}" '
-        f'role="img" aria-labelledby="{uid}-title" data-minx="{projection.minx}" '
+        f'role="{"group" if interactive else "img"}" aria-labelledby="{uid}-title" '
+        f'data-minx="{projection.minx}" '
         f'data-maxy="{projection.maxy}" data-kx="{projection.kx}" '
         f'data-scale="{projection.scale}" data-margin="{_MARGIN}">'
         f'<title id="{uid}-title">{heading}</title>{defs}{"".join(body)}</svg>'

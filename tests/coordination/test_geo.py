@@ -349,7 +349,8 @@ def test_svg_map_of_communes(features, places):
     assert len(markup.encode()) < 100_000
     root = ET.fromstring(markup)  # noqa: S314 - parsing our own output
     assert root.tag == f"{SVG}svg"
-    assert root.get("role") == "img"
+    # Links inside: a named group of named links, not an image (nested-interactive).
+    assert root.get("role") == "group"
     title = root.find(f"{SVG}title")
     assert title.text == "Hotspots"
     assert root.get("aria-labelledby") == title.get("id")
@@ -360,6 +361,7 @@ def test_svg_map_of_communes(features, places):
     assert {p.find(f"{SVG}title").text for p in commune_paths} >= {"Anderlecht", "Evere"}
     link = root.find(f".//{SVG}a")
     assert link.get("href") == "/hotspots/1/"
+    assert link.get("aria-label") == "Midi"
     assert link.find(f"{SVG}path").get("class") == "map-area hotspot"
     assert len(list(root.iter(f"{SVG}circle"))) == 1
     assert [t.text for t in root.iter(f"{SVG}text")] == ["Midi", "Gare du Midi"]
