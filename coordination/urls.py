@@ -5,7 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.i18n import set_language
+
+from coordination.notifications import language
 
 urlpatterns = [
     path("", include("coordination.regional.home.urls")),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("cores/", include("coordination.regional.cores.urls")),
     path("bulletins/", include("coordination.regional.bulletins.urls")),
+    path("translations/", include("coordination.regional.translations.urls")),
     path("audit/", include("coordination.audit.urls")),
     path("notifications/", include("coordination.notifications.urls")),
     path("jobs/", include("coordination.regional.jobs.urls")),
@@ -35,8 +37,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    # The language can be chosen on the login page too: it only sets a cookie.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # The language can be chosen on the login page too (a cookie); signed in, the choice
+    # also becomes the person's preferred language.
+    path("i18n/setlang/", language.set_language, name="set_language"),
     # One login page for everybody: the admin's own login sends people to it.
     path(
         "admin/login/",

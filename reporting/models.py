@@ -8,6 +8,7 @@ from typing import cast
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import CoresMeeting
@@ -187,12 +188,15 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
+        # Never stored: rendered from kind, period, language and version in the reader's
+        # language and date style each time (a notification or an audit entry names the
+        # report by its id, see coordination.notifications.services.ref).
         return str(
             _("%(kind)s %(start)s–%(end)s (%(language)s, v%(version)s)")
             % {
                 "kind": self.get_kind_display(),
-                "start": f"{self.period_start:%d/%m/%Y}",
-                "end": f"{self.period_end:%d/%m/%Y}",
+                "start": date_format(self.period_start, "SHORT_DATE_FORMAT"),
+                "end": date_format(self.period_end, "SHORT_DATE_FORMAT"),
                 "language": self.language.upper(),
                 "version": self.version,
             }

@@ -33,8 +33,11 @@ class AuditEntry(models.Model):
     target_repr = models.CharField(_("object"), max_length=300)
     changes = models.JSONField(_("what changed"), default=dict, blank=True)
     police_judicial = models.BooleanField(_("police-judicial"), default=False)
-    # Not stored: attached by ``selectors.with_lines`` for the templates.
+    # Not stored: attached by ``selectors.with_lines`` for the templates, in the reader's
+    # language.
     lines: list[ChangeLine]
+    sentence: str
+    target_name: str
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -7,14 +7,15 @@ Entries store changes as ``{field: [old, new]}`` (``audit.diff`` and status move
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from coordination.audit import sentences
 from coordination.audit.models import AuditEntry
 from coordination.audit.viewlog import VIEW_ACTION, via_label
 from coordination.people import confidentiality
@@ -34,31 +35,29 @@ class ChangeLine:
     is_change: bool  # "old → new", or just the value set
 
 
-def _show(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, list):
-        return ", ".join(_show(item) for item in value) or "—"
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
-
-
 def _is_pair(field: str, value: Any) -> bool:
     if not isinstance(value, list) or len(value) != 2:
         return False
     return field not in COLLECTION_FIELDS or all(isinstance(item, list) for item in value)
 
 
-def change_lines(changes: dict[str, Any]) -> list[ChangeLine]:
+def change_lines(
+    changes: dict[str, Any],
+    model: type[models.Model] | None = None,
+    objects: sentences.Objects | None = None,
+) -> list[ChangeLine]:
+    """The changes as lines in the reader's language: field labels of ``model`` (the
+    target's), values shown by :func:`coordination.audit.sentences.show`."""
+    found = objects or {}
     lines = []
     for field, value in (changes or {}).items():
+        label = sentences.field_label(model, field)
         if _is_pair(field, value):
-            lines.append(ChangeLine(field, _show(value[0]), _show(value[1]), True))
+            old = sentences.show(model, field, value[0], found)
+            new = sentences.show(model, field, value[1], found)
+            lines.append(ChangeLine(label, old, new, True))
         else:
-            lines.append(ChangeLine(field, "", _show(value), False))
+            lines.append(ChangeLine(label, "", sentences.show(model, field, value, found), False))
     return lines
 
 
@@ -104,12 +103,23 @@ def view_lines(changes: dict[str, Any]) -> list[ChangeLine]:
 
 
 def with_lines(entries: list[AuditEntry]) -> list[AuditEntry]:
-    """Attach ``lines`` (readable changes) to each entry of a page."""
+    """Attach to each entry of a page, in the reader's language: ``sentence`` ("Claire
+    Dubois published the report …"), ``target_name`` (the target named now, or as
+    recorded if it is gone) and ``lines`` (the readable changes). One query per kind of
+    object the page names, whatever the number of entries."""
+    objects = sentences.fetch(sentences.wanted_refs(entries))
     for entry in entries:
+        target = objects.get((entry.target_type_id, str(entry.target_id)))
+        entry.target_name = sentences.name_of(target) if target is not None else entry.target_repr
+        actor = entry.actor.get_full_name() or entry.actor.username if entry.actor else ""
+        entry.sentence = sentences.sentence(
+            entry.action, actor or str(_("The system")), entry.target_name
+        )
         if entry.action == VIEW_ACTION and entry.police_judicial:
             entry.lines = view_lines(entry.changes)
         else:
-            entry.lines = change_lines(entry.changes)
+            model = ContentType.objects.get_for_id(entry.target_type_id).model_class()
+            entry.lines = change_lines(entry.changes, model, objects)
     return entries
 
 

@@ -100,8 +100,9 @@ def _summary(
     latest_label, latest = known[-1]
     direction_text = {"up": _("rising"), "down": _("falling"), "flat": _("stable")}[direction]
     summary = _(
-        "%(first)s to %(last)s: minimum %(min)s, maximum %(max)s, latest value %(latest)s "
-        "%(unit)s (%(latest_month)s). Trend over the last three months: %(trend)s."
+        # The unit is a label, not a noun after the number: "faits" cannot agree with 1.
+        "%(first)s to %(last)s (%(unit)s): minimum %(min)s, maximum %(max)s, latest value "
+        "%(latest)s (%(latest_month)s). Trend over the last three months: %(trend)s."
     ) % {
         "first": points[0][0],
         "last": points[-1][0],
@@ -124,13 +125,20 @@ def line_chart_svg(
     width: int = 320,
     height: int = 140,
     lower_is_better: bool = True,
+    summary_in_title: bool = False,
 ) -> str:
     """A line chart of monthly values as self-contained inline SVG markup.
 
     ``points`` are (x label, value) in order; a None value leaves a gap in the line. The
     y axis starts at 0 and ends at a rounded maximum; only a few x labels are written so
     they never overlap; the last known value is marked and labelled. The <title> and
-    <desc> give screen readers the title and a summary of the series.
+    <desc> together are the accessible name on the web: the series, then a summary
+    (minimum, maximum, latest value and trend).
+
+    ``summary_in_title`` puts that summary in the <title> too, for renderers that read
+    only the title: WeasyPrint makes the <title> the /Alt text of the chart's Figure in a
+    tagged PDF. The SVG is then named by its <title> alone (which holds both) and the
+    <desc> stays as its description.
     """
     values = [_float(v) for _label, v in points]
     direction = trend(values)
@@ -233,11 +241,15 @@ def line_chart_svg(
         )
 
     description = _summary(points, unit, lower_is_better, direction)
+    if summary_in_title:
+        name = f"{title}. {description}" if title else description
+        labelling = f'aria-labelledby="{uid}-title"'
+    else:
+        name, labelling = title, f'aria-labelledby="{uid}-title {uid}-desc"'
     return (
         f'<svg xmlns="{_SVG_NS}" class="line-chart" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" '
-        f'aria-labelledby="{uid}-title {uid}-desc">'
-        f'<title id="{uid}-title">{_text(title)}</title>'
+        f'width="{width}" height="{height}" role="img" {labelling}>'
+        f'<title id="{uid}-title">{_text(name)}</title>'
         f'<desc id="{uid}-desc">{_text(description)}</desc>'
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>'
         f"{''.join(body)}</svg>"

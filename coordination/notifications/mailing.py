@@ -24,7 +24,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from coordination.notifications.models import Notification
-from coordination.notifications.services import GROUPS, OTHER_GROUP, group_label, message
+from coordination.notifications.services import (
+    GROUPS,
+    OTHER_GROUP,
+    Objects,
+    group_label,
+    message,
+    referenced,
+)
 from coordination.outbox import services as outbox
 from coordination.people.models import User
 
@@ -58,9 +65,9 @@ def _render(template: str, person: User, context: dict[str, Any]) -> tuple[str, 
     return subject, body
 
 
-def _item(notification: Notification) -> dict[str, Any]:
+def _item(notification: Notification, objects: Objects | None = None) -> dict[str, Any]:
     return {
-        "text": message(notification),
+        "text": message(notification, objects),
         "link": _link(notification.url),
         "at": notification.created_at,
         "kind": notification.kind,
@@ -144,8 +151,10 @@ def send_digests(now: dt.datetime) -> int:
 def _digest_groups(notifications: list[Notification]) -> list[dict[str, Any]]:
     order = [str(label) for label, _kinds in GROUPS] + [str(OTHER_GROUP)]
     groups: dict[str, list[dict[str, Any]]] = {}
+    objects = referenced(notifications)
     for notification in notifications:
-        groups.setdefault(str(group_label(notification.kind)), []).append(_item(notification))
+        item = _item(notification, objects)
+        groups.setdefault(str(group_label(notification.kind)), []).append(item)
     return [{"label": label, "items": groups[label]} for label in sorted(groups, key=order.index)]
 
 

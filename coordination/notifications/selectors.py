@@ -7,7 +7,7 @@ from django.core.paginator import Page, Paginator
 from django.shortcuts import get_object_or_404
 
 from coordination.notifications.models import Notification
-from coordination.notifications.services import message
+from coordination.notifications.services import message, referenced
 from coordination.people.models import User
 
 PAGE_SIZE = 20
@@ -33,8 +33,13 @@ def with_text(notification: Notification) -> Notification:
 
 def notification_page(user: User, number: str | int | None) -> Page:
     """One page of ``user``'s notifications, newest first, each with its ``text``; two
-    queries (count and page)."""
+    queries (count and page), and one per kind of thing the page's notifications name."""
     notifications = Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
     page = Paginator(notifications, PAGE_SIZE).get_page(number)
-    page.object_list = [with_text(n) for n in page.object_list]
+    shown = list(page.object_list)
+    # The things they name, fetched once for the page (one query per kind of thing).
+    objects = referenced(shown)
+    for notification in shown:
+        notification.text = message(notification, objects)
+    page.object_list = shown
     return page

@@ -15,14 +15,17 @@ from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from django.db import transaction
+from django.apps import apps
+from django.conf import settings
+from django.db import models, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coordination.audit import services as audit
+from coordination.core import bilingual
+from coordination.core.dates import long_date
 from coordination.notifications.models import Notification
 from coordination.outbox import services as outbox
 from coordination.people.models import User
@@ -112,10 +115,12 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def _localized(params: dict[str, Any]) -> dict[str, Any]:
     """The parameters as the active language reads them.
 
-    Conventions for callers of :func:`notify`: a Dutch variant of a value goes under the
-    same key with ``_nl`` (``{"hotspot": "HS10 Gare du Midi", "hotspot_nl": "HS10
-    Zuidstation"}``), and a date is given as an ISO string (``date.isoformat()``), shown
-    in the reader's date format.
+    Conventions for callers of :func:`notify`: never a sentence or a name frozen in the
+    writer's language. A thing others wrote (an action's title, a report, a place) is
+    given as :func:`ref` and named when read; a reference name known in both languages
+    may instead go under the same key with ``_nl`` for its Dutch variant (``{"hotspot":
+    "HS10 Gare du Midi", "hotspot_nl": "HS10 Zuidstation"}``); a date is given as an ISO
+    string (``date.isoformat()``), shown in the reader's date format.
     """
     dutch = (get_language() or "").startswith("nl")
     shown = {}
@@ -124,18 +129,92 @@ def _localized(params: dict[str, Any]) -> dict[str, Any]:
             value = params[f"{key}_nl"]
         if isinstance(value, str) and ISO_DATE.match(value):
             with contextlib.suppress(ValueError):  # "2025-02-30" stays as it is
-                value = date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+                value = long_date(dt.date.fromisoformat(value))
         shown[key] = value
     return shown
 
 
-def message(notification: Notification) -> str:
-    """The notification's text in the active language."""
+def ref(
+    obj: models.Model, field: str = "", *, qualifier: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """A parameter naming ``obj``, named at read time in the reader's language.
+
+    ``field`` is a text field of ``obj`` (bilingual content shows the reader's language
+    when translated); without it the object's ``str()`` in the reader's language (a
+    report's name). A translation added after the notification still shows. ``text`` is
+    kept only for when the object is gone. ``qualifier`` (``{"fr": …, "nl": …}``) is shown
+    in brackets after the name (the commune of a place).
+    """
+    value: dict[str, Any] = {
+        "ref": obj._meta.label_lower,
+        "id": obj.pk,
+        "field": field,
+        "text": _name_of(obj, field),
+    }
+    if qualifier:
+        value["qualifier"] = qualifier
+    return value
+
+
+def _name_of(obj: models.Model, field: str) -> str:
+    if field:
+        return bilingual.shown(obj, field).text
+    return str(obj)
+
+
+def _is_ref(value: Any) -> bool:
+    return isinstance(value, dict) and "ref" in value and "id" in value
+
+
+Objects = dict[tuple[str, str], models.Model]
+
+
+def referenced(notifications: Iterable[Notification]) -> Objects:
+    """The objects the notifications' parameters name, one query per kind of object."""
+    wanted: dict[str, set[str]] = {}
+    for notification in notifications:
+        for value in (notification.params or {}).values():
+            if _is_ref(value):
+                wanted.setdefault(str(value["ref"]), set()).add(str(value["id"]))
+    objects: Objects = {}
+    for label, ids in sorted(wanted.items()):
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        for obj in model._default_manager.filter(pk__in=ids):
+            objects[(label, str(obj.pk))] = obj
+    return objects
+
+
+def _shown_ref(value: dict[str, Any], objects: Objects) -> str:
+    obj = objects.get((str(value["ref"]), str(value["id"])))
+    name = _name_of(obj, str(value.get("field") or "")) if obj is not None else ""
+    name = name or str(value.get("text") or "")
+    qualifier = value.get("qualifier")
+    if isinstance(qualifier, dict) and qualifier:
+        language = "nl" if (get_language() or "").startswith("nl") else "fr"
+        name = f"{name} ({qualifier.get(language) or qualifier.get('fr', '')})"
+    return name
+
+
+def message(notification: Notification, objects: Objects | None = None) -> str:
+    """The notification's text in the active language.
+
+    ``objects`` are the named objects fetched for a whole page (:func:`referenced`);
+    without it, those of this notification are fetched.
+    """
     template = MESSAGES.get(notification.kind)
     if template is None:
-        return notification.kind
+        return str(_("(an event of an unknown kind)"))
+    if objects is None:
+        objects = referenced([notification])
+    params = {
+        key: _shown_ref(value, objects) if _is_ref(value) else value
+        for key, value in (notification.params or {}).items()
+    }
     try:
-        return str(template) % _localized(notification.params or {})
+        return str(template) % _localized(params)
     except (KeyError, TypeError, ValueError):
         return str(template)
 
@@ -242,5 +321,26 @@ def notification_preferences_set(*, person: User, email_mode: str, preferred_lan
     person.save(update_fields=PREFERENCE_FIELDS)
     audit.record(
         actor=person, action="user.notification_preferences", target=person, changes=changes
+    )
+    return person
+
+
+@transaction.atomic
+def preferred_language_set(*, person: User, language: str) -> User:
+    """Set the language of ``person``'s interface and e-mails (the FR/NL/EN switcher while
+    signed in). Audited; nothing is recorded when it does not change."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValueError(f"unknown language {language!r}")
+    person = User.objects.select_for_update().get(pk=person.pk)
+    before = person.preferred_language
+    if before == language:
+        return person
+    person.preferred_language = language
+    person.save(update_fields=["preferred_language"])
+    audit.record(
+        actor=person,
+        action="user.language",
+        target=person,
+        changes={"preferred_language": [before, language]},
     )
     return person

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's preferred language sets the interface (over the cookie).
+    "coordination.notifications.language.PreferredLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Every page needs a login unless its view says otherwise (login, health check).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -92,6 +94,9 @@ TEMPLATES = [
             ],
             # {% load bilingual %}: free text in the reader's language, or marked.
             "libraries": {"bilingual": "coordination.core.templatetags.bilingual"},
+            # Dates and numbers one way in every template, e-mail and PDF: |long_date,
+            # |short_date, |long_datetime, |short_datetime, |month, |percent.
+            "builtins": ["coordination.core.templatetags.formatting"],
         },
     },
 ]
@@ -157,6 +162,8 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Brussels"
+# The portal's two date styles per language (long and short; coordination/formats).
+FORMAT_MODULE_PATH = ["coordination.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -321,6 +321,8 @@ def test_enforcement_can_be_switched_off(client, settings, csir_analyst):
 
 def test_signing_in_with_password_then_code(client, two_factor, csir_analyst):
     app_for(csir_analyst)
+    # The pages after sign-in are in the person's preferred language (issue 12).
+    type(csir_analyst).objects.filter(pk=csir_analyst.pk).update(preferred_language="en")
     response = client.post(
         LOGIN, {"username": csir_analyst.username, "password": TEST_PASSWORD, "next": "/hotspots/"}
     )
