@@ -7,6 +7,12 @@ then lives for a year (monthly updates, some actions late, one blocked and escal
 Peterbos (HS08) has its plan returned with comments, Étangs Noirs (HS12) awaits
 validation, Gare du Midi (HS10) changed since its validation (a new draft version).
 
+Dates read as real: the task forces were installed in April 2024 and their members joined
+in the following weeks (before any meeting); meetings, notes and escalations fall on
+working days (``coordination.core.workdays``), meetings at office hours. Texts are in
+their author's language (``DUTCH_SPEAKERS`` write in Dutch, ``DUTCH_WRITTEN`` task forces
+keep their plan and meetings in Dutch); about half carry their translation (``NL``).
+
 Idempotent: a task force whose plan already has actions is left as it is. The main writes
 go through the services; the year of timeline entries is bulk-created and backdated.
 """
@@ -21,6 +27,8 @@ from typing import cast
 
 from django.utils import timezone
 
+from coordination.core import workdays
+from coordination.core.demo_texts import stored, translated_share
 from coordination.models import Agency, Axis, User
 from coordination.people.demo import person as _person
 from hotspots.models import Hotspot, IndicatorDefinition
@@ -52,12 +60,21 @@ CHANGED = "HS10"
 BLOCKED = "HS10"
 RESOLVED = "HS07"
 NO_RECENT_MEETING = "HS05"
+# Task forces whose coordinator is Dutch-speaking: their plan, meetings and decisions are
+# written in Dutch (and mostly translated into French). Elsewhere the texts are French,
+# translated into Dutch in every other task force, left for the "to translate" list in
+# the others.
+DUTCH_WRITTEN = {"HS06", "HS12"}
+# The task forces were installed after the activation of the hotspots (2 April 2024).
+INSTALLED_ON = dt.date(2024, 4, 4)
+# Plausible meeting hours (Europe/Brussels).
+MEETING_HOURS = [(9, 30), (10, 0), (14, 0), (14, 30)]
 
 # Police usernames by zone number.
 ZONE_USERS = {
     5339: ("police.polbru", "Thomas", "Lemaire"),
     5340: ("police.ouest", "Inès", "Bakkali"),
-    5341: ("police.midi", "Kevin", "Van Damme"),
+    5341: ("police.midi", "Kevin", "Van Damme"),  # Dutch-speaking (DUTCH_SPEAKERS)
     5342: ("police.marlow", "Julie", "Mertens"),
     5343: ("police.montgomery", "Olivier", "Declercq"),
     5344: ("police.nord", "Samira", "El Amrani"),
@@ -71,6 +88,8 @@ PARTNERS = [
     ("pjf", "Mehdi", "Ouali", "PJF"),
     ("fedasil", "Laura", "De Smet", "Fedasil"),
 ]
+# Demo accounts whose preferred language is Dutch; they write their texts in Dutch.
+DUTCH_SPEAKERS = {"police.midi", "fedasil", "tfl.hs06.coordinator", "tfl.hs12.coordinator"}
 COORDINATOR_NAMES = [
     ("Nathalie", "Hermans"), ("Youssef", "Amrani"), ("Sofie", "Goossens"), ("Antoine", "Leroy"),
     ("Fatima", "Zerouali"), ("Bram", "Willems"), ("Chloé", "Dumont"), ("Rachid", "Benhaddou"),
@@ -134,7 +153,7 @@ UPDATE_NOTES = [
     "Effectifs confirmés pour le mois prochain.",
     "Retour positif des riverains.",
     "Difficultés de planification, rattrapées en fin de mois.",
-    "Bilan mensuel: objectifs atteints.",
+    "Bilan mensuel : objectifs atteints.",
     "Nouveaux signalements pris en compte.",
     "Adaptation des horaires après la dernière réunion.",
 ]
@@ -144,15 +163,143 @@ MEETING_PLACES = [
     "Maison de quartier",
     "Hôtel de ville, salle des mariages",
 ]
+AGENDA = "1. Suivi du plan d'action\n2. Signalements du mois\n3. Divers"
+NEXT_AGENDA = "1. Suivi du plan d'action\n2. Points restés ouverts\n3. Divers"
+MINUTES = (
+    "Tour de table des partenaires ; point sur les actions en retard ; les signalements des "
+    "habitants sont transmis à la police."
+)
+BLOCKED_NOTE = "Le marché public a été déclaré infructueux : aucun entrepreneur n'a remis d'offre."
+ESCALATION_REASON = (
+    "Sans appui régional pour relancer le marché, l'action est à l'arrêt depuis deux mois. "
+    "Nous demandons l'intervention de Bruxelles Pouvoirs locaux."
+)
+RESOLUTION = "Subside régional accordé ; le marché est relancé par la commune."
+RESTARTED_NOTE = "Marché relancé grâce au subside régional."
 
 
-def _account(username: str, first: str, last: str, agency: Agency, *, like: User) -> User:
+# The demo's texts in Dutch, by their French text (FRENCH below: the other way).
+NL = {
+    # Actions (titles and deliverables).
+    "Patrouilles pédestres renforcées aux heures de deal": "Versterkte voetpatrouilles tijdens "
+    "de dealuren",
+    "Présence quotidienne de 16 h à 23 h": "Dagelijkse aanwezigheid van 16 tot 23 uur",
+    "Contrôles ciblés des points de vente": "Gerichte controles van de verkooppunten",
+    "Enquête sur le réseau d'approvisionnement": "Onderzoek naar het bevoorradingsnetwerk",
+    "Dossier transmis au parquet": "Dossier overgemaakt aan het parket",
+    "Traitement accéléré des dossiers de deal de rue": "Versnelde afhandeling van de dossiers "
+    "van straatdealers",
+    "Caméras de surveillance supplémentaires": "Bijkomende bewakingscamera's",
+    "Six caméras raccordées au dispatching": "Zes camera's aangesloten op de dispatching",
+    "Interdictions de lieu pour les revendeurs récidivistes": "Plaatsverboden voor "
+    "recidiverende dealers",
+    "Arrêté du bourgmestre et suivi mensuel": "Besluit van de burgemeester en maandelijkse "
+    "opvolging",
+    "Travail de rue en soirée": "Straathoekwerk 's avonds",
+    "Maraudes de réduction des risques": "Outreachrondes voor schadebeperking",
+    "Deux maraudes par semaine": "Twee rondes per week",
+    "Orientation des usagers vers les soins": "Toeleiding van gebruikers naar de zorg",
+    "Hébergement d'urgence des personnes sans abri": "Noodopvang voor daklozen",
+    "Vingt places réservées": "Twintig voorbehouden plaatsen",
+    "Accompagnement des mineurs exploités par les réseaux": "Begeleiding van minderjarigen "
+    "die door de netwerken worden uitgebuit",
+    "Protocole de prise en charge signé": "Ondertekend protocol voor de opvang",
+    "Information des personnes en séjour précaire": "Informatie voor personen met een "
+    "precair verblijf",
+    "Permanence hebdomadaire": "Wekelijkse permanentie",
+    "Éclairage et réaménagement du passage": "Verlichting en heraanleg van de doorgang",
+    "Chantier réceptionné": "Werken opgeleverd",
+    "Nettoyage renforcé et ramassage des seringues": "Versterkte reiniging en ophaling van spuiten",
+    "Passage quotidien de la propreté": "Dagelijkse ronde van de netheidsdienst",
+    "Fête de quartier et occupation positive de l'espace public": "Buurtfeest en positieve "
+    "invulling van de openbare ruimte",
+    "Permanence d'écoute pour les habitants": "Luisterpermanentie voor de bewoners",
+    "Réunions de riverains trimestrielles": "Driemaandelijkse buurtvergaderingen",
+    "Quatre réunions par an": "Vier vergaderingen per jaar",
+    "Trois maraudes par semaine, y compris le week-end": "Drie rondes per week, ook in het weekend",
+    "Jardin partagé sur la friche": "Gedeelde tuin op het braakliggende terrein",
+    "Jardin ouvert aux habitants": "Tuin open voor de bewoners",
+    # Follow-up notes.
+    "Point de situation transmis à la task force.": "Stand van zaken bezorgd aan de taskforce.",
+    "Réunion de coordination avec les partenaires.": "Coördinatievergadering met de partners.",
+    "Effectifs confirmés pour le mois prochain.": "Personeelsinzet voor volgende maand bevestigd.",
+    "Retour positif des riverains.": "Positieve reacties van de buurtbewoners.",
+    "Difficultés de planification, rattrapées en fin de mois.": "Problemen met de planning, "
+    "op het einde van de maand ingehaald.",
+    "Bilan mensuel : objectifs atteints.": "Maandelijkse balans: doelstellingen bereikt.",
+    "Nouveaux signalements pris en compte.": "Nieuwe meldingen verwerkt.",
+    "Adaptation des horaires après la dernière réunion.": "Uurregeling aangepast na de "
+    "laatste vergadering.",
+    # Meetings.
+    "Maison communale, salle du collège": "Gemeentehuis, collegezaal",
+    "Commissariat de division": "Afdelingscommissariaat",
+    "Maison de quartier": "Buurthuis",
+    "Hôtel de ville, salle des mariages": "Stadhuis, trouwzaal",
+    "1. Suivi du plan d'action\n2. Signalements du mois\n3. Divers": "1. Opvolging van het "
+    "actieplan\n2. Meldingen van de maand\n3. Varia",
+    "1. Suivi du plan d'action\n2. Points restés ouverts\n3. Divers": "1. Opvolging van het "
+    "actieplan\n2. Openstaande punten\n3. Varia",
+    MINUTES: "Rondvraag bij de partners; stand van zaken van de vertraagde acties; de "
+    "meldingen van de bewoners worden aan de politie bezorgd.",
+    "Bilan des patrouilles": "Balans van de patrouilles",
+    "Budget de l'éclairage": "Budget voor de verlichting",
+    "Local pour la permanence": "Lokaal voor de permanentie",
+    "Horaires des maraudes": "Uurregeling van de outreachrondes",
+    # The blocked and escalated action.
+    BLOCKED_NOTE: "De overheidsopdracht werd onvruchtbaar verklaard: geen enkele aannemer "
+    "heeft een offerte ingediend.",
+    ESCALATION_REASON: "Zonder steun van het Gewest om de opdracht opnieuw uit te schrijven, "
+    "ligt de actie al twee maanden stil. Wij vragen de tussenkomst van Brussel Plaatselijke "
+    "Besturen.",
+    RESOLUTION: "Gewestelijke subsidie toegekend; de gemeente schrijft de opdracht opnieuw uit.",
+    RESTARTED_NOTE: "Opdracht opnieuw uitgeschreven dankzij de gewestelijke subsidie.",
+}
+
+
+FRENCH = {dutch: french for french, dutch in NL.items()}
+
+
+def _texts(
+    fields: dict[str, str], *, original: str = "fr", translated: bool = True
+) -> dict[str, str]:
+    """The columns of demo texts given in French (see ``coordination.core.demo_texts``)."""
+    return stored(
+        {name: (french, NL[french] if french else "") for name, french in fields.items()},
+        original=original,
+        translated=translated,
+    )
+
+
+def _decision(title_fr: str, title_nl: str) -> tuple[str, str]:
+    return (
+        f"La task force confirme la priorité de l'action « {title_fr} ».",
+        f"De taskforce bevestigt de prioriteit van de actie ‘{title_nl}’.",
+    )
+
+
+def _description(title_fr: str, hotspot: Hotspot) -> tuple[str, str]:
+    return (
+        f"{title_fr}, dans le périmètre de la zone prioritaire {hotspot.name_fr}.",
+        f"{NL[title_fr]}, binnen de perimeter van de prioritaire zone {hotspot.name_nl}.",
+    )
+
+
+def _working_moment(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
+    """``_at`` on the working day on or before ``day``."""
+    moment = workdays.on_or_before(day)
+    return timezone.make_aware(dt.datetime.combine(moment, dt.time(hour, minute)))
+
+
+def _account(
+    username: str, first: str, last: str, agency: Agency, *, like: User, language: str = ""
+) -> User:
     """A demo account made by ``coordination.demo._person``.
 
     Every demo account has the same published password; an account made here reuses the
     hash of ``like`` (a demo account), since hashing it again for each of the ~25 people
     would take most of the demo's time.
     """
+    language = language or ("nl" if username in DUTCH_SPEAKERS else "fr")
     if like.has_usable_password() and not User.objects.filter(username=username).exists():
         User.objects.create(
             username=username,
@@ -162,8 +309,11 @@ def _account(username: str, first: str, last: str, agency: Agency, *, like: User
             agency=agency,
             role=User.Role.PARTICIPANT,
             password=like.password,
+            preferred_language=language,
         )
-    return _person(username, first, last, agency, User.Role.PARTICIPANT)
+    return _person(
+        username, first, last, agency, User.Role.PARTICIPANT, preferred_language=language
+    )
 
 
 def _months_ago(today: dt.date, months: int, day: int = 10) -> dt.date:
@@ -235,10 +385,14 @@ def _seed_taskforce(
         else:
             by = coordinator
         taskforce_services.membership_add(taskforce=taskforce, user=person, role=role, by=by)
+    _date_memberships(taskforce, [person for person, _ in members], coordinator=coordinator)
 
     plan = plan_selectors.plan_of(taskforce)
     if plan.actions.exists():
         return
+    dutch = code in DUTCH_WRITTEN
+    # In the French-speaking task forces, every other one has its texts in Dutch too.
+    translated = dutch or index % 2 == 0
     rng = random.Random(code)
     today = timezone.localdate()
     zone_agency = agencies[str(zone_numbers[0])]
@@ -259,28 +413,35 @@ def _seed_taskforce(
         due = start + dt.timedelta(days=rng.randint(150, 540))
         lead = agency(template.lead)
         author = by_agency.get(lead.pk, coordinator) if template.police_judicial else coordinator
-        actions.append(
-            action_services.action_create(
-                plan=plan,
-                by=author,
-                axis=template.axis,
-                title=template.title,
-                description=f"{template.title} ({hotspot.name_fr}).",
-                lead_agency=lead,
-                partner_agencies=[agency(key) for key in template.partners],
-                start_on=start,
-                due_on=due,
-                horizon=["short", "medium", "long"][number % 3],
-                deliverable=template.deliverable,
-                indicator=indicators.get(template.indicator),
-                indicator_target=Decimal(template.target) if template.target else None,
-                confidentiality=PJ
-                if template.police_judicial
-                else Action.Confidentiality.TASKFORCE,
-            )
+        # Written in the author's language; translated in about half of the task forces.
+        texts = stored(
+            {
+                "title": (template.title, NL[template.title]),
+                "description": _description(template.title, hotspot),
+                "deliverable": (template.deliverable, NL.get(template.deliverable, "")),
+            },
+            original="nl" if author.preferred_language == "nl" else "fr",
+            translated=translated
+            if author == coordinator
+            else translated_share(f"{code}:{template.title}"),
         )
+        action = action_services.action_create(
+            plan=plan,
+            by=author,
+            axis=template.axis,
+            lead_agency=lead,
+            partner_agencies=[agency(key) for key in template.partners],
+            start_on=start,
+            due_on=due,
+            horizon=["short", "medium", "long"][number % 3],
+            indicator=indicators.get(template.indicator),
+            indicator_target=Decimal(template.target) if template.target else None,
+            confidentiality=PJ if template.police_judicial else Action.Confidentiality.TASKFORCE,
+            **texts,
+        )
+        actions.append(action)
     version = plan_services.current_version(plan)
-    submitted_on = _at(_months_ago(today, 11, 5))
+    submitted_on = _working_moment(_months_ago(today, 11, 5))
     plan_services.plan_submit(version=version, by=coordinator)
     reviewer = people["csir.coordinator"]
     if code == RETURNED:
@@ -296,11 +457,20 @@ def _seed_taskforce(
         )
     PlanVersion.objects.filter(pk=version.pk).update(
         submitted_at=submitted_on,
-        reviewed_at=None if code == SUBMITTED else submitted_on + dt.timedelta(days=9),
+        reviewed_at=None
+        if code == SUBMITTED
+        else _working_moment(workdays.add_working_days(submitted_on.date(), 7), 15),
     )
 
     _live_a_year(plan, actions, rng=rng, by_agency=by_agency, coordinator=coordinator)
-    _meetings(taskforce, actions, rng=rng, coordinator=coordinator, members=members)
+    _meetings(
+        taskforce,
+        actions,
+        rng=rng,
+        coordinator=coordinator,
+        members=members,
+        translated=translated,
+    )
     if code == BLOCKED:
         _block_and_escalate(actions, by_agency=by_agency, coordinator=coordinator, people=people)
     if code == RESOLVED:
@@ -311,6 +481,37 @@ def _seed_taskforce(
         _change_after_validation(plan, actions, coordinator=coordinator)
 
 
+def _date_memberships(taskforce: TaskForce, people: list[User], *, coordinator: User) -> None:
+    """Date the task force and its members as they were installed, in spring 2024.
+
+    The task force opened two days after the hotspot's activation with its mayors as
+    chairs; the CSIR named the coordinator the next working day, who brought in the other
+    members over the following weeks: all before the first meeting. Deterministic, so a
+    second run changes nothing.
+    """
+    opened = timezone.make_aware(dt.datetime.combine(INSTALLED_ON, dt.time(11, 0)))
+    TaskForce.objects.filter(pk=taskforce.pk).update(created_at=opened)
+    Membership.objects.filter(taskforce=taskforce, role=Role.CHAIR).update(joined_at=opened)
+    named = workdays.add_working_days(INSTALLED_ON, 1)
+    rng = random.Random(f"members:{taskforce.hotspot.code}")
+    for person in people:
+        day = (
+            named if person == coordinator else workdays.add_working_days(named, rng.randint(2, 25))
+        )
+        Membership.objects.filter(taskforce=taskforce, user=person).update(
+            joined_at=timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(9, 16), 0)))
+        )
+
+
+def _title_in(action: Action, language: str) -> str:
+    """The action's title in French or Dutch, whichever it was written in."""
+    if action.language == language:
+        return action.title
+    return action.title_translation or (
+        NL[action.title] if language == "nl" else FRENCH[action.title]
+    )
+
+
 def _live_a_year(
     plan: ActionPlan,
     actions: list[Action],
@@ -319,7 +520,10 @@ def _live_a_year(
     by_agency: dict[int | None, User],
     coordinator: User,
 ) -> None:
-    """Monthly updates since each action started, and where each action stands today."""
+    """Monthly updates (on working days) since each action started, and where each stands.
+
+    Each note is in its author's language; about half carry their translation.
+    """
     today = timezone.localdate()
     rows: list[tuple[ActionUpdate, dt.datetime]] = []
     for action in actions:
@@ -335,8 +539,9 @@ def _live_a_year(
         months = max(0, (today.year - start_on.year) * 12 + today.month - start_on.month)
         steps = months if final != Status.PLANNED else 0
         progress, status, entries = 0, Status.PLANNED, 0
+        original = "nl" if author.preferred_language == "nl" else "fr"
         for step in range(steps):
-            day = start_on + dt.timedelta(days=30 * step + rng.randint(0, 12))
+            day = workdays.on_or_after(start_on + dt.timedelta(days=30 * step + rng.randint(0, 12)))
             if day >= today:
                 break
             old = status
@@ -345,6 +550,7 @@ def _live_a_year(
             progress = min(target, progress + rng.randint(4, 14))
             if final == Status.DONE and step == steps - 1:
                 status, progress = Status.DONE, 100
+            note = rng.choice(UPDATE_NOTES)
             update = ActionUpdate(
                 action=action,
                 author=author,
@@ -352,10 +558,10 @@ def _live_a_year(
                 old_status=old if old != status else "",
                 new_status=status if old != status else "",
                 progress=progress,
-                comment=rng.choice(UPDATE_NOTES),
                 confidentiality=action.confidentiality,
+                **_texts({"comment": note}, original=original, translated=rng.random() < 0.5),
             )
-            rows.append((update, _at(day, rng.randint(8, 18))))
+            rows.append((update, _at(day, rng.randint(8, 17))))
             entries += 1
         # Each of these steps was a save of the action: the revision follows.
         Action.objects.filter(pk=action.pk).update(
@@ -370,6 +576,13 @@ def _live_a_year(
     ActionUpdate.objects.bulk_update(created, ["at"], batch_size=200)
 
 
+def _meeting_start(day: dt.date, rng: random.Random, *, after: bool = False) -> dt.datetime:
+    """A plausible start on the working day on (or before; ``after``: after) ``day``."""
+    day = workdays.on_or_after(day) if after else workdays.on_or_before(day)
+    hour, minute = rng.choice(MEETING_HOURS)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
 def _meetings(
     taskforce: TaskForce,
     actions: list[Action],
@@ -377,44 +590,52 @@ def _meetings(
     rng: random.Random,
     coordinator: User,
     members: list[tuple[User, Role]],
+    translated: bool,
 ) -> None:
-    """A meeting every six weeks or so for a year, and the next one (most task forces)."""
+    """A meeting every six weeks or so for a year (on working days, with minutes), and the
+    next one (most task forces). In the coordinator's language; translated when the task
+    force translates (the oldest minutes of a Dutch-speaking one are left to translate)."""
     if Meeting.objects.filter(taskforce=taskforce).exists():
         return
     today = timezone.localdate()
     code = taskforce.hotspot.code
+    original = "nl" if code in DUTCH_WRITTEN else "fr"
     last_gap = 45 if code == NO_RECENT_MEETING else rng.randint(7, 20)
     days = sorted({last_gap + 42 * n + rng.randint(0, 6) for n in range(8)}, reverse=True)
     people = [person for person, role in members if role != Role.OBSERVER]
     for number, days_ago in enumerate(days):
-        day = today - dt.timedelta(days=days_ago)
+        # At least a week ago (``last_gap``): it took place, so it has its minutes.
+        starts_at = _meeting_start(today - dt.timedelta(days=days_ago), rng)
+        place = MEETING_PLACES[number % len(MEETING_PLACES)]
         meeting = meeting_services.meeting_create(
-            taskforce=taskforce,
-            by=coordinator,
-            starts_at=_at(day, 14),
-            place=MEETING_PLACES[number % len(MEETING_PLACES)],
-            agenda="1. Suivi du plan d'action\n2. Signalements du mois\n3. Divers",
+            taskforce=taskforce, by=coordinator, starts_at=starts_at, place=place, agenda=AGENDA
         )
         meeting_services.meeting_update(
             meeting=meeting,
             by=coordinator,
-            minutes="Tour de table des partenaires; point sur les actions en retard; "
-            "les signalements des habitants sont transmis à la police.",
+            minutes=MINUTES,
             attendees=rng.sample(people, k=max(3, len(people) - rng.randint(0, 3))),
+        )
+        minutes_translated = translated and not (original == "nl" and number < 3)
+        texts = _texts({"place": place, "agenda": AGENDA}, original=original, translated=translated)
+        minutes = _texts({"minutes": MINUTES}, original=original, translated=minutes_translated)
+        Meeting.objects.filter(pk=meeting.pk).update(**{**texts, **minutes})
+        second = rng.choice(
+            ["Budget de l'éclairage", "Local pour la permanence", "Horaires des maraudes"]
         )
         MeetingPoint.objects.bulk_create(
             [
-                MeetingPoint(meeting=meeting, title="Bilan des patrouilles", is_open=False),
                 MeetingPoint(
                     meeting=meeting,
-                    title=rng.choice(
-                        [
-                            "Budget de l'éclairage",
-                            "Local pour la permanence",
-                            "Horaires des maraudes",
-                        ]
+                    is_open=False,
+                    **_texts(
+                        {"title": "Bilan des patrouilles"}, original=original, translated=translated
                     ),
+                ),
+                MeetingPoint(
+                    meeting=meeting,
                     is_open=number == len(days) - 1 or rng.random() < 0.3,
+                    **_texts({"title": second}, original=original, translated=translated),
                 ),
             ]
         )
@@ -424,17 +645,30 @@ def _meetings(
         action = rng.choice([a for a in actions if a.confidentiality != PJ])
         MeetingDecision.objects.create(
             meeting=meeting,
-            text=f"La task force confirme la priorité de l'action « {action.title} ».",
             action=action,
             created_by=coordinator,
+            **stored(
+                {"text": _decision(_title_in(action, "fr"), _title_in(action, "nl"))},
+                original=original,
+                translated=translated,
+            ),
         )
     if code != NO_RECENT_MEETING:
-        meeting_services.meeting_create(
+        upcoming = meeting_services.meeting_create(
             taskforce=taskforce,
             by=coordinator,
-            starts_at=_at(today + dt.timedelta(days=rng.randint(5, 25)), 14),
+            starts_at=_meeting_start(
+                today + dt.timedelta(days=rng.randint(5, 25)), rng, after=True
+            ),
             place=MEETING_PLACES[0],
-            agenda="1. Suivi du plan d'action\n2. Points restés ouverts\n3. Divers",
+            agenda=NEXT_AGENDA,
+        )
+        Meeting.objects.filter(pk=upcoming.pk).update(
+            **_texts(
+                {"place": MEETING_PLACES[0], "agenda": NEXT_AGENDA},
+                original=original,
+                translated=False,  # just announced: not translated yet
+            )
         )
 
 
@@ -446,6 +680,8 @@ def _block_and_escalate(
     people: dict[str, User],
     resolve: bool = False,
 ) -> None:
+    """Block an action (20 days ago), escalate it (12 days ago), maybe resolve it (6 days
+    ago): on working days, each text in its author's language (the CSIR translates)."""
     # The in-progress ones first: those have a history before the block.
     open_actions = sorted(
         (a for a in actions if a.status in (Status.PLANNED, Status.IN_PROGRESS)),
@@ -457,60 +693,88 @@ def _block_and_escalate(
     )
     action.refresh_from_db()
     author = by_agency.get(action.lead_agency_id, coordinator)
+    today = timezone.localdate()
+
+    def written(user: User) -> str:
+        return "nl" if user.preferred_language == "nl" else "fr"
+
     blocked = action_services.action_set_status(
         action=action,
         by=author,
         revision=action.revision,
         status=Status.BLOCKED,
         progress=action.progress,
-        comment="Le marché public a été déclaré infructueux; plus d'entrepreneur disponible.",
+        comment=BLOCKED_NOTE,
     )
-    ActionUpdate.objects.filter(pk=blocked.pk).update(at=timezone.now() - dt.timedelta(days=20))
+    ActionUpdate.objects.filter(pk=blocked.pk).update(
+        at=_working_moment(today - dt.timedelta(days=20), 11),
+        **_texts({"comment": BLOCKED_NOTE}, original=written(author)),
+    )
     escalation = action_services.action_escalate(
-        action=action,
-        by=coordinator,
-        reason="Sans appui régional pour relancer le marché, l'action est à l'arrêt depuis deux "
-        "mois. Nous demandons l'intervention de Bruxelles Pouvoirs locaux.",
+        action=action, by=coordinator, reason=ESCALATION_REASON
     )
     Escalation.objects.filter(pk=escalation.pk).update(
-        raised_at=timezone.now() - dt.timedelta(days=12)
+        raised_at=_working_moment(today - dt.timedelta(days=12), 9, 30),
+        # The open escalation waits for its translation; the resolved one has it.
+        **_texts({"reason": ESCALATION_REASON}, original=written(coordinator), translated=resolve),
     )
     if resolve:
-        action_services.escalation_resolve(
-            escalation=escalation,
-            by=people["csir.analyst"],
-            resolution="Subside régional accordé; le marché est relancé par la commune.",
+        analyst = people["csir.analyst"]
+        action_services.escalation_resolve(escalation=escalation, by=analyst, resolution=RESOLUTION)
+        # The CSIR answered in French and translated its answer.
+        resolution = _texts({"resolution": RESOLUTION}, original="fr")
+        Escalation.objects.filter(pk=escalation.pk).update(
+            resolved_at=_working_moment(today - dt.timedelta(days=6), 15),
+            resolution=resolution["resolution"],
+            resolution_translation=resolution["resolution_translation"],
+            resolution_language="fr",
         )
         action.refresh_from_db()
-        action_services.action_set_status(
+        restarted = action_services.action_set_status(
             action=action,
             by=author,
             revision=action.revision,
             status=Status.IN_PROGRESS,
             progress=action.progress,
-            comment="Marché relancé grâce au subside régional.",
+            comment=RESTARTED_NOTE,
+        )
+        ActionUpdate.objects.filter(pk=restarted.pk).update(
+            at=_working_moment(today - dt.timedelta(days=5), 10),
+            **_texts({"comment": RESTARTED_NOTE}, original=written(author), translated=False),
         )
 
 
 def _change_after_validation(plan: ActionPlan, actions: list[Action], *, coordinator: User) -> None:
-    """After validation the task force adapted its plan: a new draft version."""
+    """After validation the task force adapted its plan: a new draft version (the new texts
+    are not translated yet)."""
+    original = "nl" if coordinator.preferred_language == "nl" else "fr"
     changed = next(a for a in actions if a.axis == Axis.PREVENTION)
     changed.refresh_from_db()
+    deliverable = _texts(
+        {"deliverable": "Trois maraudes par semaine, y compris le week-end"},
+        original=changed.language,
+        translated=False,
+    )
+    del deliverable["language"]
     action_services.action_update(
         action=changed,
         by=coordinator,
         revision=changed.revision,
         due_on=cast(dt.date, changed.due_on) + dt.timedelta(days=90),
-        deliverable="Trois maraudes par semaine, y compris le week-end",
+        **deliverable,
     )
     action_services.action_create(
         plan=plan,
         by=coordinator,
         axis=Axis.NEIGHBOURHOOD,
-        title="Jardin partagé sur la friche",
         lead_agency=changed.lead_agency,
         start_on=timezone.localdate(),
         due_on=timezone.localdate() + dt.timedelta(days=200),
         horizon=Action.Horizon.MEDIUM,
-        deliverable="Jardin ouvert aux habitants",
+        partner_agencies=(),
+        **_texts(
+            {"title": "Jardin partagé sur la friche", "deliverable": "Jardin ouvert aux habitants"},
+            original=original,
+            translated=False,
+        ),
     )

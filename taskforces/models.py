@@ -2,12 +2,51 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.bilingual import (
+    CONTENT_LANGUAGES,
+    OTHER,
+    BilingualContent,
+    Shown,
+    reader_language,
+)
 from coordination.models import Agency, Axis, Commune
 from hotspots.models import Hotspot, Phenomenon
+
+
+class TwoAuthorContent(BilingualContent):
+    """Bilingual content with a text written later by someone else (a resolution, a
+    closure note), possibly in the other language: that text records its own language in
+    the field named by ``FIELD_LANGUAGES``; ``language`` is that of the other texts.
+    Readers get the same rule either way (their language if it exists, else the original
+    marked with its language)."""
+
+    FIELD_LANGUAGES: ClassVar[dict[str, str]] = {}
+
+    class Meta:
+        abstract = True
+
+    def language_of(self, field: str) -> str:
+        """The language ``field`` was written in."""
+        return str(getattr(self, self.FIELD_LANGUAGES.get(field, "language")))
+
+    def shown(self, field: str, language: str | None = None) -> Shown:
+        if field not in self.FIELD_LANGUAGES:
+            return super().shown(field, language)
+        # BilingualContent.shown's rule, with the text's own language.
+        original = getattr(self, field) or ""
+        translation = getattr(self, f"{field}_translation", "") or ""
+        written, wanted = self.language_of(field), reader_language(language)
+        if wanted == written or not original:
+            return Shown(original, written, untranslated=False)
+        if wanted == OTHER.get(written) and translation:
+            return Shown(translation, wanted, untranslated=False)
+        return Shown(original, written, untranslated=True)
 
 
 class TaskForce(models.Model):
@@ -107,14 +146,19 @@ class AccessGrant(models.Model):
         return f"{self.user} · {self.get_codename_display()}"
 
 
-class Meeting(models.Model):
+class Meeting(BilingualContent, models.Model):
+    TRANSLATED_FIELDS = ("place", "agenda", "minutes")
+
     taskforce = models.ForeignKey(
         TaskForce, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("task force")
     )
     starts_at = models.DateTimeField(_("date and time"))
     place = models.CharField(_("place"), max_length=200)
+    place_translation = models.CharField(_("place (translation)"), max_length=200, blank=True)
     agenda = models.TextField(_("agenda"), blank=True)
+    agenda_translation = models.TextField(_("agenda (translation)"), blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
+    minutes_translation = models.TextField(_("minutes (translation)"), blank=True)
     attendees = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -136,12 +180,16 @@ class Meeting(models.Model):
         return f"{self.taskforce.hotspot.code} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
-class MeetingPoint(models.Model):
+class MeetingPoint(BilingualContent, models.Model):
     """A point on a meeting's agenda; an open point carries over to the next meeting."""
+
+    TRANSLATED_FIELDS = ("title", "notes")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="points")
     title = models.CharField(_("point"), max_length=300)
+    title_translation = models.CharField(_("point (translation)"), max_length=300, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    notes_translation = models.TextField(_("notes (translation)"), blank=True)
     is_open = models.BooleanField(_("still open"), default=True)
     carried_from = models.ForeignKey(
         "self",
@@ -161,11 +209,14 @@ class MeetingPoint(models.Model):
         return self.title
 
 
-class MeetingDecision(models.Model):
+class MeetingDecision(BilingualContent, models.Model):
     """A decision taken at a meeting, and the action it created or changed, if any."""
+
+    TRANSLATED_FIELDS = ("text",)
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
     text = models.TextField(_("decision"))
+    text_translation = models.TextField(_("decision (translation)"), blank=True)
     action = models.ForeignKey(
         "Action",
         on_delete=models.PROTECT,
@@ -273,7 +324,9 @@ class AnnexVersion(_Version):
         ]
 
 
-class Action(models.Model):
+class Action(BilingualContent, models.Model):
+    TRANSLATED_FIELDS = ("title", "description", "deliverable")
+
     class Horizon(models.TextChoices):
         SHORT = "short", _("Short term")
         MEDIUM = "medium", _("Medium term")
@@ -293,7 +346,9 @@ class Action(models.Model):
     plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="actions")
     axis = models.CharField(_("axis"), max_length=20, choices=Axis.choices)
     title = models.CharField(_("title"), max_length=300)
+    title_translation = models.CharField(_("title (translation)"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_translation = models.TextField(_("description (translation)"), blank=True)
     lead_agency = models.ForeignKey(
         Agency,
         on_delete=models.PROTECT,
@@ -313,6 +368,9 @@ class Action(models.Model):
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     deliverable = models.CharField(_("deliverable"), max_length=300, blank=True)
+    deliverable_translation = models.CharField(
+        _("deliverable (translation)"), max_length=300, blank=True
+    )
     indicator = models.ForeignKey(
         "hotspots.IndicatorDefinition",
         on_delete=models.PROTECT,
@@ -358,8 +416,10 @@ class Action(models.Model):
         return self.title
 
 
-class ActionUpdate(models.Model):
+class ActionUpdate(BilingualContent, models.Model):
     """One dated entry on an action's timeline: a status or progress change, or a note."""
+
+    TRANSLATED_FIELDS = ("comment",)
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -369,6 +429,7 @@ class ActionUpdate(models.Model):
     new_status = models.CharField(max_length=12, choices=Action.Status.choices, blank=True)
     progress = models.PositiveSmallIntegerField(null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    comment_translation = models.TextField(_("comment (translation)"), blank=True)
     confidentiality = models.CharField(
         _("confidentiality"),
         max_length=16,
@@ -385,16 +446,34 @@ class ActionUpdate(models.Model):
         return f"{self.action} {self.at:%Y-%m-%d}"
 
 
-class Escalation(models.Model):
-    """A blocked action escalated to the CSIR, and how the CSIR resolved it."""
+class Escalation(TwoAuthorContent, models.Model):
+    """A blocked action escalated to the CSIR, and how the CSIR resolved it.
+
+    Two authors, possibly in two languages: ``language`` is the language of the reason
+    (written by the task force), ``resolution_language`` that of the resolution (written
+    by the CSIR). Each text is translated into the other language of its own; a reader's
+    rule stays the same (their language if it exists, else the original, marked).
+    """
+
+    TRANSLATED_FIELDS = ("reason", "resolution")
+    FIELD_LANGUAGES = {"resolution": "resolution_language"}
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="escalations")
     reason = models.TextField(_("reason"))
+    reason_translation = models.TextField(_("reason (translation)"), blank=True)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
     resolution = models.TextField(_("resolution"), blank=True)
+    resolution_language = models.CharField(
+        _("language of the resolution"),
+        max_length=2,
+        choices=CONTENT_LANGUAGES,
+        default="fr",
+        help_text=_("The language the resolution was written in."),
+    )
+    resolution_translation = models.TextField(_("resolution (translation)"), blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -412,8 +491,15 @@ class Escalation(models.Model):
 # --- Displacement: a phenomenon moving from a hotspot, routed to the task forces near ---
 
 
-class DisplacementReport(models.Model):
-    """A phenomenon seen moving from a hotspot to another place, followed up to closure."""
+class DisplacementReport(TwoAuthorContent, models.Model):
+    """A phenomenon seen moving from a hotspot to another place, followed up to closure.
+
+    ``language`` is the language of the place (the reporter's), ``closure_note_language``
+    that of the closure note (the CSIR's, who may write in the other language).
+    """
+
+    TRANSLATED_FIELDS = ("place", "closure_note")
+    FIELD_LANGUAGES = {"closure_note": "closure_note_language"}
 
     class Severity(models.TextChoices):
         LOW = "low", _("Low")
@@ -439,6 +525,7 @@ class DisplacementReport(models.Model):
         verbose_name=_("to the commune"),
     )
     place = models.CharField(_("place"), max_length=300)
+    place_translation = models.CharField(_("place (translation)"), max_length=300, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     observed_on = models.DateField(_("observed on"))
@@ -459,6 +546,14 @@ class DisplacementReport(models.Model):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closure_note = models.TextField(_("closure note"), blank=True)
+    closure_note_language = models.CharField(
+        _("language of the closure note"),
+        max_length=2,
+        choices=CONTENT_LANGUAGES,
+        default="fr",
+        help_text=_("The language the closure note was written in."),
+    )
+    closure_note_translation = models.TextField(_("closure note (translation)"), blank=True)
 
     class Meta:
         ordering = ["-reported_at"]
@@ -469,13 +564,16 @@ class DisplacementReport(models.Model):
         return f"{self.from_hotspot.code} → {self.place}"
 
 
-class DisplacementFollowUp(models.Model):
+class DisplacementFollowUp(BilingualContent, models.Model):
+    TRANSLATED_FIELDS = ("text",)
+
     report = models.ForeignKey(
         DisplacementReport, on_delete=models.PROTECT, related_name="follow_ups"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("when"), auto_now_add=True)
     text = models.TextField(_("follow-up"))
+    text_translation = models.TextField(_("follow-up (translation)"), blank=True)
 
     class Meta:
         ordering = ["report", "at"]

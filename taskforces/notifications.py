@@ -13,6 +13,7 @@ nobody else.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -22,7 +23,7 @@ from django.utils import timezone
 
 from coordination.audit import services as audit
 from coordination.models import AuditEntry, User
-from coordination.notifications.services import notify
+from coordination.notifications.services import notify, ref
 from coordination.people import confidentiality
 from coordination.people.permissions import CSIR_ROLES
 from coordination.people.selectors import csir_people
@@ -157,8 +158,9 @@ def annex_reviewed(version: AnnexVersion) -> int:
     return len(told)
 
 
-def _action_params(action: Action) -> dict[str, str]:
-    return {**taskforce_params(action.plan.taskforce), "action": action.title}
+def _action_params(action: Action) -> dict[str, Any]:
+    # The title in the reader's language when read (a translation added later shows too).
+    return {**taskforce_params(action.plan.taskforce), "action": ref(action, "title")}
 
 
 def action_escalated(escalation: Escalation) -> int:
@@ -195,7 +197,7 @@ def meeting_scheduled(meeting: Meeting) -> int:
         params={
             **taskforce_params(taskforce),
             "date": timezone.localdate(meeting.starts_at).isoformat(),
-            "place": meeting.place,
+            "place": ref(meeting, "place"),
         },
         url=reverse("taskforces:meeting", args=[meeting.pk]),
     )

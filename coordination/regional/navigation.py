@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.core.registry import Section, add_section
 from coordination.people import permissions
 from coordination.regional.bulletins import selectors as bulletin_selectors
+from coordination.regional.translations.selectors import may_use as translates
 
 
 def register() -> None:
@@ -33,3 +34,4 @@ def register() -> None:
             badge=bulletin_selectors.unread_count,
         )
     )
+    add_section(Section(85, "translations:list", _("To translate"), translates, "/translations/"))

@@ -17,6 +17,7 @@ from coordination.core.forms import (
 )
 from coordination.models import Agency, Axis
 from hotspots.models import IndicatorDefinition
+from taskforces.forms.bilingual import LanguageField
 from taskforces.models import Action
 
 Status = Action.Status
@@ -31,6 +32,7 @@ class ActionForm(SafeForm):
     """An action's plan fields; ``revision`` guards against silent overwrites."""
 
     axis = forms.ChoiceField(label=_("Axis"), choices=Axis.choices)
+    language = LanguageField()
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
@@ -98,6 +100,7 @@ class ActionForm(SafeForm):
 def action_initial(action: Action) -> dict:
     return {
         "axis": action.axis,
+        "language": action.language,
         "title": action.title,
         "description": action.description,
         "lead_agency": action.lead_agency_id,
@@ -132,6 +135,7 @@ class ActionStatusForm(SafeForm):
 
 class ActionCommentForm(SafeForm):
     comment = forms.CharField(label=_("Update"), widget=forms.Textarea(attrs={"rows": 3}))
+    language = LanguageField()
     police_judicial = forms.BooleanField(
         label=_("Police-judicial note (seen only by the police-judicial circle)"), required=False
     )
@@ -148,10 +152,13 @@ class EscalateForm(SafeForm):
         label=_("Why it is blocked and what you expect from the CSIR"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    language = LanguageField()
 
 
 class ResolveForm(SafeForm):
     resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}))
+    # The CSIR may write in another language than the reason's author: its own.
+    language = LanguageField()
 
 
 class MyActionsFilter(FilterForm):

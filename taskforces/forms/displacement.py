@@ -14,6 +14,7 @@ from coordination.core import bounds
 from coordination.core.forms import BoundedDateField, FilterForm, IdChoiceField, SafeForm
 from coordination.models import Commune
 from hotspots.models import Hotspot, Phenomenon
+from taskforces.forms.bilingual import LanguageField
 from taskforces.models import DisplacementFollowUp, DisplacementReport
 from taskforces.selectors.displacement import reportable_hotspots
 
@@ -54,6 +55,7 @@ class DisplacementForm(SafeForm):
         max_length=DisplacementReport._meta.get_field("place").max_length,
         help_text=_("Street, square, station entrance: as precisely as you can."),
     )
+    language = LanguageField()
     lon = forms.FloatField(
         label=_label("lon"),
         required=False,
@@ -94,6 +96,7 @@ class FollowUpForm(SafeForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What was done or seen since the report."),
     )
+    language = LanguageField(help_text="")
 
 
 class CloseForm(SafeForm):
@@ -102,6 +105,12 @@ class CloseForm(SafeForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("How the displacement was dealt with. Everyone involved is told."),
     )
+    language = LanguageField(help_text="")
+
+    def __init__(self, *args, **kwargs) -> None:
+        # The follow-up form is on the same page: distinct ids keep the labels right.
+        kwargs.setdefault("auto_id", "close_%s")
+        super().__init__(*args, **kwargs)
 
 
 class DisplacementFilterForm(FilterForm):

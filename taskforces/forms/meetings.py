@@ -15,6 +15,7 @@ from coordination.core.forms import (
     SafeForm,
 )
 from coordination.models import Axis, User
+from taskforces.forms.bilingual import LanguageField
 from taskforces.models import Action, TaskForce
 
 # --- Meetings -------------------------------------------------------------------------
@@ -22,6 +23,7 @@ from taskforces.models import Action, TaskForce
 
 class MeetingForm(SafeForm):
     starts_at = BoundedDateTimeField(label=_("Date and time"), bounds=bounds.MEETING)
+    language = LanguageField()
     place = forms.CharField(label=_("Place"), max_length=200)
     agenda = forms.CharField(
         label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 5}), required=False
@@ -56,10 +58,12 @@ class MeetingPointForm(SafeForm):
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    language = LanguageField(help_text="")
 
 
 class MeetingDecisionForm(SafeForm):
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}))
+    language = LanguageField(help_text="")
     action = IdChoiceField(
         label=_("Action it changes"),
         queryset=Action.objects.none(),
@@ -74,6 +78,8 @@ class MeetingDecisionForm(SafeForm):
     )
 
     def __init__(self, *args, actions, can_create: bool, **kwargs):
+        # The agenda point form is on the same page: distinct ids keep the labels right.
+        kwargs.setdefault("auto_id", "decision_%s")
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["action"]).queryset = actions
         if not can_create:

@@ -8,9 +8,9 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import formats
 from django.utils.translation import gettext as _
 
+from coordination.core.dates import long_date
 from coordination.models import Agency, Axis, User
 from coordination.people import confidentiality
 from hotspots.models import IndicatorDefinition
@@ -315,7 +315,7 @@ class _Labels:
         if name in self.choices:
             return str(self.choices[name].get(value, value))
         if name in ("start_on", "due_on"):
-            return formats.date_format(dt.date.fromisoformat(value), "j F Y")
+            return long_date(dt.date.fromisoformat(value))
         return str(value)
 
 

@@ -28,9 +28,18 @@ from taskforces.models import (
 )
 from taskforces.selectors.plans import PLAN_FIELDS, SCALAR_PLAN_FIELDS, missing_fields
 from taskforces.services.plans import _annex_version_for_change, _lock_plan, _version_for_change
+from taskforces.services.translations import content_language as _language
 
 Status = Action.Status
 POLICE_JUDICIAL = Action.Confidentiality.POLICE_JUDICIAL
+
+
+# The language of an action's texts and their translations: not the plan's content (a
+# change opens no new version and is allowed while the plan is with the CSIR).
+LANGUAGE_FIELDS = [
+    "language",
+    *(f"{name}_translation" for name in Action.TRANSLATED_FIELDS),
+]
 
 
 class ActionConflict(Exception):
@@ -121,13 +130,17 @@ def action_create(
     axis: str,
     title: str,
     partner_agencies: Iterable[Agency] = (),
+    language: str | None = None,
     **fields: Any,
 ) -> Action:
-    """Add an action to the plan; in a validated plan, this opens the next draft version."""
-    unknown = set(fields) - set(SCALAR_PLAN_FIELDS)
+    """Add an action to the plan; in a validated plan, this opens the next draft version.
+
+    ``language`` is that of the texts (default: the author's, from their interface).
+    """
+    unknown = set(fields) - set(SCALAR_PLAN_FIELDS) - set(LANGUAGE_FIELDS)
     assert not unknown, f"not an action's plan field: {unknown}"
     partners = list(partner_agencies)
-    fields = {"axis": axis, "title": title, **fields}
+    fields = {"axis": axis, "title": title, "language": _language(language), **fields}
     access = permissions.access_for(by, plan.taskforce)
     confidential = fields.get("confidentiality") == POLICE_JUDICIAL
     # The plan's editors add actions; a member of the police-judicial circle adds the
@@ -145,7 +158,11 @@ def action_create(
         actor=by,
         action="action.create",
         target=action,
-        changes={**_plan_values(action), **_version_for(plan, confidential, by=by)},
+        changes={
+            **_plan_values(action),
+            **audit.snapshot(action, LANGUAGE_FIELDS),
+            **_version_for(plan, confidential, by=by),
+        },
         police_judicial=confidential,
     )
     return action
@@ -164,10 +181,14 @@ def action_update(*, action: Action, by: User, revision: int, **fields: Any) -> 
     """Change an action's plan fields, if nobody saved it since ``revision``.
 
     Raises ActionConflict when the action moved on; a change to a validated plan opens
-    the next draft version.
+    the next draft version. The language of the texts and their translations
+    (``LANGUAGE_FIELDS``) are saved under the same revision check, but are not the plan's
+    content: changing only them opens no version.
     """
-    unknown = set(fields) - set(PLAN_FIELDS)
+    unknown = set(fields) - set(PLAN_FIELDS) - set(LANGUAGE_FIELDS)
     assert not unknown, f"not an action's plan field: {unknown}"
+    if not fields.get("language", "-"):
+        del fields["language"]  # not sent: the texts keep their language
     access = permissions.access_for(by, action.plan.taskforce)
     _require(permissions.can_edit_action(access, action))
     if "confidentiality" in fields and fields["confidentiality"] != action.confidentiality:
@@ -195,7 +216,10 @@ def action_update(*, action: Action, by: User, revision: int, **fields: Any) -> 
     )
     _check_action(merged)
     _check_dates(fields, current=current)
+    if "language" in fields:
+        fields["language"] = _language(fields["language"])
     before = _plan_values(current)
+    before_texts = audit.snapshot(current, LANGUAGE_FIELDS)
     for name, value in fields.items():
         setattr(current, name, value)
     if partners is not None:
@@ -204,13 +228,15 @@ def action_update(*, action: Action, by: User, revision: int, **fields: Any) -> 
     if "lead_agency" in fields or partners is not None:
         action_grants_sync(current)
     changes = audit.diff(before, _plan_values(current))
-    if changes:
+    text_changes = audit.diff(before_texts, audit.snapshot(current, LANGUAGE_FIELDS))
+    if changes or text_changes:
         confidential = current.confidentiality == POLICE_JUDICIAL
+        version = _version_for(plan, confidential, by=by) if changes else {}
         audit.record(
             actor=by,
             action="action.update",
             target=current,
-            changes={**changes, **_version_for(plan, confidential, by=by)},
+            changes={**changes, **text_changes, **version},
             police_judicial=confidential,
         )
     return current
@@ -225,6 +251,7 @@ def action_set_status(
     status: str,
     progress: int,
     comment: str = "",
+    language: str | None = None,
 ) -> ActionUpdate:
     """Move an action on (status, progress) with a dated entry on its timeline.
 
@@ -265,6 +292,7 @@ def action_set_status(
         new_status=status if status != old_status else "",
         progress=progress if progress != old_progress else None,
         comment=comment,
+        language=_language(language),
         confidentiality=action.confidentiality,
     )
     audit.record(
@@ -279,7 +307,12 @@ def action_set_status(
 
 @transaction.atomic
 def action_comment(
-    *, action: Action, by: User, comment: str, police_judicial: bool = False
+    *,
+    action: Action,
+    by: User,
+    comment: str,
+    police_judicial: bool = False,
+    language: str | None = None,
 ) -> ActionUpdate:
     """A dated note on the action's timeline (lead agency or partner)."""
     access = permissions.access_for(by, action.plan.taskforce)
@@ -295,6 +328,7 @@ def action_comment(
         author=by,
         agency=by.agency,
         comment=comment,
+        language=_language(language),
         confidentiality=POLICE_JUDICIAL if confidential else Action.Confidentiality.TASKFORCE,
     )
     audit.record(
@@ -308,7 +342,9 @@ def action_comment(
 
 
 @transaction.atomic
-def action_escalate(*, action: Action, by: User, reason: str) -> Escalation:
+def action_escalate(
+    *, action: Action, by: User, reason: str, language: str | None = None
+) -> Escalation:
     """Put a blocked action before the CSIR, with the reason; one open escalation at a time.
 
     The CSIR is told; of a police-judicial action, only the CSIR coordinator.
@@ -321,12 +357,14 @@ def action_escalate(*, action: Action, by: User, reason: str) -> Escalation:
         raise ValidationError(_("Say what blocks the action and what the CSIR should do."))
     if action.escalations.filter(resolved_at__isnull=True).exists():
         raise ValidationError(_("This action is already escalated to the CSIR."))
-    escalation = Escalation.objects.create(action=action, reason=reason.strip(), raised_by=by)
+    escalation = Escalation.objects.create(
+        action=action, reason=reason.strip(), language=_language(language), raised_by=by
+    )
     audit.record(
         actor=by,
         action="action.escalate",
         target=action,
-        changes={"reason": escalation.reason},
+        changes={"reason": escalation.reason, "language": escalation.language},
         police_judicial=action.confidentiality == POLICE_JUDICIAL,
     )
     notifications.action_escalated(escalation)
@@ -334,7 +372,9 @@ def action_escalate(*, action: Action, by: User, reason: str) -> Escalation:
 
 
 @transaction.atomic
-def escalation_resolve(*, escalation: Escalation, by: User, resolution: str) -> Escalation:
+def escalation_resolve(
+    *, escalation: Escalation, by: User, resolution: str, language: str | None = None
+) -> Escalation:
     """The CSIR records how it resolved an escalation (once); the lead agency is told."""
     escalation = (
         Escalation.objects.select_for_update().select_related("action").get(pk=escalation.pk)
@@ -346,14 +386,21 @@ def escalation_resolve(*, escalation: Escalation, by: User, resolution: str) -> 
     if not resolution.strip():
         raise ValidationError(_("Describe the resolution."))
     escalation.resolution = resolution.strip()
+    escalation.resolution_language = _language(language)
     escalation.resolved_by = by
     escalation.resolved_at = timezone.now()
-    escalation.save(update_fields=["resolution", "resolved_by", "resolved_at"])
+    escalation.save(
+        update_fields=["resolution", "resolution_language", "resolved_by", "resolved_at"]
+    )
     audit.record(
         actor=by,
         action="action.escalation_resolve",
         target=escalation.action,
-        changes={"escalation": escalation.pk, "resolution": escalation.resolution},
+        changes={
+            "escalation": escalation.pk,
+            "resolution": escalation.resolution,
+            "resolution_language": escalation.resolution_language,
+        },
         police_judicial=escalation.action.confidentiality == POLICE_JUDICIAL,
     )
     notifications.escalation_resolved(escalation)

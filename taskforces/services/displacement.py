@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -19,13 +20,14 @@ from django.utils.translation import gettext as _
 from coordination.audit import services as audit
 from coordination.core import bounds
 from coordination.models import Commune, User
-from coordination.notifications.services import notify
+from coordination.notifications.services import notify, ref
 from coordination.people import permissions as policy
 from coordination.people.selectors import csir_people
 from hotspots.models import Hotspot, Phenomenon
 from taskforces.models import DisplacementFollowUp, DisplacementReport
 from taskforces.permissions import can_follow_up_displacement, can_report_displacement
 from taskforces.selectors import displacement as selectors
+from taskforces.services.translations import content_language
 
 Status = DisplacementReport.Status
 Severity = DisplacementReport.Severity
@@ -91,14 +93,14 @@ def _check_report(
     check_point(commune=commune, lon=lon, lat=lat)
 
 
-def _params(report: DisplacementReport) -> dict[str, str]:
+def _params(report: DisplacementReport) -> dict[str, Any]:
     """The notification's parameters; the ``_nl`` variants are what Dutch readers see."""
     hotspot, commune = report.from_hotspot, report.commune
     return {
         "hotspot": f"{hotspot.code} {hotspot.name_fr}",
         "hotspot_nl": f"{hotspot.code} {hotspot.name_nl}",
-        "place": f"{report.place} ({commune.name_fr})",
-        "place_nl": f"{report.place} ({commune.name_nl})",
+        # The place as its reader reads it (named when read), and its commune.
+        "place": ref(report, "place", qualifier={"fr": commune.name_fr, "nl": commune.name_nl}),
     }
 
 
@@ -118,6 +120,7 @@ def displacement_create(
     severity: str,
     lon: float | None = None,
     lat: float | None = None,
+    language: str | None = None,
 ) -> DisplacementReport:
     """Record that a phenomenon moved from a hotspot to a place, route it and tell people.
 
@@ -142,6 +145,7 @@ def displacement_create(
         phenomenon=phenomenon,
         commune=commune,
         place=place.strip(),
+        language=content_language(language),
         lon=None if lon is None else round(lon, 6),
         lat=None if lat is None else round(lat, 6),
         observed_on=observed_on,
@@ -162,6 +166,7 @@ def displacement_create(
             "observed_on": observed_on,
             "point": [report.lon, report.lat] if report.lon is not None else None,
             "routed_to": [taskforce.hotspot.code for taskforce in routed],
+            "language": report.language,
         },
     )
     recipients = [*csir_people(), *_members_of(routed)]
@@ -176,7 +181,7 @@ def displacement_create(
 
 @transaction.atomic
 def displacement_follow_up(
-    *, report: DisplacementReport, by: User, text: str
+    *, report: DisplacementReport, by: User, text: str, language: str | None = None
 ) -> DisplacementFollowUp:
     """Add what was done or seen; the first follow-up moves the report to 'being followed up'."""
     # Lock the report: two first follow-ups at once must not both record the status change.
@@ -187,7 +192,9 @@ def displacement_follow_up(
         raise ValidationError(_("The CSIR and the task forces the report reached follow it up."))
     if not text.strip():
         raise ValidationError({"text": [_("Write what was done or seen.")]})
-    follow_up = DisplacementFollowUp.objects.create(report=report, author=by, text=text.strip())
+    follow_up = DisplacementFollowUp.objects.create(
+        report=report, author=by, text=text.strip(), language=content_language(language)
+    )
     changes: dict[str, object] = {"follow_up": follow_up.pk}
     if report.status == Status.OPEN:
         report.status = Status.FOLLOWED_UP
@@ -198,7 +205,9 @@ def displacement_follow_up(
 
 
 @transaction.atomic
-def displacement_close(*, report: DisplacementReport, by: User, note: str) -> DisplacementReport:
+def displacement_close(
+    *, report: DisplacementReport, by: User, note: str, language: str | None = None
+) -> DisplacementReport:
     """The CSIR closes a report with a note on how it was dealt with; everyone involved is told."""
     report = (
         DisplacementReport.objects.select_for_update()
@@ -215,12 +224,17 @@ def displacement_close(*, report: DisplacementReport, by: User, note: str) -> Di
     report.status = Status.CLOSED
     report.closed_at = timezone.now()
     report.closure_note = note.strip()
-    report.save(update_fields=["status", "closed_at", "closure_note"])
+    report.closure_note_language = content_language(language)
+    report.save(update_fields=["status", "closed_at", "closure_note", "closure_note_language"])
     audit.record(
         actor=by,
         action="displacement.close",
         target=report,
-        changes={"status": [before, Status.CLOSED], "closure_note": report.closure_note},
+        changes={
+            "status": [before, Status.CLOSED],
+            "closure_note": report.closure_note,
+            "closure_note_language": report.closure_note_language,
+        },
     )
     recipients = [report.reported_by, *_members_of(report.routed_to.all())]
     notify(

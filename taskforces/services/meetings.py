@@ -24,6 +24,7 @@ from taskforces.models import (
 from taskforces.permissions import access_for
 from taskforces.selectors.plans import plan_of
 from taskforces.services.actions import POLICE_JUDICIAL, action_create
+from taskforces.services.translations import content_language
 
 # --- Meetings -------------------------------------------------------------------------
 
@@ -37,13 +38,24 @@ def _require_scheduler(taskforce: TaskForce, by: User) -> None:
 
 @transaction.atomic
 def meeting_create(
-    *, taskforce: TaskForce, by: User, starts_at: dt.datetime, place: str, agenda: str = ""
+    *,
+    taskforce: TaskForce,
+    by: User,
+    starts_at: dt.datetime,
+    place: str,
+    agenda: str = "",
+    language: str | None = None,
 ) -> Meeting:
     """Schedule a meeting; the previous meeting's open points carry over, the members are told."""
     _require_scheduler(taskforce, by)
     bounds.check_date(starts_at, bounds.MEETING)
     meeting = Meeting.objects.create(
-        taskforce=taskforce, starts_at=starts_at, place=place, agenda=agenda, created_by=by
+        taskforce=taskforce,
+        starts_at=starts_at,
+        place=place,
+        agenda=agenda,
+        language=content_language(language),
+        created_by=by,
     )
     previous = (
         Meeting.objects.filter(taskforce=taskforce, starts_at__lt=starts_at)
@@ -54,20 +66,40 @@ def meeting_create(
     carried = []
     if previous is not None:
         carried = MeetingPoint.objects.bulk_create(
-            MeetingPoint(meeting=meeting, title=point.title, is_open=True, carried_from=point)
+            MeetingPoint(
+                meeting=meeting,
+                title=point.title,
+                title_translation=point.title_translation,
+                language=point.language,
+                is_open=True,
+                carried_from=point,
+            )
             for point in previous.points.filter(is_open=True)
         )
     audit.record(
         actor=by,
         action="meeting.create",
         target=meeting,
-        changes={"starts_at": starts_at, "place": place, "carried_points": len(carried)},
+        changes={
+            "starts_at": starts_at,
+            "place": place,
+            "language": meeting.language,
+            "carried_points": len(carried),
+        },
     )
     notifications.meeting_scheduled(meeting)
     return meeting
 
 
-MEETING_FIELDS = ["starts_at", "place", "agenda", "minutes"]
+MEETING_FIELDS = [
+    "starts_at",
+    "place",
+    "agenda",
+    "minutes",
+    # The language of the texts and their translations, audited like the rest.
+    "language",
+    *(f"{name}_translation" for name in Meeting.TRANSLATED_FIELDS),
+]
 
 
 @transaction.atomic
@@ -82,6 +114,10 @@ def meeting_update(
         # A meeting stored before the bounds existed keeps its date when only its minutes
         # or attendance change.
         bounds.check_date(fields["starts_at"], bounds.MEETING)
+    if "language" in fields and not fields["language"]:
+        del fields["language"]  # not sent: the texts keep their language
+    if "language" in fields:
+        fields["language"] = content_language(fields["language"])
     before = audit.snapshot(meeting, list(fields))
     for name, value in fields.items():
         setattr(meeting, name, value)
@@ -103,9 +139,13 @@ def meeting_update(
 
 
 @transaction.atomic
-def meeting_point_add(*, meeting: Meeting, by: User, title: str, notes: str = "") -> MeetingPoint:
+def meeting_point_add(
+    *, meeting: Meeting, by: User, title: str, notes: str = "", language: str | None = None
+) -> MeetingPoint:
     _require_scheduler(meeting.taskforce, by)
-    point = MeetingPoint.objects.create(meeting=meeting, title=title, notes=notes)
+    point = MeetingPoint.objects.create(
+        meeting=meeting, title=title, notes=notes, language=content_language(language)
+    )
     audit.record(actor=by, action="meeting.point_add", target=meeting, changes={"point": title})
     return point
 
@@ -133,6 +173,7 @@ def meeting_decision_add(
     text: str,
     action: Action | None = None,
     new_action: dict[str, Any] | None = None,
+    language: str | None = None,
 ) -> MeetingDecision:
     """Record a decision, linked to the action it changes or to a new action it creates."""
     _require_scheduler(meeting.taskforce, by)
@@ -140,10 +181,13 @@ def meeting_decision_add(
         raise ValidationError(_("Write the decision."))
     if action is not None and action.plan.taskforce_id != meeting.taskforce_id:
         raise ValidationError(_("The action belongs to another task force."))
+    language = content_language(language)
     if new_action:
+        # The new action's title is written at the same time, in the same language.
+        new_action = {"language": language, **new_action}
         action = action_create(plan=plan_of(meeting.taskforce), by=by, **new_action)
     decision = MeetingDecision.objects.create(
-        meeting=meeting, text=text.strip(), action=action, created_by=by
+        meeting=meeting, text=text.strip(), language=language, action=action, created_by=by
     )
     audit.record(
         actor=by,

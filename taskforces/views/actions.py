@@ -22,6 +22,7 @@ from taskforces.forms.actions import (
     ResolveForm,
     action_initial,
 )
+from taskforces.forms.bilingual import TranslationForm
 from taskforces.models import Action
 from taskforces.permissions import Access
 from taskforces.selectors import actions as action_selectors
@@ -48,6 +49,13 @@ def _pj_mode(access: Access, *, creating: bool) -> str:
 def _status_form(action: Action, data=None) -> ActionStatusForm:
     initial = {"status": action.status, "progress": action.progress, "revision": action.revision}
     return ActionStatusForm(data, initial=initial)
+
+
+def _translation_form(action: Action, data=None) -> TranslationForm:
+    """The translations of the action's texts, folded under the edit form."""
+    return TranslationForm(
+        data, model=Action, fields=Action.TRANSLATED_FIELDS, language=action.language, obj=action
+    )
 
 
 def _keep_typed(data, revision: int):
@@ -111,14 +119,16 @@ def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         initial=action_initial(action),
         police_judicial=_pj_mode(access, creating=False),
     )
+    translation = _translation_form(action, request.POST or None)
     conflict = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and translation.is_valid():
         try:
             action_services.action_update(
                 action=action,
                 by=request.user,
                 revision=form.cleaned_data["revision"] or 0,
                 **form.plan_fields(),
+                **translation.translation_fields(),
             )
         except action_services.ActionConflict as clash:
             conflict = permissions.get_action_for(request.user, clash.current.pk)
@@ -129,6 +139,8 @@ def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             )
             form.is_valid()
             form.add_error(None, CONFLICT_MESSAGE)
+            translation = _translation_form(conflict, request.POST)
+            translation.is_valid()
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -136,6 +148,7 @@ def action_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("taskforces:action", pk=action.pk)
     context = {
         "form": form,
+        "translation_form": translation,
         "taskforce": action.plan.taskforce,
         "action": action,
         "conflict": conflict,
@@ -190,6 +203,7 @@ def action_comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 comment=form.cleaned_data["comment"],
                 police_judicial=form.cleaned_data.get("police_judicial", False),
+                language=form.cleaned_data.get("language"),
             )
         except ValidationError as error:
             form.add_error(None, error)

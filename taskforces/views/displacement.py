@@ -117,7 +117,10 @@ def displacement_close(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     if form.is_valid():
         try:
             services.displacement_close(
-                report=report, by=request.user, note=form.cleaned_data["closure_note"]
+                report=report,
+                by=request.user,
+                note=form.cleaned_data["closure_note"],
+                language=form.cleaned_data.get("language"),
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

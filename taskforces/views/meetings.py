@@ -13,6 +13,7 @@ from coordination.audit import viewlog
 from coordination.people import confidentiality
 from coordination.people.http import AuthenticatedHttpRequest
 from taskforces import permissions
+from taskforces.forms.bilingual import TranslationForm
 from taskforces.forms.meetings import (
     MeetingDecisionForm,
     MeetingEditForm,
@@ -91,11 +92,19 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "place": meeting.place,
         "agenda": meeting.agenda,
         "minutes": meeting.minutes,
+        "language": meeting.language,
         "attendees": list(meeting.attendees.values_list("pk", flat=True)),
     }
     form = MeetingEditForm(request.POST or None, initial=initial, taskforce=meeting.taskforce)
-    if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
+    translation = TranslationForm(
+        request.POST or None,
+        model=Meeting,
+        fields=Meeting.TRANSLATED_FIELDS,
+        language=meeting.language,
+        obj=meeting,
+    )
+    if request.method == "POST" and form.is_valid() and translation.is_valid():
+        fields = {**form.cleaned_data, **translation.translation_fields()}
         try:
             meeting_services.meeting_update(meeting=meeting, by=request.user, **fields)
         except ValidationError as error:
@@ -103,7 +112,12 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Meeting saved."))
             return redirect("taskforces:meeting", pk=meeting.pk)
-    context = {"form": form, "taskforce": meeting.taskforce, "meeting": meeting}
+    context = {
+        "form": form,
+        "translation_form": translation,
+        "taskforce": meeting.taskforce,
+        "meeting": meeting,
+    }
     return render(request, "taskforces/meeting_form.html", context)
 
 
@@ -136,6 +150,7 @@ def meeting_decision_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
                 text=form.cleaned_data["text"],
                 action=form.cleaned_data["action"],
                 new_action=form.new_action(),
+                language=form.cleaned_data.get("language"),
             )
         except ValidationError as error:
             form.add_error(None, error)

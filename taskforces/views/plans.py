@@ -189,6 +189,8 @@ def plan_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             _("Axis"), _("Title"), _("Description"), _("Lead agency"), _("Partner agencies"),
             _("Start"), _("Due"), _("Horizon"), _("Status"), _("Progress (%)"), _("Late"),
             _("Deliverable"), _("Linked indicator"), _("Indicator target"), _("Confidentiality"),
+            _("Language of the text"), _("Title (translation)"),
+            _("Description (translation)"), _("Deliverable (translation)"),
         ]
     )  # fmt: skip
     for action in actions:
@@ -210,6 +212,10 @@ def plan_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 action.indicator or "",
                 action.indicator_target,
                 action.get_confidentiality_display(),
+                action.language,
+                action.title_translation,
+                action.description_translation,
+                action.deliverable_translation,
             ]
         )
     return response

@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from coordination.core import geo
 from coordination.models import Agency, AuditEntry, Notification
+from coordination.notifications.services import message
 from hotspots.models import Hotspot
 from hotspots.selectors.hotspots import region_map
 from taskforces.models import DisplacementReport
@@ -144,8 +145,11 @@ def test_the_csir_and_the_routed_members_are_notified(
     notification = Notification.objects.filter(recipient=csir_coordinator).get()
     assert notification.url == reverse("taskforces:displacement_detail", args=[created.pk])
     assert notification.params["hotspot"] == "HS10 Gare du Midi"
-    assert notification.params["place"] == "Parvis Saint-Antoine (Forest)"
-    assert notification.params["place_nl"] == "Parvis Saint-Antoine (Vorst)"
+    # The place is named when read, its commune in the reader's language (issue 12).
+    with translation.override("fr"):
+        assert "Parvis Saint-Antoine (Forest)" in message(notification)
+    with translation.override("nl"):
+        assert "Parvis Saint-Antoine (Vorst)" in message(notification)
     entry = AuditEntry.objects.get(action="displacement.report")
     assert entry.actor == police_member and entry.changes["routed_to"] == ["HS06"]
 

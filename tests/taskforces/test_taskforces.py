@@ -434,7 +434,7 @@ def test_concurrent_status_changes(client, cast, police_member):
     )
     page = second.content.decode()
     assert "Someone else saved this action" in page
-    assert "Current values: In progress, 20 %." in page
+    assert "Current values: In progress, 20%." in page
     assert "Terminé</textarea>" in page
     cast.security.refresh_from_db()
     assert (cast.security.status, cast.security.progress) == (Status.IN_PROGRESS, 20)

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from coordination.audit.viewlog import VIEW_ACTION
 from coordination.models import AuditEntry, Notification
-from coordination.notifications.services import message
+from coordination.notifications.services import message, ref
 from taskforces import notifications
 from taskforces.models import Action, Membership, TaskForce
 from taskforces.selectors import plans as plan_selectors
@@ -123,7 +123,8 @@ def test_an_escalation_is_told_to_the_csir(cast, csir_coordinator, csir_analyst)
     action_services.action_escalate(action=cast.security, by=cast.police, reason="Effectifs")
     assert told("action_escalated") == {csir_coordinator.username, csir_analyst.username}
     assert Notification.objects.count() == 2
-    assert only_params("action_escalated") == {**MIDI, "action": cast.security.title}
+    # The action is named when read, in the reader's language (issue 12).
+    assert only_params("action_escalated") == {**MIDI, "action": ref(cast.security, "title")}
     assert {n.url for n in Notification.objects.all()} == {
         reverse("taskforces:action", args=[cast.security.pk])
     }
@@ -137,7 +138,7 @@ def test_a_police_judicial_escalation_reaches_the_csir_coordinator_only(
     notice = only("action_escalated")
     # The coordinator sees police-judicial actions, so may read the title.
     assert notice.recipient == csir_coordinator
-    assert notice.params["action"] == cast.secret.title
+    assert notice.params["action"] == ref(cast.secret, "title")
     assert not Notification.objects.filter(recipient=csir_analyst).exists()
     assert not Notification.objects.exclude(recipient=csir_coordinator).exists()
 
@@ -158,7 +159,7 @@ def test_a_resolution_is_told_to_the_lead_agency_members(cast, csir_analyst, csi
         escalation=escalation, by=csir_analyst, resolution="Renfort."
     )
     assert told("escalation_resolved") == {cast.police.username, colleague.username}
-    assert only_params("escalation_resolved") == {**MIDI, "action": cast.security.title}
+    assert only_params("escalation_resolved") == {**MIDI, "action": ref(cast.security, "title")}
     assert {n.url for n in Notification.objects.filter(kind="escalation_resolved")} == {
         reverse("taskforces:action", args=[cast.security.pk])
     }
@@ -218,7 +219,7 @@ def test_a_scheduled_meeting_is_told_to_every_member(cast, csir_coordinator, csi
     assert only_params("meeting_scheduled") == {
         **MIDI,
         "date": timezone.localdate(starts_at).isoformat(),
-        "place": "Salle du conseil",
+        "place": ref(meeting, "place"),
     }
     assert {n.url for n in Notification.objects.all()} == {
         reverse("taskforces:meeting", args=[meeting.pk])
