@@ -11,7 +11,8 @@ from typing import cast
 import shapely
 from django.utils import timezone
 
-from coordination.core import geo
+from coordination.core import geo, workdays
+from coordination.core.demo_texts import stored
 from coordination.models import Commune, User
 from hotspots.models import Hotspot, MayorDecision
 from hotspots.services import hotspots as services
@@ -45,6 +46,31 @@ PHENOMENA = {
     "HS07": ["dealing", "shootings"],
     "HS12": ["dealing", "drive_in"],
 }
+# What the CSIR wrote about some hotspots, in French with its Dutch translation (the data
+# file's ``note`` column holds the compilers' English remarks: never shown).
+DESCRIPTIONS = {
+    "HS06": (
+        "Le périmètre s'étend sur deux communes, la Ville de Bruxelles et Saint-Gilles, "
+        "autour de la Porte de Hal et des accès à la station de métro.",
+        "De perimeter ligt op het grondgebied van twee gemeenten, de Stad Brussel en "
+        "Sint-Gillis, rond de Hallepoort en de toegangen tot het metrostation.",
+    ),
+    "HS10": (
+        "Le périmètre s'étend sur Saint-Gilles et Anderlecht, aux abords de la Gare du Midi, "
+        "là où a été mené le précédent plan « Gare du Midi ».",
+        "De perimeter ligt op het grondgebied van Sint-Gillis en Anderlecht, rond het "
+        "Zuidstation, waar het vorige plan ‘Zuidstation’ werd uitgevoerd.",
+    ),
+    "HS11": (
+        "Le périmètre s'étend sur Schaerbeek, Saint-Josse-ten-Noode et la Ville de Bruxelles "
+        "et relève de deux zones de police : 5344 (Schaerbeek, Saint-Josse-ten-Noode, Evere) "
+        "et 5339 (Bruxelles-Capitale Ixelles).",
+        "De perimeter ligt op het grondgebied van Schaarbeek, Sint-Joost-ten-Node en de Stad "
+        "Brussel en valt onder twee politiezones: 5344 (Schaarbeek, Sint-Joost-ten-Node, "
+        "Evere) en 5339 (Brussel-Hoofdstad Elsene).",
+    ),
+}
+AWAITING_DESCRIPTION = "Proposition après des signalements de deal autour de la Barrière."
 DESIGNATED_ON = dt.datetime(2024, 3, 20, 10, 0, tzinfo=dt.UTC)
 APPROVED_ON = dt.datetime(2024, 3, 28, 16, 0, tzinfo=dt.UTC)
 ACTIVATED_ON = dt.datetime(2024, 4, 2, 9, 0, tzinfo=dt.UTC)
@@ -77,7 +103,7 @@ def seed(*, people: dict[str, User]) -> dict[str, Hotspot]:
             code = row["code"]
             existing = Hotspot.objects.filter(code=code).first()
             if existing:
-                hotspots[code] = existing
+                hotspots[code] = _describe(existing, note=row["note"])
                 continue
             named = [communes[nis] for nis in row["commune_nis_codes"].split(";")]
             hotspot = services.hotspot_propose(
@@ -86,7 +112,7 @@ def seed(*, people: dict[str, User]) -> dict[str, Hotspot]:
                 name_fr=row["name_fr"],
                 name_nl=row["name_nl"],
                 communes=named,
-                description=row["note"],
+                description=DESCRIPTIONS.get(code, ("", ""))[0],
                 phenomena=PHENOMENA.get(code, ["dealing", "nuisance"]),
                 perimeter=_perimeter(code, named),
             )
@@ -102,9 +128,26 @@ def seed(*, people: dict[str, User]) -> dict[str, Hotspot]:
                 requested_at=DESIGNATED_ON, decided_at=APPROVED_ON
             )
             hotspot.perimeter_versions.update(proposed_at=DESIGNATED_ON, in_force_from=APPROVED_ON)
-            hotspots[code] = hotspot
+            hotspots[code] = _describe(hotspot, note=row["note"])
     hotspots["HS16"] = _awaiting(people, communes)
     return hotspots
+
+
+def _describe(hotspot: Hotspot, *, note: str) -> Hotspot:
+    """Give ``hotspot`` its French description and Dutch translation (``DESCRIPTIONS``).
+
+    Also mends a demo seeded before, whose description was the data file's English note;
+    a description someone wrote since is left alone.
+    """
+    french, dutch = DESCRIPTIONS.get(hotspot.code, ("", ""))
+    if not french or hotspot.description not in {"", note, french}:
+        return hotspot
+    texts = stored({"description": (french, dutch)}, original="fr", translated=True)
+    if all(getattr(hotspot, name) == value for name, value in texts.items()):
+        return hotspot
+    Hotspot.objects.filter(pk=hotspot.pk).update(**texts)
+    hotspot.refresh_from_db()
+    return hotspot
 
 
 def _awaiting(people: dict[str, User], communes: dict[str, Commune]) -> Hotspot:
@@ -119,13 +162,18 @@ def _awaiting(people: dict[str, User], communes: dict[str, Commune]) -> Hotspot:
         name_fr="Barrière de Saint-Gilles",
         name_nl="Bareel van Sint-Gillis",
         communes=named,
-        description="Proposition après des signalements de deal autour de la Barrière.",
+        description=AWAITING_DESCRIPTION,  # not translated yet: on the "to translate" list
         phenomena=["dealing", "nuisance"],
         perimeter=_perimeter("HS16", named),
     )
     services.hotspot_request_approval(hotspot=hotspot, by=people["csir.coordinator"])
     services.hotspot_decide(hotspot=hotspot, by=people["mayor.saint-gilles"], approve=True)
+    requested = workdays.on_or_before(timezone.localdate() - dt.timedelta(days=6))
     MayorDecision.objects.filter(hotspot=hotspot).update(
-        requested_at=timezone.now() - dt.timedelta(days=6)
+        requested_at=timezone.make_aware(dt.datetime.combine(requested, dt.time(10, 0)))
+    )
+    decided = workdays.add_working_days(requested, 2)
+    MayorDecision.objects.filter(hotspot=hotspot, decided_at__isnull=False).update(
+        decided_at=timezone.make_aware(dt.datetime.combine(decided, dt.time(16, 0)))
     )
     return hotspot

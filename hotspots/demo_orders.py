@@ -12,7 +12,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.html import escape
 
+from coordination.core import workdays
 from coordination.core.dates import add_months
+from coordination.core.demo_texts import stored
 from coordination.models import User
 from hotspots.models import Hotspot, MeasureType, PoliceOrder
 from hotspots.services.orders import order_create
@@ -35,6 +37,33 @@ REGIONAL_TITLE_NL = (
     "Politieverordening van 2 april 2024 houdende tijdelijke maatregelen in de "
     "prioritaire zones van de gewestelijke strategie tegen drugshandel"
 )
+# The orders' texts in Dutch, by their French text.
+NL = {
+    REGIONAL_SIGNATORY: "De Minister-President van het Brussels Hoofdstedelijk Gewest",
+    REGIONAL_LEGAL_REFERENCE: "Bijzondere wet van 12 januari 1989 met betrekking tot de "
+    "Brusselse Instellingen, art. 48; Nieuwe Gemeentewet, art. 134ter",
+    "Interdiction de vente d'alcool à emporter de 20 h à 6 h ; interdiction de vente de "
+    "protoxyde d'azote ; contrôles d'identité et fouilles systématiques ; saisie des "
+    "objets servant au trafic.": "Verbod op de verkoop van alcohol om mee te nemen van 20 "
+    "tot 6 uur; verbod op de verkoop van distikstofmonoxide; systematische "
+    "identiteitscontroles en fouilleringen; inbeslagname van voorwerpen die voor de handel "
+    "worden gebruikt.",
+    "Nouvelle loi communale, art. 134sexies": "Nieuwe Gemeentewet, art. 134sexies",
+    "Nouvelle loi communale, art. 134quater": "Nieuwe Gemeentewet, art. 134quater",
+    "Nouvelle loi communale, art. 135, § 2": "Nieuwe Gemeentewet, art. 135, § 2",
+    "Le bourgmestre d'Anderlecht": "De burgemeester van Anderlecht",
+    "La bourgmestre de Saint-Gilles": "De burgemeester van Sint-Gillis",
+    "Le bourgmestre de Molenbeek-Saint-Jean": "De burgemeester van Sint-Jans-Molenbeek",
+    "La bourgmestre de la Ville de Bruxelles": "De burgemeester van de Stad Brussel",
+    "Interdiction de lieu de trois mois pour les personnes interpellées pour trafic ; "
+    "contrôles systématiques aux entrées des blocs.": "Plaatsverbod van drie maanden voor "
+    "personen die voor drugshandel werden opgepakt; systematische controles aan de ingangen "
+    "van de blokken.",
+    "Fermeture de 22 h à 6 h des commerces de nuit désignés ; interdiction de vente "
+    "d'alcool à emporter.": "Sluiting van de aangewezen nachtwinkels van 22 tot 6 uur; "
+    "verbod op de verkoop van alcohol om mee te nemen.",
+}
+TEXT_FIELDS = ("signatory", "legal_reference", "measure_details")
 REGIONAL_MEASURES = [M.ALCOHOL_BAN, M.LAUGHING_GAS_BAN, M.ID_CHECKS, M.CONFISCATION]
 REGIONAL_DETAILS = (
     "Interdiction de vente d'alcool à emporter de 20 h à 6 h ; interdiction de vente de "
@@ -57,13 +86,30 @@ def _pdf(title: str, signatory: str, signed_on: dt.date) -> ContentFile:
     return ContentFile(weasyprint.HTML(string=html).write_pdf(), name="order.pdf")
 
 
-def _order(title_fr: str, *, with_document: bool = False, **fields) -> PoliceOrder:
-    """The demo order titled ``title_fr``, recorded through the service the first time."""
+def _order(
+    title_fr: str,
+    *,
+    with_document: bool = False,
+    language: str = "fr",
+    translated: bool = True,
+    **fields,
+) -> PoliceOrder:
+    """The demo order titled ``title_fr``, recorded through the service the first time.
+
+    Its texts are written in ``language`` (a Dutch-speaking mayor writes in Dutch) and
+    carry their translation when ``translated``.
+    """
     existing = PoliceOrder.objects.filter(title_fr=title_fr).first()
     if existing is not None:
         return existing
-    if with_document:
+    texts = stored(
+        {name: (fields[name], NL.get(fields[name], "")) for name in TEXT_FIELDS},
+        original=language,
+        translated=translated,
+    )
+    if with_document:  # the French copy of the signed order
         fields["document"] = _pdf(title_fr, fields["signatory"], fields["signed_on"])
+    fields.update(texts)
     return order_create(title_fr=title_fr, **fields)
 
 
@@ -89,7 +135,7 @@ def seed_regional(*, by: User, today: dt.date) -> list[PoliceOrder]:
         previous = chain[-1]
         valid_from = previous.valid_until + dt.timedelta(days=1)
         valid_until = add_months(valid_from, 6) - dt.timedelta(days=1)
-        signed_on = valid_from - dt.timedelta(days=5)
+        signed_on = workdays.on_or_before(valid_from - dt.timedelta(days=5))
         chain.append(
             _order(
                 f"Prolongation n° {number} de l'arrêté de police du 2 avril 2024 "
@@ -127,6 +173,7 @@ def _local_orders(today: dt.date) -> list[dict]:
             "interpellées pour trafic ; contrôles systématiques aux entrées des blocs.",
             "legal_reference": "Nouvelle loi communale, art. 134sexies",
             "signatory": "Le bourgmestre d'Anderlecht",
+            "language": "nl",  # the mayor of Anderlecht writes in Dutch
             # Ends within 14 days, so the reminders show in the demo.
             "valid_from": today - dt.timedelta(days=80),
             "valid_until": today + dt.timedelta(days=10),
@@ -159,6 +206,7 @@ def _local_orders(today: dt.date) -> list[dict]:
             "measure_details": "",
             "legal_reference": "Nouvelle loi communale, art. 134sexies",
             "signatory": "Le bourgmestre de Molenbeek-Saint-Jean",
+            "translated": False,  # signed last week: not translated yet
             "valid_from": today + dt.timedelta(days=7),
             "valid_until": today + dt.timedelta(days=97),
             "document": False,
@@ -189,7 +237,7 @@ def seed(*, people: dict[str, User], hotspots: dict[str, Hotspot]) -> None:
         mayor = people.get(spec["mayor"])
         if hotspot is None or mayor is None:
             continue
-        signed_on = min(spec["valid_from"] - dt.timedelta(days=3), today)
+        signed_on = workdays.on_or_before(min(spec["valid_from"] - dt.timedelta(days=3), today))
         _order(
             spec["title_fr"],
             with_document=spec["document"],
@@ -205,4 +253,6 @@ def seed(*, people: dict[str, User], hotspots: dict[str, Hotspot]) -> None:
             signed_on=signed_on,
             valid_from=spec["valid_from"],
             valid_until=spec["valid_until"],
+            language=spec.get("language", "fr"),
+            translated=spec.get("translated", True),
         )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.bilingual import BilingualContent
 from coordination.models import Agency, Axis, Bilingual, Commune, StrategyPeriod, in_reader_language
 
 
@@ -23,7 +24,11 @@ class Phenomenon(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Hotspot(Bilingual):
+class Hotspot(Bilingual, BilingualContent):
+    # ``language`` is the language of the description and the reason for closing (the
+    # names are reference data, in both languages: ``name_fr``/``name_nl``).
+    TRANSLATED_FIELDS = ("description", "closure_reason")
+
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
@@ -34,6 +39,7 @@ class Hotspot(Bilingual):
 
     code = models.CharField(_("code"), max_length=12, unique=True)
     description = models.TextField(_("description"), blank=True)
+    description_translation = models.TextField(_("description (translation)"), blank=True)
     communes = models.ManyToManyField(Commune, related_name="hotspots", verbose_name=_("communes"))
     phenomena = models.JSONField(_("phenomena observed"), default=list, blank=True)
     perimeter = models.JSONField(_("perimeter (GeoJSON)"), null=True, blank=True)
@@ -59,6 +65,7 @@ class Hotspot(Bilingual):
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closure_reason = models.TextField(_("reason for closing"), blank=True)
+    closure_reason_translation = models.TextField(_("reason for closing (translation)"), blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -76,8 +83,10 @@ class Hotspot(Bilingual):
         return [str(labels.get(code, code)) for code in self.phenomena]
 
 
-class MayorDecision(models.Model):
+class MayorDecision(BilingualContent):
     """One concerned commune's decision on a hotspot: pending, then decided once."""
+
+    TRANSLATED_FIELDS = ("reason",)
 
     class Decision(models.TextChoices):
         PENDING = "pending", _("Awaiting decision")
@@ -94,6 +103,7 @@ class MayorDecision(models.Model):
         _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
     )
     reason = models.TextField(_("reason"), blank=True)
+    reason_translation = models.TextField(_("reason (translation)"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -292,7 +302,11 @@ def order_document_version_path(document: OrderDocument, filename: str) -> str:
     )
 
 
-class PoliceOrder(models.Model):
+class PoliceOrder(BilingualContent):
+    # The titles exist in both languages (``title_fr``/``title_nl``, required); ``language``
+    # is the language of the signatory, the legal basis and the details of the measures.
+    TRANSLATED_FIELDS = ("signatory", "legal_reference", "measure_details")
+
     class Scope(models.TextChoices):
         REGIONAL = "regional", _("Regional (Minister-President)")
         LOCAL = "local", _("Local (mayor)")
@@ -316,9 +330,18 @@ class PoliceOrder(models.Model):
     title_nl = models.CharField(_("title (Dutch)"), max_length=300)
     measures = models.JSONField(_("measures"), default=list)
     measure_details = models.TextField(_("details of the measures"), blank=True)
+    measure_details_translation = models.TextField(
+        _("details of the measures (translation)"), blank=True
+    )
     legal_reference = models.CharField(_("legal reference"), max_length=300)
+    legal_reference_translation = models.CharField(
+        _("legal reference (translation)"), max_length=300, blank=True
+    )
     signatory = models.CharField(
         _("signed by"), max_length=200, help_text=_("Name and office of the signatory.")
+    )
+    signatory_translation = models.CharField(
+        _("signed by (translation)"), max_length=200, blank=True
     )
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL,

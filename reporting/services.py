@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from coordination.audit import services as audit
 from coordination.core import bounds
 from coordination.models import CoresMeeting, User
-from coordination.notifications.services import notify
+from coordination.notifications.services import notify, ref
 from coordination.outbox import services as outbox
 from coordination.people import permissions as policy
 from coordination.strategy import selectors as regional
@@ -586,7 +586,8 @@ def _tell(report: Report, kind: str, recipients: list[User]) -> None:
     notify(
         recipients=recipients,
         kind=kind,
-        params={"report": str(report)},
+        # Named when read, in the reader's language (not the requester's).
+        params={"report": ref(report)},
         url=reverse("reporting:detail", args=[report.pk]),
     )
 

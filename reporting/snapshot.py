@@ -9,6 +9,14 @@ The queries do not grow with the number of hotspots: each kind of row is read on
 the whole scope. Task-force data is read from the task-force models directly (the late
 rule: due before the report's date and neither done nor cancelled).
 
+Every operational free text (action titles, escalation reasons and resolutions, update
+comments, police-order signatories and legal bases, meeting places, displacement places)
+is frozen with its language and its translation: ``<key>`` holds the original,
+``<key>_language`` the language it was written in and ``<key>_translation`` the text in
+the other language (empty if none). The renderer prints the reader's language where it
+exists and the original, marked with its language, where it does not. Snapshots frozen
+before these keys existed still render (their texts are taken as French originals).
+
 In the CoReS version, police-judicial actions, their updates and escalations, and
 police-judicial updates are left out before anything is counted: the readers do not
 learn that they exist (DESIGN.md §5).
@@ -22,9 +30,11 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from coordination.core.dates import local_day
 from coordination.models import Commune, Strategy
 from coordination.people import confidentiality
 from coordination.strategy import selectors as regional
@@ -107,6 +117,39 @@ def report_date(period_end: dt.date, *, today: dt.date | None = None) -> dt.date
     return min(period_end, today or regional.today())
 
 
+def _bilingual_keys(model: type[Model], field: str, prefix: str = "") -> list[str]:
+    """The ``.values()`` keys of ``field``'s language and translation, where ``model`` has
+    them (the content models became bilingual one by one: read what exists)."""
+    keys = []
+    for name in ("language", f"{field}_translation"):
+        try:
+            model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        keys.append(f"{prefix}{name}")
+    return keys
+
+
+def _text(row: Mapping[str, Any], field: str, *, key: str | None = None, prefix: str = "") -> dict:
+    """A free text frozen with its language and its translation (see the module's doc)."""
+    key = key or field
+    return {
+        key: row.get(f"{prefix}{field}") or "",
+        f"{key}_language": row.get(f"{prefix}language") or "fr",
+        f"{key}_translation": row.get(f"{prefix}{field}_translation") or "",
+    }
+
+
+def _object_text(obj: Model, field: str, *, key: str | None = None) -> dict:
+    """:func:`_text` for a model instance (before or after it became bilingual)."""
+    key = key or field
+    return {
+        key: getattr(obj, field, "") or "",
+        f"{key}_language": getattr(obj, "language", "fr") or "fr",
+        f"{key}_translation": getattr(obj, f"{field}_translation", "") or "",
+    }
+
+
 def _scope_hotspots(*, hotspot_id: int | None, start: dt.date) -> QuerySet[Hotspot]:
     hotspots = Hotspot.objects.all()
     if hotspot_id is not None:
@@ -140,8 +183,8 @@ def _order(order: PoliceOrder) -> dict[str, Any]:
         "title_fr": order.title_fr,
         "title_nl": order.title_nl,
         "measures": list(order.measures or []),
-        "legal_reference": order.legal_reference,
-        "signatory": order.signatory,
+        **_object_text(order, "legal_reference"),
+        **_object_text(order, "signatory"),
         "valid_from": _iso(order.valid_from),
         "valid_until": _iso(order.valid_until),
     }
@@ -213,15 +256,15 @@ def build(
                 {"nis": c.nis_code, "name_fr": c.name_fr, "name_nl": c.name_nl}
                 for c in h.communes.all()
             ],
-            "approved_on": _iso(h.approved_at.date()) if h.approved_at else None,
-            "activated_on": _iso(h.activated_at.date()) if h.activated_at else None,
-            "closed_on": _iso(h.closed_at.date()) if h.closed_at else None,
+            "approved_on": _iso(local_day(h.approved_at)) if h.approved_at else None,
+            "activated_on": _iso(local_day(h.activated_at)) if h.activated_at else None,
+            "closed_on": _iso(local_day(h.closed_at)) if h.closed_at else None,
             "approvals": [
                 {
                     "commune_fr": d.commune.name_fr,
                     "commune_nl": d.commune.name_nl,
                     "decision": d.decision,
-                    "decided_on": _iso(d.decided_at.date()) if d.decided_at else None,
+                    "decided_on": _iso(local_day(d.decided_at)) if d.decided_at else None,
                     "decided_by": str(d.decided_by) if d.decided_by_id else "",
                 }
                 for d in h.decisions.all()
@@ -264,6 +307,7 @@ def build(
             "confidentiality",
             "lead_agency__name_fr",
             "lead_agency__name_nl",
+            *_bilingual_keys(Action, "title"),
         )
     )
     per_axis: dict[int, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
@@ -273,7 +317,7 @@ def build(
         item: dict[str, Any] = {
             "id": row["pk"],
             "axis": row["axis"],
-            "title": row["title"],
+            **_text(row, "title"),
             "status": row["status"],
             "progress": row["progress"],
             "due_on": _iso(row["due_on"]),
@@ -322,22 +366,33 @@ def build(
             "raised_at",
             "resolved_at",
             "resolution",
+            *_bilingual_keys(Action, "title", "action__"),
+            *_bilingual_keys(Escalation, "reason"),
+            *_bilingual_keys(Escalation, "resolution"),
         )
     )
     for row in escalations:
-        resolved = row["resolved_at"] is not None and row["resolved_at"].date() <= as_of
+        resolved = row["resolved_at"] is not None and local_day(row["resolved_at"]) <= as_of
         by_id[row["action__plan__taskforce__hotspot_id"]]["escalations"].append(
             {
                 "id": row["pk"],
                 "action_id": row["action_id"],
-                "title": row["action__title"],
+                **_text(row, "title", prefix="action__"),
                 "axis": row["action__axis"],
-                "reason": row["reason"],
-                "raised_on": _iso(row["raised_at"].date()),
-                "resolved_on": _iso(cast(dt.datetime, row["resolved_at"]).date())
+                **_text(row, "reason"),
+                "raised_on": _iso(local_day(row["raised_at"])),
+                "resolved_on": _iso(local_day(cast(dt.datetime, row["resolved_at"])))
                 if resolved
                 else None,
-                "resolution": row["resolution"] if resolved else "",
+                **(
+                    _text(row, "resolution")
+                    if resolved
+                    else {
+                        "resolution": "",
+                        "resolution_language": "fr",
+                        "resolution_translation": "",
+                    }
+                ),
             }
         )
 
@@ -363,14 +418,16 @@ def build(
             "comment",
             "agency__name_fr",
             "agency__name_nl",
+            *_bilingual_keys(Action, "title", "action__"),
+            *_bilingual_keys(ActionUpdate, "comment"),
         )[:UPDATES_LISTED]:
             by_id[row["action__plan__taskforce__hotspot_id"]]["recent_updates"].append(
                 {
-                    "title": row["action__title"],
+                    **_text(row, "title", prefix="action__"),
                     "at": _iso(row["at"]),
                     "new_status": row["new_status"],
                     "progress": row["progress"],
-                    "comment": row["comment"],
+                    **_text(row, "comment"),
                     "agency_fr": row["agency__name_fr"],
                     "agency_nl": row["agency__name_nl"],
                 }
@@ -406,11 +463,17 @@ def build(
         )
         .annotate(attendance=Count("attendees", distinct=True))
         .order_by("starts_at", "pk")
-        .values("taskforce__hotspot_id", "starts_at", "place", "attendance")
+        .values(
+            "taskforce__hotspot_id",
+            "starts_at",
+            "place",
+            "attendance",
+            *_bilingual_keys(Meeting, "place"),
+        )
     )
     for row in meetings:
         by_id[row["taskforce__hotspot_id"]]["meetings"].append(
-            {"at": _iso(row["starts_at"]), "place": row["place"], "attendance": row["attendance"]}
+            {"at": _iso(row["starts_at"]), **_text(row, "place"), "attendance": row["attendance"]}
         )
     tick(55)
 
@@ -452,12 +515,13 @@ def build(
             "phenomenon",
             "severity",
             "status",
+            *_bilingual_keys(DisplacementReport, "place"),
         )
     ):
         by_id[row["from_hotspot_id"]]["displacements"].append(
             {
                 "observed_on": _iso(row["observed_on"]),
-                "place": row["place"],
+                **_text(row, "place"),
                 "commune_fr": row["commune__name_fr"],
                 "commune_nl": row["commune__name_nl"],
                 "phenomenon": row["phenomenon"],
@@ -568,7 +632,14 @@ def compare(
     ]
     late_before = {a["id"] for h in before.values() for a in h.get("late", [])}
     new_late = [
-        {"code": h["code"], "title": a["title"], "due_on": a["due_on"], "axis": a["axis"]}
+        {
+            "code": h["code"],
+            "title": a["title"],
+            "title_language": a.get("title_language", "fr"),
+            "title_translation": a.get("title_translation", ""),
+            "due_on": a["due_on"],
+            "axis": a["axis"],
+        }
         for h in now.values()
         for a in h["late"]
         if a["id"] not in late_before

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.bilingual import BilingualContent
 from coordination.reference.models import in_reader_language
 
 
@@ -56,8 +57,10 @@ class StrategyPeriod(models.Model):
         return f"{self.number}: {self.starts_on:%d/%m/%Y} – {self.ends_on:%d/%m/%Y}"
 
 
-class CoresMeeting(models.Model):
+class CoresMeeting(BilingualContent):
     """A meeting of the Regional Security Council (CoReS)."""
+
+    TRANSLATED_FIELDS = ("occasion", "agenda")
 
     class Kind(models.TextChoices):
         ORDINARY = "ordinary", _("Ordinary")
@@ -68,8 +71,10 @@ class CoresMeeting(models.Model):
     occasion = models.CharField(
         _("occasion"), max_length=300, blank=True, help_text=_("For example: after shootings.")
     )
+    occasion_translation = models.CharField(_("occasion (translation)"), max_length=300, blank=True)
     attendees = models.TextField(_("attendees"), blank=True, help_text=_("One per line."))
     agenda = models.TextField(_("agenda"), blank=True)
+    agenda_translation = models.TextField(_("agenda (translation)"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -84,8 +89,10 @@ class CoresMeeting(models.Model):
         return f"CoReS {self.held_on:%d/%m/%Y} ({self.get_kind_display()})"
 
 
-class CoresDecision(models.Model):
+class CoresDecision(BilingualContent):
     """A decision of the CoReS; an extension opens the next strategy period."""
+
+    TRANSLATED_FIELDS = ("text",)
 
     class Kind(models.TextChoices):
         ADOPT = "adopt", _("Adopt the strategy")
@@ -100,6 +107,7 @@ class CoresDecision(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     text = models.TextField(_("decision"))
+    text_translation = models.TextField(_("decision (translation)"), blank=True)
     period = models.OneToOneField(
         StrategyPeriod,
         on_delete=models.PROTECT,

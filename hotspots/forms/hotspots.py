@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from coordination.core import geo
 from coordination.core.forms import FilterForm, IdMultipleChoiceField, SafeForm
 from coordination.models import Commune, User
+from hotspots.forms.bilingual import BilingualFormMixin, add_bilingual_fields
 from hotspots.models import Hotspot, Phenomenon
 
 MAX_GEOJSON_BYTES = geo.MAX_GEOJSON_BYTES
@@ -26,7 +27,7 @@ class PerimeterField(forms.CharField):
         super().__init__(**kwargs)
 
 
-class HotspotForm(SafeForm):
+class HotspotForm(BilingualFormMixin, SafeForm):
     code = forms.RegexField(
         label=_("Code"),
         regex=r"^[A-Z0-9-]{2,12}$",
@@ -61,6 +62,7 @@ class HotspotForm(SafeForm):
         if editing:
             for name in ("code", "communes"):
                 del self.fields[name]
+        add_bilingual_fields(self, Hotspot, ("description",))
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]

@@ -15,6 +15,7 @@ from coordination.core import bounds
 from coordination.core.forms import BoundedDateField, FilterForm, IdChoiceField, SafeForm
 from coordination.models import User
 from coordination.people import permissions as policy
+from hotspots.forms.bilingual import BilingualFormMixin, add_bilingual_fields, bilingual_initial
 from hotspots.models import MeasureType, PoliceOrder
 from hotspots.permissions import creatable_hotspots, visible_orders
 from hotspots.services.orders import MAX_DOCUMENT_SIZE, check_pdf
@@ -48,7 +49,7 @@ class SignerChoiceField(IdChoiceField):
         return f"{obj.get_full_name() or obj.username} · {obj.get_role_display()}"
 
 
-class OrderForm(SafeForm):
+class OrderForm(BilingualFormMixin, SafeForm):
     scope = forms.ChoiceField(
         label=_label("scope"), choices=Scope.choices, widget=forms.RadioSelect
     )
@@ -94,6 +95,7 @@ class OrderForm(SafeForm):
 
     def __init__(self, *args: Any, user: User, order: PoliceOrder | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        add_bilingual_fields(self, PoliceOrder)
         cast(forms.ModelChoiceField, self.fields["hotspot"]).queryset = creatable_hotspots(user)
         if not policy.is_csir(user):
             # A mayor signs local orders only; regional ones are the CSIR's to record.
@@ -147,6 +149,7 @@ def order_initial(order: PoliceOrder) -> dict[str, Any]:
         "valid_from": order.valid_from,
         "valid_until": order.valid_until,
         "extends": order.extends_id,
+        **bilingual_initial(order),
     }
 
 

@@ -79,7 +79,7 @@ def trend_charts(hotspot: Hotspot, *, months: int = 24, end: dt.date | None = No
     for indicator in indicators:
         series = [values.get((indicator.pk, month)) for month in span]
         points = [
-            (date_format(month, "M Y"), None if value is None else float(value))
+            (date_format(month, "N Y"), None if value is None else float(value))
             for month, value in zip(span, series, strict=True)
         ]
         known = [

@@ -18,6 +18,7 @@ from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from coordination.audit import services as audit
 from coordination.core import geo
+from coordination.core.bilingual import CONTENT_LANGUAGES, default_language
 from coordination.core.drift import Drift
 from coordination.models import Commune, User
 from coordination.people import permissions as policy
@@ -31,7 +32,23 @@ Status = Hotspot.Status
 Decision = MayorDecision.Decision
 Version = PerimeterVersion.State
 PDecision = PerimeterDecision.Decision
-EDITABLE_FIELDS = ["name_fr", "name_nl", "description", "phenomena"]
+EDITABLE_FIELDS = [
+    "name_fr",
+    "name_nl",
+    "description",
+    "phenomena",
+    # The language of the description (and of the reason for closing) and the translations.
+    "language",
+    "description_translation",
+    "closure_reason_translation",
+]
+
+
+def content_language(language: str | None) -> str:
+    """``language`` if it is a content language, else the author's (from their interface)."""
+    return language if language in dict(CONTENT_LANGUAGES) else default_language()
+
+
 # Once the mayors approved a hotspot its perimeter is in force: a change goes back to them.
 GOVERNED_STATUSES = (Status.APPROVED, Status.ACTIVE)
 
@@ -64,8 +81,14 @@ def hotspot_propose(
     description: str = "",
     phenomena: list[str] | None = None,
     perimeter: dict | None = None,
+    language: str | None = None,
+    description_translation: str = "",
 ) -> Hotspot:
-    """Record a proposal (CSIR, or a mayor in their own commune). Nothing is asked yet."""
+    """Record a proposal (CSIR, or a mayor in their own commune). Nothing is asked yet.
+
+    ``language`` is that of the description (default: the author's, from their interface);
+    ``description_translation`` the description in the other language.
+    """
     if not permissions.can_propose_hotspot(by):
         raise PermissionDenied
     communes = list(communes)
@@ -77,7 +100,9 @@ def hotspot_propose(
         code=code,
         name_fr=name_fr,
         name_nl=name_nl,
-        description=description,
+        description=description.strip(),
+        description_translation=description_translation.strip(),
+        language=content_language(language),
         phenomena=phenomena or [],
         perimeter=check_perimeter(perimeter, communes),
         proposed_by=by,
@@ -87,6 +112,8 @@ def hotspot_propose(
     changes: dict[str, Any] = {
         "communes": [c.nis_code for c in communes],
         "phenomena": hotspot.phenomena,
+        "language": hotspot.language,
+        "description_translation": hotspot.description_translation,
     }
     if hotspot.perimeter is not None:
         draft = _new_version(hotspot, by=by, geometry=hotspot.perimeter, state=Version.DRAFT)
@@ -103,9 +130,11 @@ def hotspot_update(*, hotspot: Hotspot, by: User, **fields) -> Hotspot:
         raise PermissionDenied
     unknown = set(fields) - set(EDITABLE_FIELDS)
     assert not unknown, f"not editable here: {unknown}"
+    if "language" in fields:
+        fields["language"] = content_language(fields["language"])
     before = audit.snapshot(hotspot, list(fields))
     for name, value in fields.items():
-        setattr(hotspot, name, value)
+        setattr(hotspot, name, value.strip() if isinstance(value, str) else value)
     hotspot.save(update_fields=list(fields))
     changes = audit.diff(before, audit.snapshot(hotspot, list(fields)))
     if changes:
@@ -409,11 +438,21 @@ def hotspot_request_approval(*, hotspot: Hotspot, by: User) -> Hotspot:
 
 
 @transaction.atomic
-def hotspot_decide(*, hotspot: Hotspot, by: User, approve: bool, reason: str = "") -> MayorDecision:
+def hotspot_decide(
+    *,
+    hotspot: Hotspot,
+    by: User,
+    approve: bool,
+    reason: str = "",
+    language: str | None = None,
+    reason_translation: str = "",
+) -> MayorDecision:
     """Record a mayor's decision for their commune, once; settle the hotspot when it can be.
 
     Approved when every concerned commune approved; one rejection rejects it. A decision
-    is signed (who) and dated (when) and never changes afterwards.
+    is signed (who) and dated (when) and never changes afterwards (its reason may still be
+    translated, from the list of texts to translate). ``language`` is the reason's
+    (default: the mayor's, from their interface).
     """
     # Lock the hotspot: two mayors deciding at the same moment must not both see
     # "one decision still pending" and leave the hotspot unsettled.
@@ -437,9 +476,20 @@ def hotspot_decide(*, hotspot: Hotspot, by: User, approve: bool, reason: str = "
         raise ValidationError(_("Give the reason for rejecting the hotspot."))
     decision.decision = Decision.APPROVE if approve else Decision.REJECT
     decision.reason = reason.strip()
+    decision.language = content_language(language)
+    decision.reason_translation = reason_translation.strip() if decision.reason else ""
     decision.decided_by = by
     decision.decided_at = timezone.now()
-    decision.save(update_fields=["decision", "reason", "decided_by", "decided_at"])
+    decision.save(
+        update_fields=[
+            "decision",
+            "reason",
+            "language",
+            "reason_translation",
+            "decided_by",
+            "decided_at",
+        ]
+    )
     # The commune has decided: its mayors' permission to decide ends with it.
     for mayor in permissions.mayors_of([decision.commune]):
         remove_perm(permissions.DECIDE_PERM, mayor, hotspot)
@@ -451,6 +501,8 @@ def hotspot_decide(*, hotspot: Hotspot, by: User, approve: bool, reason: str = "
             "commune": decision.commune.nis_code,
             "decision": decision.decision,
             "reason": decision.reason,
+            "language": decision.language,
+            "reason_translation": decision.reason_translation,
         },
     )
     _settle(hotspot, by=by)
@@ -511,7 +563,17 @@ def hotspot_activate(*, hotspot: Hotspot, by: User) -> Hotspot:
 
 
 @transaction.atomic
-def hotspot_close(*, hotspot: Hotspot, by: User, reason: str) -> Hotspot:
+def hotspot_close(
+    *,
+    hotspot: Hotspot,
+    by: User,
+    reason: str,
+    language: str | None = None,
+    reason_translation: str = "",
+) -> Hotspot:
+    """Close an approved or active hotspot, with the reason (``reason_translation``: the
+    reason in the other language). The hotspot's texts share one language: a hotspot with
+    no description yet takes the closer's (``language``, default: their interface's)."""
     hotspot = Hotspot.objects.select_for_update().get(pk=hotspot.pk)
     if hotspot.status not in (Status.APPROVED, Status.ACTIVE):
         raise ValidationError(_("Only an approved or active hotspot can be closed."))
@@ -525,13 +587,27 @@ def hotspot_close(*, hotspot: Hotspot, by: User, reason: str) -> Hotspot:
     hotspot.status = Status.CLOSED
     hotspot.closed_at = timezone.now()
     hotspot.closure_reason = reason.strip()
-    hotspot.save(update_fields=["status", "closed_at", "closure_reason"])
-    audit.record(
-        actor=by,
-        action="hotspot.close",
-        target=hotspot,
-        changes={"status": [previous, Status.CLOSED], "reason": hotspot.closure_reason},
+    hotspot.closure_reason_translation = reason_translation.strip()
+    old_language = hotspot.language
+    if not hotspot.description:
+        hotspot.language = content_language(language)
+    hotspot.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "closure_reason",
+            "closure_reason_translation",
+            "language",
+        ]
     )
+    changes: dict[str, Any] = {
+        "status": [previous, Status.CLOSED],
+        "reason": hotspot.closure_reason,
+        "closure_reason_translation": hotspot.closure_reason_translation,
+    }
+    if hotspot.language != old_language:
+        changes["language"] = [old_language, hotspot.language]
+    audit.record(actor=by, action="hotspot.close", target=hotspot, changes=changes)
     return hotspot
 
 

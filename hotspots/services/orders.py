@@ -14,15 +14,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coordination.audit import services as audit
 from coordination.core import bounds
+from coordination.core.dates import long_date
 from coordination.models import User
 from hotspots.models import Hotspot, MeasureType, OrderDocument, PoliceOrder
 from hotspots.permissions import can_create_order
 from hotspots.selectors.orders import file_checksum
+from hotspots.services.hotspots import content_language
 
 Scope = PoliceOrder.Scope
 
@@ -41,6 +42,11 @@ ORDER_FIELDS = [
     "valid_from",
     "valid_until",
     "extends",
+    # The language of the signatory, legal basis and details, and their translations.
+    "language",
+    "signatory_translation",
+    "legal_reference_translation",
+    "measure_details_translation",
 ]
 MAX_DOCUMENT_SIZE = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
@@ -128,7 +134,7 @@ def _validate(order: PoliceOrder, *, dates: Iterable[str] = DATE_FIELDS) -> None
             add(
                 "valid_from",
                 _("An extension starts on or after the day the extended order starts (%(date)s).")
-                % {"date": date_format(extended.valid_from)},
+                % {"date": long_date(extended.valid_from)},
             )
     if order.pk:
         # Correcting an order must not break the orders that already extend it.
@@ -216,8 +222,15 @@ def order_create(
     signer: User | None = None,
     extends: PoliceOrder | None = None,
     document: File | None = None,
+    language: str | None = None,
+    signatory_translation: str = "",
+    legal_reference_translation: str = "",
+    measure_details_translation: str = "",
 ) -> PoliceOrder:
     """Record a signed order (the CSIR any order, a mayor a local one in their commune).
+
+    ``language`` is that of the signatory, legal basis and details (default: the author's,
+    from their interface); the ``*_translation`` are the same texts in the other language.
 
     Raises ValidationError (by field) when a rule is broken, PermissionDenied when ``by``
     may not record an order for that hotspot.
@@ -238,6 +251,10 @@ def order_create(
         valid_until=valid_until,
         extends=extends,
         created_by=by,
+        language=content_language(language),
+        signatory_translation=signatory_translation.strip(),
+        legal_reference_translation=legal_reference_translation.strip(),
+        measure_details_translation=measure_details_translation.strip(),
     )
     _validate(order)
     order.save()
@@ -265,6 +282,8 @@ def order_update(*, order: PoliceOrder, by: User, **fields: Any) -> PoliceOrder:
         .get(pk=order.pk)
     )
     _check_allowed(by, order.hotspot)
+    if "language" in fields:
+        fields["language"] = content_language(fields["language"])
     before = audit.snapshot(order, list(fields))
     old_dates = {name: getattr(order, name) for name in DATE_FIELDS}
     for name, value in fields.items():

@@ -61,7 +61,7 @@ def _cell(
         "original": shown,
         "editable": editable and month <= services.current_month(),
         "label": _("%(indicator)s, %(month)s")
-        % {"indicator": indicator.name, "month": date_format(month, "F Y")},
+        % {"indicator": indicator.name, "month": date_format(month, "YEAR_MONTH_FORMAT")},
         "errors": [],
         "saved": False,
     }

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.core.forms import FilterForm, IdChoiceField, IdMultipleChoiceField, SafeForm
 from coordination.regional.bulletins.models import Bulletin
+from hotspots.forms.bilingual import BilingualFormMixin, add_bilingual_fields
 from taskforces.models import TaskForce
 
 
@@ -17,7 +18,7 @@ def _taskforce_label(taskforce: TaskForce) -> str:
     return str(taskforce.hotspot)
 
 
-class BulletinForm(SafeForm):
+class BulletinForm(BilingualFormMixin, SafeForm):
     title = forms.CharField(label=_("Title"), max_length=300)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
     to_all = forms.TypedChoiceField(
@@ -41,6 +42,7 @@ class BulletinForm(SafeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["taskforces"].label_from_instance = _taskforce_label
+        add_bilingual_fields(self, Bulletin)
 
     def clean(self) -> dict:
         data = cast(dict, super().clean())
@@ -49,7 +51,7 @@ class BulletinForm(SafeForm):
         return data
 
 
-class GoodPracticeForm(SafeForm):
+class GoodPracticeForm(BilingualFormMixin, SafeForm):
     taskforce = IdChoiceField(
         label=_("Shared by the task force"), queryset=TaskForce.objects.none(), empty_label=None
     )
@@ -65,6 +67,7 @@ class GoodPracticeForm(SafeForm):
         taskforce = cast(forms.ModelChoiceField, self.fields["taskforce"])
         taskforce.queryset = taskforces
         taskforce.label_from_instance = _taskforce_label  # type: ignore[method-assign, assignment]
+        add_bilingual_fields(self, Bulletin)
 
 
 class BulletinFilterForm(FilterForm):

@@ -6,9 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.bilingual import BilingualContent
 
-class Bulletin(models.Model):
+
+class Bulletin(BilingualContent):
     """Information exchanged between the CSIR and the task forces."""
+
+    TRANSLATED_FIELDS = ("title", "body")
 
     class Kind(models.TextChoices):
         BULLETIN = "bulletin", _("CSIR bulletin")
@@ -16,7 +20,9 @@ class Bulletin(models.Model):
 
     kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=300)
+    title_translation = models.CharField(_("title (translation)"), max_length=300, blank=True)
     body = models.TextField(_("text"))
+    body_translation = models.TextField(_("text (translation)"), blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     source_taskforce = models.ForeignKey(
         "taskforces.TaskForce",

@@ -106,3 +106,10 @@ def readers_page(bulletin: Bulletin) -> dict[str, Any]:
         .order_by("agency__name_fr", "last_name", "first_name")
     )
     return {"bulletin": bulletin, "readers": receipts, "not_yet": list(not_yet)}
+
+
+def translatable(user: User) -> Q:
+    """The bulletins ``user`` may translate: the CSIR every one, an author their own."""
+    if not (user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    return Q() if user.role in CSIR_ROLES else Q(author=user)
