@@ -73,6 +73,11 @@ OTHER_AGENCIES = [
     ("Fedasil", "Fedasil", "Fedasil", Kind.FEDERAL_ADMINISTRATION),
 ]
 
+# Demo accounts whose preferred language is Dutch (the portal speaks to them in Dutch;
+# they write their texts in Dutch). The task forces add a police officer, a federal
+# administration member and two task-force coordinators (taskforces/demo.py).
+DUTCH_SPEAKERS = {"cores.member", "mayor.anderlecht"}
+
 # Fictitious demo people, one mayor per commune concerned.
 DEMO_MAYORS = [
     ("21004", "mayor.bruxelles", "Anne", "Lambert"),
@@ -134,7 +139,12 @@ def seed_people(agencies: dict[str, Agency]) -> dict[str, User]:
             "csir.analyst", "Jonas", "Peeters", agencies["BPS"], Role.CSIR_ANALYST
         ),
         "cores.member": person(
-            "cores.member", "Hélène", "Vermeulen", agencies["MP"], Role.CORES_MEMBER
+            "cores.member",
+            "Hilde",
+            "Vermeulen",
+            agencies["MP"],
+            Role.CORES_MEMBER,
+            preferred_language="nl" if "cores.member" in DUTCH_SPEAKERS else "fr",
         ),
         "admin": person(
             "admin",
@@ -150,7 +160,13 @@ def seed_people(agencies: dict[str, Agency]) -> dict[str, User]:
     for nis_code, username, first, last in DEMO_MAYORS:
         commune = communes[nis_code]
         people[username] = person(
-            username, first, last, agencies[nis_code], Role.MAYOR, commune=commune
+            username,
+            first,
+            last,
+            agencies[nis_code],
+            Role.MAYOR,
+            commune=commune,
+            preferred_language="nl" if username in DUTCH_SPEAKERS else "fr",
         )
     return people
 
