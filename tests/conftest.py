@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from coordination.models import Agency, Commune, User
 from hotspots.models import Hotspot
@@ -46,6 +47,15 @@ def _real_stack_in_ci(django_db_setup, django_db_blocker) -> None:
     with django_db_blocker.unblock():
         assert connection.vendor == "postgresql", "CI runs the suite on PostgreSQL"
     assert settings.REDIS_URL, "CI runs the suite with REDIS_URL set"
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """Each test starts in the settings' language: a request through the test client (a
+    sign-in that applies a preferred language, LocaleMiddleware) leaves its language
+    active in the thread afterwards."""
+    yield
+    translation.deactivate()
 
 
 # --- The cast -------------------------------------------------------------------------
