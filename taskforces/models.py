@@ -537,13 +537,18 @@ class DisplacementReport(TwoAuthorContent, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
-    # The task forces it was routed to when reported (same or neighbouring commune).
-    routed_to = models.ManyToManyField(
+    # The task forces it was routed to when reported, each with the distance and the reason
+    # (DisplacementRouting), so a later change of hotspots does not change who follows it up.
+    routed_to: models.ManyToManyField[TaskForce, DisplacementRouting] = models.ManyToManyField(
         TaskForce,
         blank=True,
+        through="DisplacementRouting",
         related_name="displacements",
         verbose_name=_("routed to"),
     )
+    # The reach in force when it was routed (settings.DISPLACEMENT_ROUTING_METRES); empty
+    # for the reports routed by commune before routing by distance.
+    routing_reach_m = models.PositiveIntegerField(_("routing reach (m)"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closure_note = models.TextField(_("closure note"), blank=True)
     closure_note_language = models.CharField(
@@ -562,6 +567,46 @@ class DisplacementReport(TwoAuthorContent, models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_hotspot.code} → {self.place}"
+
+
+class DisplacementRouting(models.Model):
+    """One task force a displacement report reached, why, and how far its hotspot lies.
+
+    The field names are those of the table Django made for ``routed_to`` before it had a
+    through model, so queries on ``routed_to.through`` keep working.
+    """
+
+    class Reason(models.TextChoices):
+        NEARBY = "nearby", _("its hotspot lies within reach of the place")
+        ORIGIN = "origin", _("task force of the hotspot it was reported from")
+        COMMUNE = "commune", _("same or neighbouring commune (routed before distances)")
+
+    displacementreport = models.ForeignKey(
+        DisplacementReport,
+        on_delete=models.CASCADE,
+        related_name="routings",
+        verbose_name=_("displacement report"),
+    )
+    taskforce = models.ForeignKey(
+        TaskForce, on_delete=models.PROTECT, related_name="+", verbose_name=_("task force")
+    )
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    # Metres from the reported place (or the destination commune's edge when no point was
+    # given) to the hotspot's perimeter (or its communes when it has none); rounded up.
+    distance_m = models.PositiveIntegerField(_("distance (m)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["displacementreport", "taskforce__hotspot__code"]
+        verbose_name = _("routing of a displacement report")
+        verbose_name_plural = _("routings of displacement reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["displacementreport", "taskforce"], name="displacement_routed_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.displacementreport_id} → {self.taskforce_id}"
 
 
 class DisplacementFollowUp(BilingualContent, models.Model):

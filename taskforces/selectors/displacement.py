@@ -8,18 +8,29 @@ per process and kept in memory.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 
+import shapely
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Prefetch, QuerySet
 from django.utils.safestring import SafeString
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from coordination.core import geo
 from coordination.models import Commune, User
 from hotspots.models import Hotspot
 from hotspots.selectors.hotspots import region_map
-from taskforces.models import DisplacementFollowUp, DisplacementReport, TaskForce
+from taskforces.models import (
+    DisplacementFollowUp,
+    DisplacementReport,
+    DisplacementRouting,
+    TaskForce,
+)
 from taskforces.permissions import visible_displacements
 
 Status = DisplacementReport.Status
@@ -65,24 +76,91 @@ def commune_of_point(lon: float, lat: float) -> str | None:
 # --- Routing --------------------------------------------------------------------------
 
 
-def routing_for(*, from_hotspot: Hotspot, commune: Commune) -> list[TaskForce]:
-    """The task forces a displacement from ``from_hotspot`` to ``commune`` reaches.
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A task force a report reaches: why, and how far its hotspot lies from the place."""
 
-    Those of the approved and active hotspots lying in the destination commune or in a
-    commune sharing a boundary with it (DESIGN.md §4). The origin hotspot's own task force
-    is left out when the phenomenon left its commune(s) for a neighbour: the neighbours
-    must act, and the origin usually is the one reporting. It is included when its
-    hotspot lies in the destination commune itself: the phenomenon then only moved within
-    its own territory, down the street.
+    taskforce: TaskForce
+    reason: str  # a DisplacementRouting.Reason
+    distance_m: int
+
+
+def routing_reach_m() -> int:
+    """How far (m) from the reported place a hotspot may lie for its task force to be told."""
+    return int(settings.DISPLACEMENT_ROUTING_METRES)
+
+
+@functools.lru_cache(maxsize=1)
+def _communes_in_metres() -> Mapping[str, BaseGeometry]:
+    """NIS code → the commune's boundary in Belgian Lambert 2008, projected once."""
+    return MappingProxyType(
+        {code: geo.project_lambert2008(boundary) for code, boundary in commune_boundaries().items()}
+    )
+
+
+def _place_in_metres(*, commune: Commune, lon: float | None, lat: float | None) -> BaseGeometry:
+    """The reported place: the point given, else the whole destination commune.
+
+    Without a point the phenomenon is somewhere in the commune, so the distance to a
+    hotspot is taken from the commune's nearest edge (0 when the hotspot touches it):
+    every task force that may be near is told, at the price of telling a few more.
     """
-    codes = {commune.nis_code, *commune_neighbours().get(commune.nis_code, ())}
-    hotspots = Hotspot.objects.filter(status__in=WORKING, communes__nis_code__in=codes)
-    if not from_hotspot.communes.filter(pk=commune.pk).exists():
-        hotspots = hotspots.exclude(pk=from_hotspot.pk)
-    return list(
-        TaskForce.objects.filter(hotspot__in=hotspots.values("pk"))
+    if lon is not None and lat is not None:
+        return Point(geo.to_lambert2008(lon, lat))
+    return _communes_in_metres()[commune.nis_code]
+
+
+def _hotspot_in_metres(hotspot: Hotspot) -> BaseGeometry | None:
+    """The hotspot's perimeter in force, else its communes; None if it has neither."""
+    if hotspot.perimeter:
+        return geo.project_lambert2008(hotspot.perimeter)
+    shapes = [_communes_in_metres()[c.nis_code] for c in hotspot.communes.all()]
+    return shapely.union_all(shapes) if shapes else None
+
+
+def routing_for(
+    *,
+    from_hotspot: Hotspot,
+    commune: Commune,
+    lon: float | None = None,
+    lat: float | None = None,
+    reach_m: int | None = None,
+) -> list[Route]:
+    """The task forces a displacement from ``from_hotspot`` to a place reaches, by code.
+
+    Those of the approved and active hotspots whose perimeter (or, without one, whose
+    communes) lies within ``reach_m`` metres (default: the setting) of the place, measured
+    in Belgian Lambert 2008; and always the task force of the origin hotspot, which knows
+    the phenomenon best (DESIGN.md §8). The CSIR sees every report and is not routed.
+    Distances are rounded up to the metre, so "within 1500 m" never hides 1500.4 m.
+    """
+    reach = routing_reach_m() if reach_m is None else reach_m
+    place = _place_in_metres(commune=commune, lon=lon, lat=lat)
+    taskforces = (
+        TaskForce.objects.filter(hotspot__status__in=WORKING)
         .select_related("hotspot")
+        .prefetch_related(
+            Prefetch("hotspot__communes", queryset=Commune.objects.only("pk", "nis_code"))
+        )
         .order_by("hotspot__code")
+    )
+    routes = []
+    for taskforce in taskforces:
+        area = _hotspot_in_metres(taskforce.hotspot)
+        if area is None:
+            continue
+        distance = math.ceil(place.distance(area))
+        if taskforce.hotspot_id == from_hotspot.pk:
+            routes.append(Route(taskforce, DisplacementRouting.Reason.ORIGIN, distance))
+        elif distance <= reach:
+            routes.append(Route(taskforce, DisplacementRouting.Reason.NEARBY, distance))
+    return routes
+
+
+def routings(report: DisplacementReport) -> list[DisplacementRouting]:
+    """Whom ``report`` reached and why, by hotspot code, for its page."""
+    return list(
+        report.routings.select_related("taskforce__hotspot").order_by("taskforce__hotspot__code")
     )
 
 

@@ -1,8 +1,10 @@
 """Writes on displacement reports: report, follow up, close. Each one is audited and atomic.
 
-A report reaches the CSIR and the task forces of the hotspots in the same or a
-neighbouring commune (DESIGN.md §4); who it reached is stored with it
-(``routed_to``), so a later change of hotspots does not change who follows it up.
+A report reaches the CSIR, the task force of the hotspot it comes from and the task
+forces whose hotspot lies within ``DISPLACEMENT_ROUTING_METRES`` of the reported place
+(DESIGN.md §8); who it reached, why and at what distance is stored with it
+(``DisplacementRouting``), so a later change of hotspots or of the setting does not change
+who follows it up.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from coordination.notifications.services import notify, ref
 from coordination.people import permissions as policy
 from coordination.people.selectors import csir_people
 from hotspots.models import Hotspot, Phenomenon
-from taskforces.models import DisplacementFollowUp, DisplacementReport
+from taskforces.models import DisplacementFollowUp, DisplacementReport, DisplacementRouting
 from taskforces.permissions import can_follow_up_displacement, can_report_displacement
 from taskforces.selectors import displacement as selectors
 from taskforces.services.translations import content_language
@@ -124,9 +126,10 @@ def displacement_create(
 ) -> DisplacementReport:
     """Record that a phenomenon moved from a hotspot to a place, route it and tell people.
 
-    The report is routed to the task forces :func:`selectors.routing_for` picks and
-    notified to the CSIR and the members of those task forces (not to the reporter).
-    A point, when given, must lie in the destination commune.
+    The report is routed to the task forces :func:`selectors.routing_for` picks (each
+    stored with its reason and distance, and the reach in force) and notified to the CSIR
+    and the members of those task forces (not to the reporter). A point, when given, must
+    lie in the destination commune; without one, distances run from the commune's edge.
     """
     bounds.check_date(observed_on, bounds.DISPLACEMENT)
     _check_report(
@@ -140,6 +143,7 @@ def displacement_create(
         lon=lon,
         lat=lat,
     )
+    reach = selectors.routing_reach_m()
     report = DisplacementReport.objects.create(
         from_hotspot=from_hotspot,
         phenomenon=phenomenon,
@@ -151,9 +155,21 @@ def displacement_create(
         observed_on=observed_on,
         severity=severity,
         reported_by=by,
+        routing_reach_m=reach,
     )
-    routed = selectors.routing_for(from_hotspot=from_hotspot, commune=commune)
-    report.routed_to.set(routed)
+    routes = selectors.routing_for(
+        from_hotspot=from_hotspot, commune=commune, lon=report.lon, lat=report.lat, reach_m=reach
+    )
+    DisplacementRouting.objects.bulk_create(
+        DisplacementRouting(
+            displacementreport=report,
+            taskforce=route.taskforce,
+            reason=route.reason,
+            distance_m=route.distance_m,
+        )
+        for route in routes
+    )
+    routed = [route.taskforce for route in routes]
     audit.record(
         actor=by,
         action="displacement.report",
@@ -165,7 +181,9 @@ def displacement_create(
             "severity": severity,
             "observed_on": observed_on,
             "point": [report.lon, report.lat] if report.lon is not None else None,
-            "routed_to": [taskforce.hotspot.code for taskforce in routed],
+            # Hotspot code → distance in metres; the origin's may exceed the reach.
+            "routed_to": {route.taskforce.hotspot.code: route.distance_m for route in routes},
+            "routing_reach_m": reach,
             "language": report.language,
         },
     )

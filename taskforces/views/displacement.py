@@ -41,6 +41,7 @@ def displacement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "filters": filters,
         "map": selectors.displacement_map(reports, title=_("Displacement in the region")),
         "can_report": permissions.can_report_displacement(request.user),
+        "routing_reach_m": selectors.routing_reach_m(),
     }
     return TemplateResponse(request, "taskforces/displacement/list.html", context)
 
@@ -64,7 +65,11 @@ def displacement_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 _("Displacement reported. The CSIR and the task forces concerned are told."),
             )
             return redirect("taskforces:displacement_detail", pk=report.pk)
-    context = {"form": form, "map": selectors.picking_map(title=_("Click the place on the map"))}
+    context = {
+        "form": form,
+        "map": selectors.picking_map(title=_("Click the place on the map")),
+        "routing_reach_m": selectors.routing_reach_m(),
+    }
     return render(request, "taskforces/displacement/new.html", context)
 
 
@@ -79,7 +84,7 @@ def _detail(
     context = {
         "report": report,
         "follow_ups": selectors.follow_ups(report),
-        "routed": report.routed_to.select_related("hotspot").order_by("hotspot__code"),
+        "routed": selectors.routings(report),
         "map": selectors.displacement_map([report], title=str(report)),
         "can_follow_up": permissions.can_follow_up_displacement(user, report),
         "can_close": permissions.can_close_displacement(user, report),

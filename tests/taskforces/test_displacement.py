@@ -100,30 +100,33 @@ def test_neighbours_come_from_the_boundaries_and_are_computed_once():
 
 
 def test_a_report_to_forest_reaches_saint_gilles_not_molenbeek(cast, police_member, hotspot_midi):
-    # Porte de Hal lies in Saint-Gilles, next to Forest; Molenbeek does not touch Forest;
-    # Gare du Midi, the origin, is left out: the phenomenon left its communes.
-    to_forest = report(police_member, hotspot_midi, "21007")
-    assert list(to_forest.routed_to.all()) == [cast.saint_gilles]
+    # Routed by distance (issue 13): Porte de Hal (no perimeter: Saint-Gilles) lies some
+    # 900 m from the point, Molenbeek some 3 km; Gare du Midi, the origin, is always told.
+    to_forest = report(police_member, hotspot_midi, "21007", lon=IN_FOREST[0], lat=IN_FOREST[1])
+    assert set(to_forest.routed_to.all()) == {cast.saint_gilles, cast.midi}
 
 
-def test_the_origin_is_reached_only_within_its_own_communes(cast, police_member):
-    from_molenbeek = report(police_member, cast.molenbeek.hotspot, "21007")
-    assert set(from_molenbeek.routed_to.all()) == {cast.midi, cast.saint_gilles}
+def test_the_origin_is_always_reached(cast, police_member):
+    from_molenbeek = report(
+        police_member, cast.molenbeek.hotspot, "21007", lon=IN_FOREST[0], lat=IN_FOREST[1]
+    )
+    assert set(from_molenbeek.routed_to.all()) == {cast.molenbeek, cast.saint_gilles}
     within = report(police_member, cast.molenbeek.hotspot, "21012", place="Rue Vandenpeereboom")
     assert cast.molenbeek in within.routed_to.all()
 
 
 def test_a_report_to_anderlecht_reaches_midi_same_commune(cast, police_member, hotspot_midi):
+    # No point: the distances run from Anderlecht's edge, which all three hotspots touch.
     from_molenbeek = report(police_member, cast.molenbeek.hotspot, "21001")
-    # Midi lies in Anderlecht, Porte de Hal in Saint-Gilles next door; the origin moved away.
-    assert set(from_molenbeek.routed_to.all()) == {cast.midi, cast.saint_gilles}
+    assert set(from_molenbeek.routed_to.all()) == {cast.midi, cast.saint_gilles, cast.molenbeek}
     within = report(police_member, hotspot_midi, "21001", place="Rue de France")
     assert cast.midi in within.routed_to.all()
 
 
 def test_closed_hotspots_task_forces_are_not_reached(cast, police_member, hotspot_midi):
     Hotspot.objects.filter(pk=cast.porte_de_hal.pk).update(status=Hotspot.Status.CLOSED)
-    assert not report(police_member, hotspot_midi, "21007").routed_to.exists()
+    closed = report(police_member, hotspot_midi, "21007", lon=IN_FOREST[0], lat=IN_FOREST[1])
+    assert list(closed.routed_to.all()) == [cast.midi]  # the origin only
 
 
 def test_the_csir_and_the_routed_members_are_notified(
@@ -135,13 +138,13 @@ def test_the_csir_and_the_routed_members_are_notified(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        created = report(police_member, hotspot_midi, "21007")
+        created = report(police_member, hotspot_midi, "21007", lon=IN_FOREST[0], lat=IN_FOREST[1])
     told = set(
         Notification.objects.filter(kind="displacement_reported").values_list(
             "recipient__username", flat=True
         )
     )
-    assert told == {csir_coordinator.username, csir_analyst.username, "sg-member"}
+    assert told == {csir_coordinator.username, csir_analyst.username, "sg-member", "midi-member"}
     notification = Notification.objects.filter(recipient=csir_coordinator).get()
     assert notification.url == reverse("taskforces:displacement_detail", args=[created.pk])
     assert notification.params["hotspot"] == "HS10 Gare du Midi"
@@ -151,7 +154,8 @@ def test_the_csir_and_the_routed_members_are_notified(
     with translation.override("nl"):
         assert "Parvis Saint-Antoine (Vorst)" in message(notification)
     entry = AuditEntry.objects.get(action="displacement.report")
-    assert entry.actor == police_member and entry.changes["routed_to"] == ["HS06"]
+    assert entry.actor == police_member and list(entry.changes["routed_to"]) == ["HS06", "HS10"]
+    assert entry.changes["routing_reach_m"] == 1500
 
 
 # --- The point on the map --------------------------------------------------------------
@@ -216,7 +220,8 @@ def test_police_members_and_csir_report(client, request, cast, hotspot_midi, who
     assert response.status_code == 302
     assert response["Location"] == reverse("taskforces:displacement_detail", args=[created.pk])
     assert created.reported_by == user and created.status == Status.OPEN
-    assert created.lon == IN_FOREST[0] and list(created.routed_to.all()) == [cast.saint_gilles]
+    assert created.lon == IN_FOREST[0]
+    assert set(created.routed_to.all()) == {cast.saint_gilles, cast.midi}
 
 
 @pytest.mark.parametrize("who", ["association_member", "cores_member", "mayor_other"])
@@ -254,10 +259,10 @@ def _urls(pk: int) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    "who", ["association_member", "cores_member", "mayor_other", "molenbeek_member", "midi_member"]
+    "who", ["association_member", "cores_member", "mayor_other", "molenbeek_member"]
 )
 def test_outsiders_get_404_everywhere(client, request, cast, to_forest, who):
-    # midi_member: the origin's own task force was not reached (the phenomenon left for Forest).
+    # molenbeek_member: Étangs Noirs lies some 3 km from the point, beyond the reach.
     client.force_login(_person(request, cast, who))
     urls = _urls(to_forest.pk)
     assert client.get(urls["detail"]).status_code == 404
@@ -347,7 +352,7 @@ def test_follow_up_then_closure_are_audited_and_told(
             "recipient__username", flat=True
         )
     )
-    assert told == {police_member.username, "sg-member"}
+    assert told == {police_member.username, "sg-member", "midi-member"}
 
     with pytest.raises(ValidationError):
         displacement_follow_up(report=to_forest, by=csir_coordinator, text="Encore")
