@@ -32,7 +32,7 @@ from django.utils.translation import ngettext
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from coordination.core import charts, geo
+from coordination.core import basemap, charts
 from coordination.models import Axis
 from hotspots.models import Hotspot, MayorDecision, MeasureType, Phenomenon
 from taskforces.models import Action, DisplacementReport
@@ -304,24 +304,75 @@ def map_description(hotspots: list[dict], *, regional: bool) -> str:
     return f"{summary}. {items}."
 
 
-def _map(snapshot: dict, text: _Text, hotspots: list[dict], *, regional: bool) -> str:
+#: The legend of the maps: one entry per drawing style, named by the statuses it shows.
+_LEGEND = (
+    ("active", (Hotspot.Status.ACTIVE, Hotspot.Status.APPROVED)),
+    ("pending", (Hotspot.Status.AWAITING_APPROVAL, Hotspot.Status.PROPOSED)),
+    ("closed", (Hotspot.Status.CLOSED, Hotspot.Status.REJECTED)),
+)
+
+
+def map_legend(text: _Text) -> list[basemap.LegendEntry]:
+    """The legend of the region map, e.g. "Active / Approved", in the report's language."""
+    return [
+        basemap.LegendEntry(style, " / ".join(text.hotspot_status[s] for s in statuses))
+        for style, statuses in _LEGEND
+    ]
+
+
+def region_map(
+    snapshot: dict, text: _Text, hotspots: list[dict], *, regional: bool
+) -> basemap.MapResult | None:
+    """The region map over the streets, or None when there is nothing to draw."""
     communes = [
-        geo.MapArea(geometry=c["boundary"], label=text.pick(c, "name"))
-        for c in snapshot["communes"]
-        if c.get("boundary")
+        (c["boundary"], text.pick(c, "name")) for c in snapshot["communes"] if c.get("boundary")
     ]
     areas = [
-        geo.MapArea(geometry=h["perimeter"], label=h["code"], css_class=f"status-{h['status']}")
+        basemap.RegionArea(code=h["code"], geometry=h["perimeter"], status=h["status"])
         for h in snapshot["hotspots"]
         if h.get("perimeter")
     ]
     if not communes and not areas:
-        return ""
-    title = map_description(hotspots, regional=regional)
-    # Safe: render_map_svg escapes every label and filters classes and links.
-    return mark_safe(  # noqa: S308
-        geo.render_map_svg(communes=communes, areas=areas, title=title, show_labels=True)
+        return None
+    return basemap.render_region_map(
+        communes=communes,
+        areas=areas,
+        legend=map_legend(text),
+        title=map_description(hotspots, regional=regional),
     )
+
+
+def _map(snapshot: dict, text: _Text, hotspots: list[dict], *, regional: bool) -> str:
+    result = region_map(snapshot, text, hotspots, regional=regional)
+    # Safe: the renderer escapes every label and name it writes.
+    return mark_safe(result.svg) if result else ""  # noqa: S308
+
+
+def inset_description(hotspot: dict, street_names: Iterable[str]) -> str:
+    """The text alternative of a hotspot's inset map: the perimeter and the streets named."""
+    names = ", ".join(street_names)
+    base = _("Map of the perimeter of %(code)s %(name)s over its streets") % {
+        "code": hotspot["code"],
+        "name": hotspot["name"],
+    }
+    if not names:
+        return f"{base}."
+    return _("%(map)s; streets named: %(streets)s.") % {"map": base, "streets": names}
+
+
+def _inset(hotspot: dict, language: str) -> str:
+    if not hotspot.get("perimeter"):
+        return ""
+    # The streets are named in the report's language (French in English reports).
+    street_language = "nl" if language == "nl" else "fr"
+    result = basemap.render_inset_map(
+        geometry=hotspot["perimeter"],
+        status=hotspot["status"],
+        title=lambda names: inset_description(hotspot, names),
+        language=street_language,
+    )
+    # Safe: the renderer escapes every name it writes.
+    return mark_safe(result.svg)  # noqa: S308
 
 
 def _changes(snapshot: dict, text: _Text) -> dict | None:
@@ -361,6 +412,8 @@ def context(snapshot: dict, *, language: str, meta: dict) -> dict[str, Any]:
     """
     text = _Text(language)
     hotspots = [_hotspot(h, snapshot, text) for h in snapshot["hotspots"]]
+    for h in hotspots:
+        h["inset"] = _inset(h, language)
     strategy = snapshot.get("strategy")
     period = strategy and strategy.get("period")
     kind = snapshot["kind"]
