@@ -170,6 +170,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The offline base-map layers (static/basemap/) with their registered media type.
+WHITENOISE_MIMETYPES = {".geojson": "application/geo+json"}
 # Uploaded documents (signed police orders, report PDFs) are never served directly:
 # views check permissions and stream them.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -287,6 +289,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # How many days before each CoReS meeting its report is built (beat job).
 REPORT_DAYS_BEFORE_CORES = env_int("REPORT_DAYS_BEFORE_CORES", 7)
+# A displacement report reaches the task forces whose hotspot lies within this many metres
+# of the reported place (Belgian Lambert 2008), plus the origin's task force and the CSIR.
+DISPLACEMENT_ROUTING_METRES = env_int("DISPLACEMENT_ROUTING_METRES", 1500)
+if not 0 <= DISPLACEMENT_ROUTING_METRES <= 20_000:
+    raise ValueError("DISPLACEMENT_ROUTING_METRES must lie between 0 and 20000 (metres).")
 
 # The portal runs on a closed network and calls no third party: everything is 'self'.
 SECURE_CSP = {
