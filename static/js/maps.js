@@ -362,6 +362,43 @@
     map.on("pm:create", function (event) { keep(event.layer); });
   }
 
+  // --- Placing a report's point: a click on the street map fills the form's longitude
+  // and latitude (point-pick.js keeps the SVG's mark and the text in step).
+  function setUpPicking(map, figure) {
+    var lon = document.getElementById(figure.dataset.lon);
+    var lat = document.getElementById(figure.dataset.lat);
+    if (!lon || !lat) return;
+    var marker = null;
+    function show() {
+      var lo = parseFloat(lon.value), la = parseFloat(lat.value);
+      if (isNaN(lo) || isNaN(la)) {
+        if (marker) { map.removeLayer(marker); marker = null; }
+        return;
+      }
+      var at = L.latLng(la, lo);
+      if (marker) {
+        marker.setLatLng(at);
+      } else {
+        marker = L.circleMarker(at, {
+          radius: 8, color: "#1a1a1a", weight: 3, fillColor: "#f2a900", fillOpacity: 1
+        }).addTo(map);
+      }
+    }
+    map.on("click", function (event) {
+      lon.value = String(Math.round(event.latlng.lng * 1e6) / 1e6);
+      lat.value = String(Math.round(event.latlng.lat * 1e6) / 1e6);
+      [lon, lat].forEach(function (input) {
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+      show();
+    });
+    [lon, lat].forEach(function (input) {
+      input.addEventListener("input", show);
+      input.addEventListener("change", show);
+    });
+    show();
+  }
+
   function setUp(figure) {
     var svg = figure.querySelector("svg.map");
     if (!svg || figure.classList.contains("has-basemap")) return;
@@ -372,9 +409,10 @@
     container.setAttribute("role", "region");
     container.setAttribute("aria-label", config.labels.map);
     var drawing = figure.hasAttribute("data-perimeter-draw");
-    // On the drawing page the SVG (which has its own click-to-draw script) stays first
-    // and full size; the street map with the drawing tool comes after it.
-    figure.insertBefore(container, drawing ? svg.nextSibling : svg);
+    var picking = figure.hasAttribute("data-point-pick");
+    // On the drawing and point pages the SVG (which has its own click script) stays first
+    // and full size; the street map with the same tool comes after it.
+    figure.insertBefore(container, drawing || picking ? svg.nextSibling : svg);
     figure.classList.add("has-basemap");
 
     var map = L.map(container, {
@@ -413,6 +451,7 @@
     }
     container.basemap = map;  // for tests and the drawing tool
     if (drawing && map.pm) setUpDrawing(map, figure);
+    if (picking) setUpPicking(map, figure);
     drawBase(map, labels, areaLabels).then(function () {
       container.setAttribute("data-basemap-ready", "");
     }).catch(function () {

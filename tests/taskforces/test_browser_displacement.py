@@ -98,3 +98,27 @@ def test_police_report_reaches_the_csir_and_the_neighbouring_task_force(
     report.refresh_from_db()
     assert report.status == DisplacementReport.Status.FOLLOWED_UP
     assert page.get_by_text("Patrouille de prévention passée mardi soir.").is_visible()
+
+
+def test_the_point_is_placed_on_the_street_map(page, login, police_member, hotspot_midi):
+    """A click on the street map (Leaflet, offline) fills the report's point."""
+    login(police_member)
+    page.goto("/taskforces/displacements/new/")
+    page.wait_for_selector("figure[data-point-pick] .leaflet-map[data-basemap-ready]")
+    # Zoom onto the Parvis Saint-Antoine as a reader would, then click the map's centre.
+    page.evaluate(
+        "([lon, lat]) => document.querySelector('figure[data-point-pick] .leaflet-map')"
+        ".basemap.setView([lat, lon], 17, {animate: false})",
+        list(PARVIS_SAINT_ANTOINE),
+    )
+    street_map = page.locator("figure[data-point-pick] .leaflet-map")
+    street_map.scroll_into_view_if_needed()
+    box = street_map.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    lon = float(page.locator("#id_lon").input_value())
+    lat = float(page.locator("#id_lat").input_value())
+    # At zoom 17 a pixel is about a metre: the point is where the reader clicked.
+    assert abs(lon - PARVIS_SAINT_ANTOINE[0]) < 0.0002
+    assert abs(lat - PARVIS_SAINT_ANTOINE[1]) < 0.0002
+    # The SVG overview shows the same point (point-pick.js follows the fields).
+    assert page.locator("figure[data-point-pick] svg .picked-point").count() == 1
