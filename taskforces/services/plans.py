@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,14 +108,42 @@ def plan_submit(*, version: PlanVersion, by: User) -> PlanVersion:
     return version
 
 
-def _review(version: PlanVersion, by: User) -> PlanVersion:
+def _review[V: (PlanVersion, AnnexVersion)](version: V, by: User) -> V:
+    """The submitted ``version`` (of the plan or of its annex), locked for its review."""
     if not by.is_active or by.role != User.Role.CSIR_COORDINATOR:
         raise ValidationError(_("Only the CSIR coordinator reviews action plans."))
     _lock_plan(version.plan)
-    version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+    model = type(version)
+    version = model.objects.select_for_update().select_related("plan").get(pk=version.pk)
     if version.state != State.SUBMITTED:
         raise ValidationError(_("Only a submitted version can be reviewed."))
     return version
+
+
+def _reviewed(
+    version: PlanVersion | AnnexVersion,
+    *,
+    by: User,
+    state: str,
+    comment: str,
+    actions: QuerySet[Action] | None = None,
+) -> int:
+    """Record the review's outcome; a validation freezes ``actions`` in the snapshot.
+
+    Returns how many actions were frozen."""
+    fields = ["state", "reviewed_at", "reviewed_by", "review_comment"]
+    frozen: list[dict] = []
+    if actions is not None:
+        ordered = actions.prefetch_related("partner_agencies").order_by("pk")
+        frozen = [action_snapshot(action) for action in ordered]
+        version.snapshot = {"actions": frozen}
+        fields.insert(0, "snapshot")
+    version.state = state
+    version.reviewed_at = timezone.now()
+    version.reviewed_by = by
+    version.review_comment = comment.strip()
+    version.save(update_fields=fields)
+    return len(frozen)
 
 
 @transaction.atomic
@@ -122,14 +151,8 @@ def plan_validate(*, version: PlanVersion, by: User, comment: str = "") -> PlanV
     """The CSIR validates the submitted version: its content is frozen in ``snapshot``."""
     version = _review(version, by)
     # The plan proper only: the annex freezes its own actions when it is validated.
-    actions = main_actions(version.plan).prefetch_related("partner_agencies").order_by("pk")
-    version.snapshot = {"actions": [action_snapshot(action) for action in actions]}
-    version.state = State.VALIDATED
-    version.reviewed_at = timezone.now()
-    version.reviewed_by = by
-    version.review_comment = comment.strip()
-    version.save(
-        update_fields=["snapshot", "state", "reviewed_at", "reviewed_by", "review_comment"]
+    frozen = _reviewed(
+        version, by=by, state=State.VALIDATED, comment=comment, actions=main_actions(version.plan)
     )
     audit.record(
         actor=by,
@@ -138,7 +161,7 @@ def plan_validate(*, version: PlanVersion, by: User, comment: str = "") -> PlanV
         changes={
             "version": version.number,
             "state": [State.SUBMITTED, State.VALIDATED],
-            "actions": len(version.snapshot["actions"]),
+            "actions": frozen,
         },
     )
     notifications.plan_reviewed(version)
@@ -151,11 +174,7 @@ def plan_return(*, version: PlanVersion, by: User, comment: str) -> PlanVersion:
     if not comment.strip():
         raise ValidationError(_("Say what must change before the plan can be validated."))
     version = _review(version, by)
-    version.state = State.RETURNED
-    version.reviewed_at = timezone.now()
-    version.reviewed_by = by
-    version.review_comment = comment.strip()
-    version.save(update_fields=["state", "reviewed_at", "reviewed_by", "review_comment"])
+    _reviewed(version, by=by, state=State.RETURNED, comment=comment)
     audit.record(
         actor=by,
         action="plan.return",
@@ -241,28 +260,12 @@ def annex_submit(*, plan: ActionPlan, by: User) -> AnnexVersion:
     return version
 
 
-def _review_annex(version: AnnexVersion, by: User) -> AnnexVersion:
-    if not by.is_active or by.role != User.Role.CSIR_COORDINATOR:
-        raise ValidationError(_("Only the CSIR coordinator reviews action plans."))
-    _lock_plan(version.plan)
-    version = AnnexVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
-    if version.state != State.SUBMITTED:
-        raise ValidationError(_("Only a submitted version can be reviewed."))
-    return version
-
-
 @transaction.atomic
 def annex_validate(*, version: AnnexVersion, by: User, comment: str = "") -> AnnexVersion:
     """The CSIR coordinator validates the submitted annex: its actions are frozen."""
-    version = _review_annex(version, by)
-    actions = annex_actions(version.plan).prefetch_related("partner_agencies").order_by("pk")
-    version.snapshot = {"actions": [action_snapshot(action) for action in actions]}
-    version.state = State.VALIDATED
-    version.reviewed_at = timezone.now()
-    version.reviewed_by = by
-    version.review_comment = comment.strip()
-    version.save(
-        update_fields=["snapshot", "state", "reviewed_at", "reviewed_by", "review_comment"]
+    version = _review(version, by)
+    frozen = _reviewed(
+        version, by=by, state=State.VALIDATED, comment=comment, actions=annex_actions(version.plan)
     )
     audit.record(
         actor=by,
@@ -271,7 +274,7 @@ def annex_validate(*, version: AnnexVersion, by: User, comment: str = "") -> Ann
         changes={
             "annex_version": version.number,
             "state": [State.SUBMITTED, State.VALIDATED],
-            "actions": len(version.snapshot["actions"]),
+            "actions": frozen,
         },
         police_judicial=True,
     )
@@ -284,12 +287,8 @@ def annex_return(*, version: AnnexVersion, by: User, comment: str) -> AnnexVersi
     """The CSIR coordinator sends the annex back to the circle with comments."""
     if not comment.strip():
         raise ValidationError(_("Say what must change before the plan can be validated."))
-    version = _review_annex(version, by)
-    version.state = State.RETURNED
-    version.reviewed_at = timezone.now()
-    version.reviewed_by = by
-    version.review_comment = comment.strip()
-    version.save(update_fields=["state", "reviewed_at", "reviewed_by", "review_comment"])
+    version = _review(version, by)
+    _reviewed(version, by=by, state=State.RETURNED, comment=comment)
     audit.record(
         actor=by,
         action="plan.annex_return",
