@@ -313,6 +313,26 @@ def _lapse_pending(version: PerimeterVersion) -> None:
     pending.update(decision=PDecision.LAPSED)
 
 
+def _check_mayor_decides[D: (MayorDecision, PerimeterDecision)](
+    decision: D | None,
+    *,
+    by: User,
+    hotspot: Hotspot,
+    refusal: str,
+) -> D:
+    """The one rule for a mayor's decision (on a hotspot or on a perimeter change): the
+    mayor of a concerned commune, holding ``decide_hotspot``, while it is pending."""
+    if (
+        decision is None
+        or by.role != User.Role.MAYOR
+        or not policy.checker_for(by).has_perm(permissions.DECIDE_CODENAME, hotspot)
+    ):
+        raise ValidationError(refusal)
+    if decision.decision != MayorDecision.Decision.PENDING:  # the same code in both
+        raise ValidationError(_("Your commune has already decided; a decision cannot be changed."))
+    return decision
+
+
 @transaction.atomic
 def perimeter_decide(
     *, version: PerimeterVersion, by: User, approve: bool, reason: str = ""
@@ -335,14 +355,12 @@ def perimeter_decide(
         .filter(version=version, commune_id=cast(int, by.commune_id))
         .first()
     )
-    if (
-        decision is None
-        or by.role != User.Role.MAYOR
-        or not policy.checker_for(by).has_perm(permissions.DECIDE_CODENAME, hotspot)
-    ):
-        raise ValidationError(_("Only the mayor of a concerned commune decides on this change."))
-    if decision.decision != PDecision.PENDING:
-        raise ValidationError(_("Your commune has already decided; a decision cannot be changed."))
+    decision = _check_mayor_decides(
+        decision,
+        by=by,
+        hotspot=hotspot,
+        refusal=_("Only the mayor of a concerned commune decides on this change."),
+    )
     if not approve and not reason.strip():
         raise ValidationError(_("Give the reason for rejecting the new perimeter."))
     decision.decision = PDecision.APPROVE if approve else PDecision.REJECT
@@ -464,14 +482,12 @@ def hotspot_decide(
         .filter(hotspot=hotspot, commune_id=cast(int, by.commune_id))
         .first()
     )
-    if (
-        decision is None
-        or by.role != User.Role.MAYOR
-        or not policy.checker_for(by).has_perm(permissions.DECIDE_CODENAME, hotspot)
-    ):
-        raise ValidationError(_("Only the mayor of a concerned commune decides on this hotspot."))
-    if decision.decision != Decision.PENDING:
-        raise ValidationError(_("Your commune has already decided; a decision cannot be changed."))
+    decision = _check_mayor_decides(
+        decision,
+        by=by,
+        hotspot=hotspot,
+        refusal=_("Only the mayor of a concerned commune decides on this hotspot."),
+    )
     if not approve and not reason.strip():
         raise ValidationError(_("Give the reason for rejecting the hotspot."))
     decision.decision = Decision.APPROVE if approve else Decision.REJECT
