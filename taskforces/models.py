@@ -357,6 +357,16 @@ class Action(BilingualContent, models.Model):
         related_name="led_actions",
         verbose_name=_("lead agency"),
     )
+    # The person who answers for the action: a member of the lead agency (checked by the
+    # action services); the agency stays the unit that holds the permission.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
+        verbose_name=_("owner"),
+    )
     partner_agencies = models.ManyToManyField(
         Agency, blank=True, related_name="partner_actions", verbose_name=_("partner agencies")
     )
