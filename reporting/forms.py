@@ -71,7 +71,16 @@ class MeetingForm(SafeForm):
         queryset=cores_meetings(),
         required=False,
         empty_label=_("— no meeting —"),
+        help_text=_("Only the meetings held on or after the last day of the report's period."),
     )
+
+    def __init__(self, *args, report: Report, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A meeting held before the period ended cannot have seen the report (the
+        # service refuses it too).
+        cast(forms.ModelChoiceField, self.fields["meeting"]).queryset = cores_meetings(
+            report=report
+        )
 
 
 class ReportFilterForm(FilterForm):

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coordination.audit import viewlog
+from coordination.core.files import ChecksumMismatch
 from coordination.people.http import AuthenticatedHttpRequest
 from reporting import permissions, selectors, services
 from reporting.forms import MeetingForm, ReportFilterForm, ReportRequestForm
 from reporting.models import Report
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -66,18 +71,35 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context |= {
         "siblings": selectors.batch_siblings(user, report),
         "versions": selectors.version_history(user, report),
-        "meeting_form": MeetingForm(initial={"meeting": report.presented_at_id}),
+        "meeting_form": MeetingForm(report=report, initial={"meeting": report.presented_at_id}),
     }
+    if context["can_publish"] and report.status == Report.Status.READY and not report.published:
+        languages = selectors.language_siblings(report)
+        ready = [o for o in languages if o.status == Report.Status.READY and not o.published]
+        context["languages"] = languages
+        context["together"] = ", ".join(other.language.upper() for other in ready)
     return render(request, "reporting/detail.html", context)
 
 
 @require_GET
-def report_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def report_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    """The PDF, streamed from the storage (local or object storage) after the permission
+    check and after checking it against the SHA-256 recorded when it was built."""
     report = permissions.get_report_for(request.user, pk, "download")
+    if not report.pdf:
+        raise Http404
     try:
-        handle = report.pdf.open("rb")
+        handle = selectors.pdf_for_download(report)
     except FileNotFoundError:
         raise Http404 from None
+    except ChecksumMismatch as mismatch:
+        # Never send a PDF that is not the one built and recorded: say so instead.
+        logger.error(
+            "Report %s: the stored PDF does not match its SHA-256 (%s); download refused.",
+            report.pk,
+            mismatch,
+        )
+        return render(request, "reporting/download_refused.html", {"report": report}, status=409)
     response = FileResponse(
         handle,
         as_attachment=True,
@@ -113,30 +135,51 @@ def report_regenerate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return redirect("reporting:detail", pk=report.pk)
 
 
+def _meeting_refused(request: AuthenticatedHttpRequest) -> None:
+    messages.error(
+        request,
+        _(
+            "Choose a CoReS meeting from the list: one held on or after the last day of "
+            "the report's period."
+        ),
+    )
+
+
 @require_POST
 def report_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Publish the report with its versions in the other languages that are built."""
     report = permissions.get_report_for(request.user, pk, "publish")
-    form = MeetingForm(request.POST)
+    form = MeetingForm(request.POST, report=report)
     if not form.is_valid():
-        messages.error(request, _("Choose a CoReS meeting from the list."))
+        _meeting_refused(request)
         return redirect("reporting:detail", pk=report.pk)
     try:
-        services.report_publish(
+        done = services.report_publish_languages(
             report=report, by=request.user, meeting=form.cleaned_data["meeting"]
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The report is published."))
+        names = ", ".join(str(each.get_language_display()) for each in done.published)
+        messages.success(request, _("Published: %(languages)s.") % {"languages": names})
+        for other in done.waiting:
+            messages.warning(
+                request,
+                _(
+                    "The %(language)s version is not built yet (%(status)s): publish it "
+                    "from its own page once it is ready."
+                )
+                % {"language": other.get_language_display(), "status": other.get_status_display()},
+            )
     return redirect("reporting:detail", pk=report.pk)
 
 
 @require_POST
 def report_meeting(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = permissions.get_report_for(request.user, pk, "publish")
-    form = MeetingForm(request.POST)
+    form = MeetingForm(request.POST, report=report)
     if not form.is_valid():
-        messages.error(request, _("Choose a CoReS meeting from the list."))
+        _meeting_refused(request)
         return redirect("reporting:detail", pk=report.pk)
     try:
         services.report_link_meeting(

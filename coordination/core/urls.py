@@ -3,4 +3,7 @@ from django.urls import path
 from coordination.core import views
 
 app_name = "core"
-urlpatterns = [path("healthz", views.healthz, name="healthz")]
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
+]

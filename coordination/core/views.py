@@ -1,4 +1,4 @@
-"""Views that belong to no feature: the health check for load balancers."""
+"""Views that belong to no feature: the health check for load balancers, the favicon."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -63,3 +65,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "error", "checks": checks, "detail": detail},
         status=200 if healthy else 503,
     )
+
+
+#: How long a browser keeps ``/favicon.ico``'s answer (a day: the icon may change with a
+#: release, and the static file it points to carries its own long cache).
+FAVICON_MAX_AGE = 24 * 60 * 60
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for ``/favicon.ico`` whatever the page says: send them to the SVG icon.
+
+    A temporary redirect, cached for a day: a permanent one would pin the (hashed) static
+    name in browsers for good.
+    """
+    response = HttpResponseRedirect(static("favicon.svg"))
+    patch_cache_control(response, public=True, max_age=FAVICON_MAX_AGE)
+    return response

@@ -184,8 +184,10 @@ def hotspot_request_approval(request: AuthenticatedHttpRequest, pk: int) -> Http
 @require_http_methods(["GET", "POST"])
 def hotspot_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A mayor's decision for their commune: on the hotspot, or on a change of its perimeter."""
-    hotspot = permissions.get_hotspot_for(request.user, pk, "decide")
+    hotspot = permissions.get_hotspot_for(request.user, pk)
     decision = permissions.pending_decision(request.user, hotspot)
+    if decision is None:
+        return _already_decided(request, hotspot)
     if isinstance(decision, PerimeterDecision):
         return _decide_perimeter(request, hotspot, decision)
     form = DecisionForm(request.POST or None)
@@ -204,6 +206,22 @@ def hotspot_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("hotspots:detail", pk=hotspot.pk)
     context = {"hotspot": hotspot, "decision": decision, "form": form}
     return render(request, "hotspots/decide.html", context)
+
+
+def _already_decided(request: AuthenticatedHttpRequest, hotspot: Hotspot) -> HttpResponse:
+    """The decide page once the mayor's commune has decided (the link in a notification,
+    the back button, a second tab): what was decided, when and by whom, not a bare 403.
+    Sent again, the form answers 409 (Conflict) with the same page and changes nothing."""
+    taken = selectors.decision_taken(request.user, hotspot)
+    if taken is None:
+        raise PermissionDenied
+    context = {
+        "hotspot": hotspot,
+        "taken": taken,
+        "on_perimeter": isinstance(taken, PerimeterDecision),
+    }
+    status = 409 if request.method == "POST" else 200
+    return render(request, "hotspots/decided.html", context, status=status)
 
 
 def _decide_perimeter(

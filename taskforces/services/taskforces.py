@@ -19,6 +19,7 @@ from coordination.audit import services as audit
 from coordination.core.drift import Drift
 from coordination.models import Agency, User
 from coordination.people import confidentiality
+from coordination.people import permissions as policy
 from coordination.people import services as people_services
 from hotspots.models import Hotspot
 from taskforces.models import AccessGrant, Action, Membership, TaskForce
@@ -77,6 +78,26 @@ class CircleEntryRefused(PermissionDenied):
         super().__init__(CIRCLE_ENTRY_REFUSED)
 
 
+CHAIR_PROTECTED = _lazy(
+    "The mayor who chairs the task force stays its chair: only the CSIR changes the chair "
+    "(removes them or gives the role to someone else)."
+)
+
+
+class ChairProtected(PermissionDenied):
+    """Somebody other than the CSIR tried to remove the chair, demote them or name one."""
+
+    def __init__(self) -> None:
+        super().__init__(CHAIR_PROTECTED)
+
+
+def _require_chair_change(by: User | None) -> None:
+    """The chair is the mayor who convenes the task force (DESIGN.md §1): the coordinator
+    they chair cannot remove or replace them; the CSIR can (``by`` None: the system)."""
+    if by is not None and not policy.is_csir(by):
+        raise ChairProtected
+
+
 def _require_circle_entry(taskforce: TaskForce, by: User | None) -> None:
     """Joining the circle is decided within it (DESIGN.md §8); ``by`` None: the system."""
     if by is not None and not can_bring_into_circle(by, taskforce):
@@ -119,10 +140,15 @@ def membership_add(*, taskforce: TaskForce, user: User, role: str, by: User | No
 
     A person of a police or prosecutor's office joins the police-judicial circle with their
     membership: only the CSIR coordinator or a member of the circle adds them (the CSIR
-    analyst or a chair outside the circle is refused with ``CircleEntryRefused``).
+    analyst or a chair outside the circle is refused with ``CircleEntryRefused``). Naming
+    a chair or changing the chair's role is the CSIR's (``ChairProtected`` otherwise).
     """
     _require_manager(taskforce, by)
-    joining = not Membership.objects.filter(taskforce=taskforce, user=user).exists()
+    current = Membership.objects.filter(taskforce=taskforce, user=user).first()
+    joining = current is None
+    chair = Membership.Role.CHAIR
+    if (role == chair) != (current is not None and current.role == chair):
+        _require_chair_change(by)
     if joining and confidentiality.agency_in_circle(user.agency):
         _require_circle_entry(taskforce, by)
     return _membership_set(taskforce=taskforce, user=user, role=role, by=by)
@@ -162,11 +188,21 @@ def membership_change_role(*, membership: Membership, role: str, by: User) -> Me
     return membership_add(taskforce=membership.taskforce, user=membership.user, role=role, by=by)
 
 
+def check_removal(*, membership: Membership, by: User | None) -> None:
+    """Raise ``ChairProtected`` if ``by`` may not remove ``membership`` because it is the
+    chair's (the confirmation page asks before offering the button)."""
+    if membership.role == Membership.Role.CHAIR:
+        _require_chair_change(by)
+
+
 @transaction.atomic
 def membership_remove(*, membership: Membership, by: User) -> None:
-    """Take a person out of the task force: the row goes, the audit entry and history stay."""
+    """Take a person out of the task force: the row goes, the audit entry and history stay.
+
+    The chair is removed by the CSIR only (``ChairProtected`` for anyone else)."""
     taskforce, user = membership.taskforce, membership.user
     _require_manager(taskforce, by)
+    check_removal(membership=membership, by=by)
     audit.record(
         actor=by,
         action="taskforce.member_remove",

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -75,10 +76,17 @@ def _action_page(
     )
     context.update(extra)
     viewlog.shown(request, [action, *context["timeline"]], via=viewlog.VIA_ACTION_PAGE)
-    template = "taskforces/action_detail.html"
-    if partial:
-        template += "#action-live"
-    return render(request, template, context)
+    if not partial:
+        return render(request, "taskforces/action_detail.html", context)
+    response = render(request, "taskforces/action_detail.html#action-live", context)
+    # The escalate button sits in the page header, outside the swapped card: a status
+    # change (to blocked, or away from it) must show or hide it without a reload.
+    response.write(
+        render_to_string(
+            "taskforces/_action_escalate.html", {**context, "oob": True}, request=request
+        )
+    )
+    return response
 
 
 @require_GET

@@ -55,7 +55,10 @@ def taskforce_members(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             taskforce_services.membership_add(
                 taskforce=taskforce, by=request.user, **form.cleaned_data
             )
-        except taskforce_services.CircleEntryRefused as refused:
+        except (
+            taskforce_services.CircleEntryRefused,
+            taskforce_services.ChairProtected,
+        ) as refused:
             # 403 with the reason, the typed choice kept (not the bare 403 page).
             form.add_error(None, str(refused))
             return _members_page(request, taskforce, form=form, status=403)
@@ -129,21 +132,38 @@ def membership_role(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = permissions.get_membership_for(request.user, pk, "change")
     form = MembershipRoleForm(request.POST)
     if form.is_valid():
-        taskforce_services.membership_change_role(
-            membership=membership, role=form.cleaned_data["role"], by=request.user
-        )
-        messages.success(request, _("Role changed."))
+        try:
+            taskforce_services.membership_change_role(
+                membership=membership, role=form.cleaned_data["role"], by=request.user
+            )
+        except taskforce_services.ChairProtected as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("Role changed."))
     else:
         messages.error(request, _("Choose a role."))
     return redirect("taskforces:members", pk=membership.taskforce_id)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def membership_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Removing a member is confirmed on a page of its own (GET), which posts here; the
+    chair is removed by the CSIR only: anyone else reads why on that page (403)."""
     membership = permissions.get_membership_for(request.user, pk, "change")
-    taskforce_services.membership_remove(membership=membership, by=request.user)
-    messages.success(request, _("%(person)s is no longer a member.") % {"person": membership.user})
-    return redirect("taskforces:members", pk=membership.taskforce_id)
+    refusal = ""
+    try:
+        taskforce_services.check_removal(membership=membership, by=request.user)
+        if request.method == "POST":
+            taskforce_services.membership_remove(membership=membership, by=request.user)
+            messages.success(
+                request, _("%(person)s is no longer a member.") % {"person": membership.user}
+            )
+            return redirect("taskforces:members", pk=membership.taskforce_id)
+    except taskforce_services.ChairProtected as refused:
+        refusal = str(refused)
+    context = {"membership": membership, "taskforce": membership.taskforce, "refusal": refusal}
+    status = 403 if refusal else 200
+    return render(request, "taskforces/membership_remove.html", context, status=status)
 
 
 @require_GET

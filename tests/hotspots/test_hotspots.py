@@ -193,8 +193,9 @@ def test_mayor_decides_through_the_pages(client, proposal, mayor_anderlecht):
     )
     assert response.status_code == 302
     assert proposal.decisions.get(commune__nis_code="21001").decision == "approve"
-    # Decided: no second decision, the page now refuses.
-    assert client.get(reverse("hotspots:decide", args=[proposal.pk])).status_code == 403
+    # Decided: no second decision, the page now says so (tests/hotspots/test_already_decided.py).
+    again = client.get(reverse("hotspots:decide", args=[proposal.pk]))
+    assert again.status_code == 200 and "You have already decided" in again.content.decode()
 
 
 @pytest.mark.parametrize("who", ["mayor_other", "police_member", "association_member"])

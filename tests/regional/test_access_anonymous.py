@@ -11,6 +11,8 @@ PUBLIC = {"/accounts/login/", "/healthz", "/i18n/setlang/", "/admin/login/"}
 # A person's secret calendar address: calendar apps poll it without a session; an unknown
 # token answers 404 (tests/taskforces/test_calendar_feed.py).
 PUBLIC.add("/calendar/x.ics")
+# Browsers ask for the icon before anyone signs in (tests/taskforces/test_small_faults.py).
+PUBLIC.add("/favicon.ico")
 
 
 def _urls(resolver=None, prefix: str = ""):

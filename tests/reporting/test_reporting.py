@@ -153,9 +153,9 @@ def region(
         severity="high",
         reported_by=cast.police,
     )
-    meeting = CoresMeeting.objects.create(
-        held_on=today() - dt.timedelta(days=1), created_by=csir_coordinator
-    )
+    # Held on the last day of the reports' period (``end``): a report is presented at a
+    # meeting held on or after the end of its period, never before.
+    meeting = CoresMeeting.objects.create(held_on=today(), created_by=csir_coordinator)
     return SimpleNamespace(
         cast=cast,
         midi=cast.taskforce.hotspot,
@@ -705,7 +705,7 @@ def _report(**fields) -> Report:
         "audience": Audience.CORES,
         "version": Report.objects.count() + 1,
         "status": Status.READY,
-        "sha256": "0" * 64,
+        "sha256": "174b829f884fbfafa0e0e55021551ea08e774431d7b0dec855cf3230ad84b683",
     }
     with_pdf = fields.pop("pdf", True)
     report = Report(**(defaults | fields))
