@@ -9,8 +9,9 @@ class HotspotsConfig(AppConfig):
     def ready(self) -> None:
         import hotspots.tasks  # noqa: F401 - the Celery jobs, for the outbox's hand-off
         from coordination.people.services import person_changed
-        from hotspots import navigation
+        from hotspots import navigation, panels_indicators
         from hotspots.services import hotspots as hotspot_services
 
         navigation.register()
+        panels_indicators.register()
         person_changed.connect(hotspot_services.decide_grants_sync, dispatch_uid="hotspots.decide")

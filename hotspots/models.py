@@ -519,3 +519,103 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hotspot.code} {self.indicator.code} {self.month:%Y-%m}: {self.value}"
+
+
+class IndicatorGoal(models.Model):
+    """The baseline and the target of one indicator for one hotspot, each with its date.
+
+    Kept for good: a change supersedes the version in force (``superseded_at``) and adds a
+    new one, so the record shows every baseline and target the hotspot ever had. Either
+    part may be left empty, but a value always comes with its date.
+    """
+
+    hotspot = models.ForeignKey(
+        Hotspot, on_delete=models.PROTECT, related_name="indicator_goals", verbose_name=_("hotspot")
+    )
+    indicator = models.ForeignKey(
+        IndicatorDefinition,
+        on_delete=models.PROTECT,
+        related_name="goals",
+        verbose_name=_("indicator"),
+    )
+    baseline_value = models.DecimalField(
+        _("baseline"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    baseline_on = models.DateField(_("baseline date"), null=True, blank=True)
+    target_value = models.DecimalField(
+        _("target"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    target_on = models.DateField(_("target date"), null=True, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["hotspot", "indicator", "-set_at", "-id"]
+        verbose_name = _("indicator baseline and target")
+        verbose_name_plural = _("indicator baselines and targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hotspot", "indicator"],
+                condition=Q(superseded_at__isnull=True),
+                name="one_goal_in_force",
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_value__isnull=True, baseline_on__isnull=True)
+                | Q(baseline_value__isnull=False, baseline_on__isnull=False),
+                name="goal_baseline_dated",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_value__isnull=True, target_on__isnull=True)
+                | Q(target_value__isnull=False, target_on__isnull=False),
+                name="goal_target_dated",
+            ),
+            models.CheckConstraint(
+                condition=(Q(baseline_value__isnull=True) | Q(baseline_value__gte=0))
+                & (Q(target_value__isnull=True) | Q(target_value__gte=0)),
+                name="goal_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hotspot.code} {self.indicator.code}"
+
+
+class IndicatorReminder(models.Model):
+    """A reminder that a month's value is missing, told once to one supplying agency.
+
+    Unique per (hotspot, indicator, month, agency): the monthly job and the CSIR's
+    "remind now" may both run, and nobody is told twice about the same gap.
+    """
+
+    hotspot = models.ForeignKey(Hotspot, on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(IndicatorDefinition, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the monthly job sent it."),
+    )
+
+    class Meta:
+        verbose_name = _("missing indicator reminder")
+        verbose_name_plural = _("missing indicator reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hotspot", "indicator", "month", "agency"],
+                name="indicator_reminder_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hotspot_id} {self.indicator_id} {self.month:%Y-%m} {self.agency_id}"

@@ -1,6 +1,7 @@
-"""Jobs of the hotspots app: the reminders before police orders expire. The decisions'
-notifications are written in the deciding transaction; the e-mails leave through the
-outbox and the notification centre's jobs, with their own retries."""
+"""Jobs of the hotspots app: the reminders before police orders expire and those of missing
+indicator values. The decisions' notifications are written in the deciding transaction;
+the e-mails leave through the outbox and the notification centre's jobs, with their own
+retries."""
 
 import datetime as dt
 
@@ -9,6 +10,8 @@ from django.utils import timezone
 
 from coordination.jobs.services import recorded
 from hotspots import notifications
+from hotspots.selectors.indicators import last_complete_month
+from hotspots.services import indicators as indicator_services
 
 # No automatic retry here: these jobs only write notifications (a retry after a partial
 # failure would tell people twice); the e-mail jobs retry on mail server errors.
@@ -20,3 +23,15 @@ def remind_expiring_orders(on: str | None = None) -> int:
     """Daily (beat): reminders before police orders expire. ``on``: ISO date, today by default."""
     day = dt.date.fromisoformat(on) if on else timezone.localdate()
     return notifications.remind_expiring_orders(day)
+
+
+@shared_task(name="hotspots.remind_missing_indicators", time_limit=300, soft_time_limit=270)
+@recorded
+def remind_missing_indicators(month: str | None = None) -> int:
+    """Monthly (beat): tell the supplying agencies which of last month's values are missing.
+
+    ``month``: 'YYYY-MM', last month by default. Idempotent per hotspot, indicator, month
+    and agency; returns how many people were told.
+    """
+    chosen = indicator_services.parse_month(month) if month else None
+    return indicator_services.remind_missing(month=chosen or last_complete_month()).told

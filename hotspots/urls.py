@@ -39,4 +39,20 @@ urlpatterns = [
     path("<int:pk>/indicators/export.csv", indicators.indicator_export, name="indicator_export"),
     path("indicators/export.csv", indicators.indicator_export_all, name="indicator_export_all"),
     path("indicators/import/", indicators.indicator_import, name="indicator_import"),
+    path(
+        "indicators/import/template.csv",
+        indicators.indicator_import_template,
+        name="indicator_import_template",
+    ),
+    path(
+        "<int:pk>/indicators/<int:indicator_pk>/goal/",
+        indicators.indicator_goal,
+        name="indicator_goal",
+    ),
+    path(
+        "indicators/completeness/",
+        indicators.indicator_completeness,
+        name="indicator_completeness",
+    ),
+    path("indicators/completeness/remind/", indicators.indicator_remind, name="indicator_remind"),
 ]

@@ -11,6 +11,7 @@ import hashlib
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
@@ -18,7 +19,7 @@ from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-__all__ = ["Trend", "line_chart_svg", "nice_max", "trend"]
+__all__ = ["Reference", "Trend", "line_chart_svg", "nice_max", "trend"]
 
 Trend = Literal["up", "down", "flat"]
 
@@ -35,6 +36,16 @@ _GOOD_COLOUR = "#1d6b35"
 _BAD_COLOUR = "#a4161a"
 _GRID_COLOUR = "#c9d1db"
 _TEXT_COLOUR = "#4a5563"
+_TARGET_COLOUR = "#1d6b35"
+_BASELINE_COLOUR = "#6b4c9a"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A level drawn across a chart (a baseline or a target) and its date as shown."""
+
+    value: float
+    when: str
 
 
 def _text(value: object) -> str:
@@ -126,6 +137,8 @@ def line_chart_svg(
     height: int = 140,
     lower_is_better: bool = True,
     summary_in_title: bool = False,
+    baseline: Reference | None = None,
+    target: Reference | None = None,
 ) -> str:
     """A line chart of monthly values as self-contained inline SVG markup.
 
@@ -139,11 +152,15 @@ def line_chart_svg(
     only the title: WeasyPrint makes the <title> the /Alt text of the chart's Figure in a
     tagged PDF. The SVG is then named by its <title> alone (which holds both) and the
     <desc> stays as its description.
+
+    ``baseline`` and ``target`` are drawn as labelled horizontal lines (dotted and dashed,
+    each named in words beside it, so not by colour alone) and stated in the <desc>.
     """
     values = [_float(v) for _label, v in points]
     direction = trend(values)
     known = [v for v in values if v is not None]
-    top_value = nice_max(max(known) if known else 0)
+    levels = [ref.value for ref in (baseline, target) if ref is not None]
+    top_value = nice_max(max([*known, *levels]) if known or levels else 0)
 
     left, right, top, bottom = 34, 12, 16, 20
     plot_w = max(width - left - right, 10)
@@ -158,7 +175,7 @@ def line_chart_svg(
     def y_at(value: float) -> float:
         return top + plot_h * (1 - min(value, top_value) / top_value)
 
-    fingerprint = repr((points, title, unit, width, height, lower_is_better))
+    fingerprint = repr((points, title, unit, width, height, lower_is_better, baseline, target))
     uid = "chart-" + hashlib.blake2s(fingerprint.encode(), digest_size=5).hexdigest()
     body: list[str] = []
 
@@ -190,6 +207,25 @@ def line_chart_svg(
         body.append(
             f'<text x="{_coord(x_at(index))}" y="{height - 6}" text-anchor="{anchor}" '
             f'{_FONT} font-size="9" fill="{_TEXT_COLOUR}">{_text(label)}</text>'
+        )
+
+    # The baseline (dotted) and the target (dashed), each named in words at its left end.
+    for ref, name, colour, dash in (
+        (baseline, _("Baseline"), _BASELINE_COLOUR, "2 3"),
+        (target, _("Target"), _TARGET_COLOUR, "6 3"),
+    ):
+        if ref is None:
+            continue
+        y = y_at(ref.value)
+        body.append(
+            f'<line x1="{left}" y1="{_coord(y)}" x2="{left + plot_w}" y2="{_coord(y)}" '
+            f'stroke="{colour}" stroke-width="1.5" stroke-dasharray="{dash}" '
+            f'class="chart-{"target" if ref is target else "baseline"}"/>'
+        )
+        label_y = y - 3 if y - 12 > top else y + 10
+        body.append(
+            f'<text x="{left + 3}" y="{_coord(label_y)}" {_FONT} font-size="8" '
+            f'fill="{colour}">{_text(f"{name} {_number(ref.value)}")}</text>'
         )
 
     # The series: one polyline per run of known values, a dot for a lone value.
@@ -241,6 +277,16 @@ def line_chart_svg(
         )
 
     description = _summary(points, unit, lower_is_better, direction)
+    if baseline is not None:
+        description += " " + _("Baseline: %(value)s (%(date)s).") % {
+            "value": _number(baseline.value),
+            "date": baseline.when,
+        }
+    if target is not None:
+        description += " " + _("Target: %(value)s by %(date)s.") % {
+            "value": _number(target.value),
+            "date": target.when,
+        }
     if summary_in_title:
         name = f"{title}. {description}" if title else description
         labelling = f'aria-labelledby="{uid}-title"'

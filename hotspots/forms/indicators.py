@@ -13,7 +13,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core.bounds import parse_id
-from coordination.core.forms import SafeForm
+from coordination.core.forms import BoundedDateField, DateInput, SafeForm
+from hotspots.services.indicators import BASELINE_DATE, TARGET_DATE
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 ALLOWED_EXTENSIONS = (".csv", ".txt")
@@ -71,6 +72,8 @@ class CellForm(SafeForm):
         },
     )
     original = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
+    # Ticked when the person confirms a value that jumps from the previous month's.
+    confirm = forms.BooleanField(label=_("I confirm this value"), required=False)
 
     def clean_original(self) -> str:
         text = (self.cleaned_data.get("original") or "").strip()
@@ -107,13 +110,18 @@ class ImportForm(SafeForm):
         label=_("CSV file"),
         help_text=_(
             "One line per value with the columns hotspot, indicator, month (YYYY-MM) and "
-            "value, separated by commas or semicolons; UTF-8; at most 5,000 lines and 2 MB."
+            "value (named in English, French or Dutch), separated by commas or semicolons; "
+            "UTF-8; at most 5,000 lines and 2 MB."
         ),
         error_messages={
             "required": _("Choose the CSV file to import."),
             "empty": _("The file is empty."),
         },
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+    )
+    confirm_jumps = forms.BooleanField(
+        label=_("I checked the values that jump from the previous month: import them too"),
+        required=False,
     )
 
     def clean_file(self):
@@ -132,3 +140,45 @@ class ImportForm(SafeForm):
                 code="too_big",
             )
         return upload
+
+
+def _goal_value(label) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={
+            "invalid": _("Enter a number."),
+            "min_value": _("Enter a number of zero or more."),
+            "max_digits": _("This number is too large."),
+            "max_whole_digits": _("This number is too large."),
+            "max_decimal_places": _("Use at most two decimals."),
+        },
+    )
+
+
+class GoalForm(SafeForm):
+    """The baseline and the target of one indicator for one hotspot, each with its date."""
+
+    baseline_value = _goal_value(_("Baseline value"))
+    baseline_on = BoundedDateField(
+        label=_("Baseline date"), required=False, bounds=BASELINE_DATE, widget=DateInput()
+    )
+    target_value = _goal_value(_("Target value"))
+    target_on = BoundedDateField(
+        label=_("Target date"), required=False, bounds=TARGET_DATE, widget=DateInput()
+    )
+
+    def clean(self) -> dict:
+        data = cast(dict, super().clean())
+        for part in ("baseline", "target"):
+            value, on = data.get(f"{part}_value"), data.get(f"{part}_on")
+            if f"{part}_value" in self.errors or f"{part}_on" in self.errors:
+                continue
+            if value is not None and on is None:
+                self.add_error(f"{part}_on", _("Give the date of this value."))
+            elif value is None and on is not None:
+                self.add_error(f"{part}_value", _("Give the value for this date."))
+        return data

@@ -19,10 +19,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coordination.models import User
+from coordination.people import permissions as policy
 from coordination.people.http import AuthenticatedHttpRequest
 from hotspots import permissions
-from hotspots.forms.indicators import CellForm, ImportForm, cell_prefix, posted_cells
-from hotspots.models import Hotspot, IndicatorDefinition
+from hotspots.forms.indicators import (
+    CellForm,
+    GoalForm,
+    ImportForm,
+    cell_prefix,
+    posted_cells,
+)
+from hotspots.models import Hotspot, IndicatorDefinition, IndicatorGoal
 from hotspots.permissions import (
     can_enter_indicator,
     enterable_indicators,
@@ -64,7 +71,15 @@ def _cell(
         % {"indicator": indicator.name, "month": date_format(month, "YEAR_MONTH_FORMAT")},
         "errors": [],
         "saved": False,
+        # The value jumps from last month's: the cell asks for a confirmation.
+        "jump": False,
     }
+
+
+def _goal_part(goal: IndicatorGoal | None, part: str) -> tuple[Decimal, dt.date] | None:
+    """(value, date) of the goal's baseline or target, or None when it is not set."""
+    value = getattr(goal, f"{part}_value", None)
+    return None if value is None else (value, getattr(goal, f"{part}_on"))
 
 
 def _grid_rows(hotspot: Hotspot, year: int, user: User) -> list[dict]:
@@ -74,6 +89,9 @@ def _grid_rows(hotspot: Hotspot, year: int, user: User) -> list[dict]:
     return [
         {
             "indicator": row.indicator,
+            "baseline": _goal_part(row.goal, "baseline"),
+            "target": _goal_part(row.goal, "target"),
+            "can_set_goal": row.indicator.pk in enterable,
             "cells": [
                 _cell(row.indicator, month, value, editable=row.indicator.pk in enterable)
                 for month, value in row.cells(months)
@@ -101,7 +119,11 @@ def _submit(request: AuthenticatedHttpRequest, hotspot: Hotspot, cell: dict) -> 
             month=cell["month"],
             value=value,
             by=request.user,
+            confirmed=form.cleaned_data["confirm"],
         )
+    except services.JumpWarning as warning:
+        cell["errors"], cell["jump"] = warning.messages, True
+        return False
     except ValidationError as error:
         cell["errors"] = error.messages
         return False
@@ -212,7 +234,9 @@ def indicator_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         result = services.import_csv(
-            file_bytes_or_text=form.cleaned_data["file"].read(), by=request.user
+            file_bytes_or_text=form.cleaned_data["file"].read(),
+            by=request.user,
+            confirm_jumps=form.cleaned_data["confirm_jumps"],
         )
         if result.ok:
             messages.success(
@@ -229,5 +253,115 @@ def indicator_import(request: AuthenticatedHttpRequest) -> HttpResponse:
                 },
             )
             return redirect("hotspots:indicator_import")
-    context = {"form": form, "result": result, "indicators": selectors.definitions()}
+    context = {
+        "form": form,
+        "result": result,
+        "indicators": selectors.definitions(),
+        "columns": services.column_names(),
+        "column_names": services.COLUMN_NAMES,
+    }
     return render(request, "hotspots/indicators/import.html", context)
+
+
+@require_GET
+def indicator_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """An empty import file whose first line names the columns in the reader's language."""
+    if not permissions.can_import_indicators(request.user):
+        raise PermissionDenied
+    columns = services.column_names()
+    return _csv_response([columns], "indicators-template.csv")
+
+
+# --- Baselines and targets ----------------------------------------------------------------
+
+
+def _enterable_indicator(
+    request: AuthenticatedHttpRequest, pk: int, indicator_pk: int
+) -> tuple[Hotspot, IndicatorDefinition]:
+    """404 for a hotspot or indicator one may not see; 403 unless one enters its values."""
+    hotspot = get_hotspot_for(request.user, pk)
+    indicator = get_object_or_404(IndicatorDefinition, pk=indicator_pk)
+    if not can_enter_indicator(request.user, hotspot, indicator):
+        raise PermissionDenied
+    return hotspot, indicator
+
+
+@require_http_methods(["GET", "POST"])
+def indicator_goal(request: AuthenticatedHttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    """Set the baseline and the target of one indicator for one hotspot; shows their history."""
+    hotspot, indicator = _enterable_indicator(request, pk, indicator_pk)
+    current = selectors.goals(hotspot).get(indicator.pk)
+    initial = None
+    if current is not None:
+        initial = {name: getattr(current, name) for name in services.GOAL_FIELDS}
+        for name in ("baseline_value", "target_value"):
+            if initial[name] is not None:
+                initial[name] = selectors.format_value(initial[name])  # 12, not 12.00
+    form = GoalForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.goal_set(
+                hotspot=hotspot, indicator=indicator, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Baseline and target saved."))
+            return redirect(reverse("hotspots:indicator_grid", args=[hotspot.pk]))
+    context = {
+        "hotspot": hotspot,
+        "indicator": indicator,
+        "form": form,
+        "history": selectors.goal_history(hotspot, indicator),
+    }
+    return render(request, "hotspots/indicators/goal.html", context)
+
+
+# --- Completeness ---------------------------------------------------------------------------
+
+COMPLETENESS_MONTHS = 6
+
+
+def _chosen_month(request: AuthenticatedHttpRequest, months: list[dt.date]) -> dt.date:
+    text = (request.GET.get("month") or request.POST.get("month") or "")[:7]
+    month = services.parse_month(text)
+    return month if month in months else months[-1]
+
+
+@require_GET
+def indicator_completeness(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Per hotspot and month, the share of values entered; the values missing in one month,
+    with who supplies them and a link to the cell to fill (a fixed number of queries)."""
+    months = selectors.recent_months(COMPLETENESS_MONTHS)
+    month = _chosen_month(request, months)
+    hotspots = list(selectors.expected_hotspots(visible_hotspots(request.user)))
+    report = selectors.completeness(hotspots, months)
+    context = {
+        "report": report,
+        "months": months,
+        "month": month,
+        "totals": report.month_totals(),
+        "missing": report.missing_in(month),
+        "can_remind": policy.is_csir(request.user),
+    }
+    return render(request, "hotspots/indicators/completeness.html", context)
+
+
+@require_POST
+def indicator_remind(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The CSIR's "remind now": tell the supplying agencies of the month's missing values."""
+    if not policy.is_csir(request.user):
+        raise PermissionDenied
+    months = selectors.recent_months(COMPLETENESS_MONTHS)
+    month = _chosen_month(request, months)
+    result = services.remind_missing(month=month, by=request.user)
+    messages.success(
+        request,
+        _(
+            "Reminders sent: %(reminders)s missing values, %(people)s people told; "
+            "%(already)s had already been reminded."
+        )
+        % {"reminders": result.reminders, "people": result.told, "already": result.already},
+    )
+    url = reverse("hotspots:indicator_completeness")
+    return redirect(f"{url}?month={month:%Y-%m}")
