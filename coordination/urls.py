@@ -20,7 +20,9 @@ urlpatterns = [
     path("cores/", include("coordination.regional.cores.urls")),
     path("bulletins/", include("coordination.regional.bulletins.urls")),
     path("translations/", include("coordination.regional.translations.urls")),
+    path("search/", include("coordination.regional.search.urls")),
     path("audit/", include("coordination.audit.urls")),
+    path("attachments/", include("coordination.attachments.urls")),
     path("notifications/", include("coordination.notifications.urls")),
     path("jobs/", include("coordination.regional.jobs.urls")),
     path(

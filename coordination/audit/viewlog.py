@@ -54,6 +54,8 @@ VIA_MEETING_PAGE = "meeting_page"
 VIA_HOME = "home"
 VIA_REPORT_PDF = "report_pdf"
 VIA_CALENDAR = "calendar"
+VIA_SEARCH = "search"
+VIA_PRACTICES = "practices"
 
 VIA_LABELS = {
     VIA_TASKFORCE_PAGE: _("task force page"),
@@ -70,6 +72,8 @@ VIA_LABELS = {
     VIA_HOME: _("home page"),
     VIA_REPORT_PDF: _("report download (PDF)"),
     VIA_CALENDAR: _("calendar feed"),
+    VIA_SEARCH: _("search results"),
+    VIA_PRACTICES: _("what worked where"),
 }
 
 # The responses that put the items in front of the person: a page, a partial, a file; and

@@ -1,0 +1,330 @@
+"""Search across what a person may see: the kinds of items, and how they are matched.
+
+How to add a kind of item to the search
+---------------------------------------
+
+The search is the union of *providers*, one per model, registered with :func:`register`
+from a module of ``coordination/regional/search/providers/`` (every module of that
+package is imported the first time the search runs), so adding a kind is adding one
+module, without editing this one or the view. A provider says:
+
+- ``key``: the name of the kind in the URL (``/search/?q=…&kind=<key>``), unique;
+- ``label``: the heading of its group of results ("Actions", "Police orders");
+- ``order``: the place of that group on the page;
+- ``visible(user)``: the rows ``user`` may see, as a queryset, taken from the owning
+  app's own access helper (``hotspots.permissions.visible_hotspots``,
+  ``taskforces.permissions.cross_taskforce_action_filter``…): the police-judicial rule
+  and every other visibility rule come from there and from nowhere else. It also
+  ``select_related`` what ``title``, ``where`` and ``url`` read;
+- ``texts``: the free texts searched with French and Dutch stemming (a bilingual text is
+  searched in both languages: the field and its ``<field>_translation``);
+- ``names``: codes and names, searched word for word (PostgreSQL's ``simple``
+  configuration), possibly across a relation (``hotspot__code``);
+- ``title(obj)``, ``where(obj)``, ``url(obj)``: what a result shows and where it leads,
+  without a query;
+- ``excerpt``: the texts a result's excerpt is cut from (default: ``texts``);
+- ``ordering``: the order of equally relevant results (and of every result on SQLite).
+
+Matching: on PostgreSQL, full-text search, the texts in the ``french`` and ``dutch``
+configurations and the names in ``simple``, against the query read as a web search
+(``websearch_to_tsquery``: quotes, ``or``, ``-word``) in each of the three configurations,
+OR-ed; results by rank. On SQLite (the zero-setup run), every word of the query (but the
+shortest) must occur in one of the texts or names (``icontains``; a final ``s`` is dropped
+so that a plural finds its singular); results in ``ordering``.
+
+Each kind costs one query per page, whatever the number of rows (one more row than shown
+is fetched to know whether there are more). No index: an expression search over a few
+thousand rows is fast enough; add one in a migration only if a benchmark asks for it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import and_, or_
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connections
+from django.db.models import Model, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.text import Truncator
+
+from coordination.core.bilingual import shown
+from coordination.models import User
+
+#: The longest query accepted: a search is a few words, not a pasted page.
+MAX_QUERY_LENGTH = 200
+#: Results of each kind on the page of all kinds; a kind's own page shows ``PAGE_SIZE``.
+PER_KIND = 10
+PAGE_SIZE = 20
+#: The last page of one kind one may ask for (the offset stays small).
+MAX_PAGE = 50
+#: On SQLite, each word is one more condition: the first ones are enough.
+MAX_WORDS = 8
+#: The PostgreSQL text-search configurations of the free texts.
+TEXT_CONFIGS = ("french", "dutch")
+EXCERPT_LENGTH = 200
+
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Provider:
+    key: str
+    label: str | Promise
+    order: int
+    visible: Callable[[User], QuerySet[Any]]
+    texts: tuple[str, ...]
+    title: Callable[[Any], str]
+    url: Callable[[Any], str]
+    where: Callable[[Any], str] = field(default=lambda obj: "")
+    names: tuple[str, ...] = ()
+    excerpt: tuple[str, ...] | None = None
+    ordering: tuple[str, ...] = ("-pk",)
+
+    def text_columns(self, model: type[Model]) -> list[str]:
+        """The free texts and, for bilingual ones, their translations."""
+        columns: list[str] = []
+        for name in self.texts:
+            columns.append(name)
+            try:
+                model._meta.get_field(f"{name}_translation")
+            except FieldDoesNotExist:
+                continue
+            columns.append(f"{name}_translation")
+        return columns
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the person typed (bounded, checked by the form) and its words."""
+
+    text: str
+    words: tuple[str, ...]
+
+
+def parse(text: str) -> Query | None:
+    """The query ``text`` means, or None when it holds no word (only punctuation)."""
+    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
+    words = tuple(dict.fromkeys(word.casefold() for word in WORD.findall(text)))
+    if not words:
+        return None
+    return Query(text=text, words=words[:MAX_WORDS])
+
+
+@dataclass(frozen=True)
+class Hit:
+    obj: Any
+    title: str
+    url: str
+    where: str
+    # The excerpt as (text, matched) pieces: the template marks the matched ones.
+    excerpt: list[tuple[str, bool]]
+
+
+@dataclass(frozen=True)
+class Group:
+    provider: Provider
+    hits: list[Hit]
+    offset: int
+    limit: int
+    has_more: bool
+
+    @property
+    def key(self) -> str:
+        return self.provider.key
+
+    @property
+    def page(self) -> int:
+        return self.offset // self.limit + 1
+
+
+_providers: dict[str, Provider] = {}
+_loaded = False
+
+
+def register(provider: Provider) -> Provider:
+    """Add (or replace, by ``key``) a kind of item to the search."""
+    _providers[provider.key] = provider
+    return provider
+
+
+def _load() -> None:
+    """Import every module of the providers package once (each registers its providers)."""
+    global _loaded
+    if _loaded:
+        return
+    from coordination.regional.search import providers as package
+
+    for module in sorted(info.name for info in pkgutil.iter_modules(package.__path__)):
+        importlib.import_module(f"{package.__name__}.{module}")
+    _loaded = True
+
+
+def providers() -> list[Provider]:
+    _load()
+    return sorted(_providers.values(), key=lambda provider: provider.order)
+
+
+def provider(key: str) -> Provider | None:
+    _load()
+    return _providers.get(key)
+
+
+# --- Matching -----------------------------------------------------------------------------
+
+
+def _fulltext(rows: QuerySet[Any], provider: Provider, query: Query) -> QuerySet[Any]:
+    """PostgreSQL: French and Dutch stemming for the texts, ``simple`` for the names."""
+    texts = provider.text_columns(rows.model)
+    parts: list[Any] = [SearchVector(*texts, config=config) for config in TEXT_CONFIGS if texts]
+    if provider.names:
+        parts.append(SearchVector(*provider.names, config="simple"))
+    vector = reduce(lambda left, right: left + right, parts)
+    tsquery = reduce(
+        or_,
+        (
+            SearchQuery(query.text, config=config, search_type="websearch")
+            for config in (*TEXT_CONFIGS, "simple")
+        ),
+    )
+    return (
+        rows.annotate(search_document=vector)
+        .filter(search_document=tsquery)
+        .annotate(search_rank=SearchRank(vector, tsquery))
+        .order_by("-search_rank", *provider.ordering)
+    )
+
+
+def _stem(word: str) -> str:
+    """A plural's singular, roughly: 'contrôles' finds 'contrôle', 'controles' 'controle'."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _contains(rows: QuerySet[Any], provider: Provider, query: Query) -> QuerySet[Any]:
+    """SQLite: each word in one of the texts or names (words of one or two letters, "de",
+    "la", "en", only when the query has no longer one: they are the stop words PostgreSQL
+    leaves out)."""
+    columns = [*provider.text_columns(rows.model), *provider.names]
+    words = [word for word in query.words if len(word) > 2] or query.words
+    condition = reduce(
+        and_,
+        (
+            reduce(or_, (Q(**{f"{column}__icontains": _stem(word)}) for column in columns))
+            for word in words
+        ),
+    )
+    return rows.filter(condition).order_by(*provider.ordering)
+
+
+def matching(rows: QuerySet[Any], provider: Provider, query: Query) -> QuerySet[Any]:
+    """The rows of ``rows`` that match ``query``, best first."""
+    if connections[rows.db].vendor == "postgresql":
+        return _fulltext(rows, provider, query)
+    return _contains(rows, provider, query)
+
+
+# --- Excerpts -----------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, one character for one (positions stay those of ``text``)."""
+    return "".join((unicodedata.normalize("NFD", char)[:1].casefold()[:1] or char) for char in text)
+
+
+def _matches(folded: str, stems: Iterable[str]) -> list[tuple[int, int]]:
+    spans = sorted(
+        (found.start(), found.end())
+        for stem in stems
+        for found in re.finditer(re.escape(stem), folded)
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def excerpt(obj: Any, fields: Iterable[str], query: Query) -> list[tuple[str, bool]]:
+    """A short passage of the first text (in the reader's language) that contains a word of
+    the query, the words marked; else the start of the first text. No query."""
+    stems = [_fold(_stem(word)) for word in query.words]
+    texts = [str(shown(obj, name)) for name in fields]
+    texts = [" ".join(text.split()) for text in texts if text]
+    if not texts:
+        return []
+    for text in texts:
+        spans = _matches(_fold(text), stems)
+        if spans:
+            break
+    else:
+        return [(Truncator(texts[0]).chars(EXCERPT_LENGTH), False)]
+    first = spans[0][0]
+    start = 0 if first < 60 else text.rfind(" ", 0, first - 40) + 1
+    end = min(len(text), start + EXCERPT_LENGTH)
+    pieces: list[tuple[str, bool]] = [("…", False)] if start else []
+    cursor = start
+    for span_start, span_end in spans:
+        if span_start >= end:
+            break
+        span_end = min(span_end, end)
+        if span_start > cursor:
+            pieces.append((text[cursor:span_start], False))
+        pieces.append((text[span_start:span_end], True))
+        cursor = span_end
+    pieces.append((text[cursor:end], False))
+    if end < len(text):
+        pieces.append(("…", False))
+    return [piece for piece in pieces if piece[0]]
+
+
+# --- The search ---------------------------------------------------------------------------
+
+
+def _hit(provider: Provider, obj: Any, query: Query) -> Hit:
+    return Hit(
+        obj=obj,
+        title=Truncator(provider.title(obj)).chars(160),
+        url=provider.url(obj),
+        where=provider.where(obj),
+        excerpt=excerpt(obj, provider.excerpt or provider.texts, query),
+    )
+
+
+def search_kind(user: User, provider: Provider, query: Query, *, offset: int, limit: int) -> Group:
+    """One kind's results for ``user``: one query, whatever the number of rows."""
+    rows = list(matching(provider.visible(user), provider, query)[offset : offset + limit + 1])
+    return Group(
+        provider=provider,
+        hits=[_hit(provider, obj, query) for obj in rows[:limit]],
+        offset=offset,
+        limit=limit,
+        has_more=len(rows) > limit,
+    )
+
+
+def search(user: User, query: Query, *, kind: str = "", page: int = 1) -> list[Group]:
+    """The results of ``query`` that ``user`` may see, grouped by kind.
+
+    Every kind, ``PER_KIND`` results each; or, given ``kind``, that kind's ``page``
+    (``PAGE_SIZE`` results). One query per kind shown.
+    """
+    chosen = provider(kind) if kind else None
+    if chosen is not None:
+        offset = (min(max(page, 1), MAX_PAGE) - 1) * PAGE_SIZE
+        return [search_kind(user, chosen, query, offset=offset, limit=PAGE_SIZE)]
+    return [search_kind(user, item, query, offset=0, limit=PER_KIND) for item in providers()]
+
+
+def shown_items(groups: Iterable[Group]) -> list[Any]:
+    """The rows the page shows (for the log of police-judicial views)."""
+    return [hit.obj for group in groups for hit in group.hits]
