@@ -55,6 +55,15 @@ SENTENCES: dict[str, Any] = {
     "indicator.import": _("%(actor)s imported indicator values for %(object)s"),
     "indicator.demo": _("%(actor)s loaded demonstration indicator values for %(object)s"),
     "indicator.value_delete": _("%(actor)s deleted an indicator value of %(object)s"),
+    "indicator.value_set": _("%(actor)s entered an indicator value of %(object)s"),
+    "indicator.goal_set": _("%(actor)s set the baseline and target of an indicator of %(object)s"),
+    "indicator.remind": _("%(actor)s reminded the agencies of missing indicator values"),
+    "displacement.demo": _(
+        "%(actor)s loaded demonstration buffer and control values for %(object)s"
+    ),
+    "displacement.setup_set": _(
+        "%(actor)s set the buffer and control areas of the displacement quotient of %(object)s"
+    ),
     # Task forces
     "taskforce.open": _("%(actor)s opened %(object)s"),
     "taskforce.member_add": _("%(actor)s added a member to %(object)s"),
@@ -69,6 +78,19 @@ SENTENCES: dict[str, Any] = {
     "meeting.point_add": _("%(actor)s added an agenda point to the meeting %(object)s"),
     "meeting.point_open": _("%(actor)s carried an open point to the meeting %(object)s"),
     "meeting.decision": _("%(actor)s recorded a decision of the meeting %(object)s"),
+    "meeting.invite": _("%(actor)s invited members to the meeting %(object)s"),
+    "meeting.cancel": _("%(actor)s cancelled the meeting %(object)s"),
+    "meeting.attendance": _("%(actor)s recorded the attendance of the meeting %(object)s"),
+    "meeting.excuse": _("%(actor)s sent apologies for the meeting %(object)s"),
+    "meeting.minutes_save": _("%(actor)s wrote the minutes of the meeting %(object)s"),
+    "meeting.minutes_finalise": _("%(actor)s made the minutes of the meeting %(object)s final"),
+    "meeting.minutes_correct": _(
+        "%(actor)s started a correction of the minutes of the meeting %(object)s"
+    ),
+    "meeting.point_carry": _("%(actor)s carried a point over to the meeting %(object)s"),
+    "meeting.pending_action": _(
+        "%(actor)s created the action a decision of the meeting %(object)s was waiting for"
+    ),
     # Action plans and actions
     "plan.new_version": _("%(actor)s started a new version of %(object)s"),
     "plan.submit": _("%(actor)s submitted %(object)s for validation"),
@@ -90,6 +112,20 @@ SENTENCES: dict[str, Any] = {
     "action.comment": _("%(actor)s commented on the action %(object)s"),
     "action.escalate": _("%(actor)s escalated the action %(object)s to the CSIR"),
     "action.escalation_resolve": _("%(actor)s resolved the escalation of the action %(object)s"),
+    # Evaluations of ended actions (what worked where)
+    "evaluation.record": _("%(actor)s recorded the evaluation of the action %(object)s"),
+    "evaluation.revise": _("%(actor)s revised the evaluation of the action %(object)s"),
+    "evaluation.submit": _(
+        "%(actor)s submitted the evaluation of the action %(object)s for validation"
+    ),
+    "evaluation.validate": _("%(actor)s validated the evaluation of the action %(object)s"),
+    "evaluation.return": _(
+        "%(actor)s returned the evaluation of the action %(object)s with comments"
+    ),
+    # Attachments (documents on actions, meetings, bulletins, escalations)
+    "attachment.add": _("%(actor)s attached the document %(object)s"),
+    "attachment.version": _("%(actor)s uploaded a new version of the document %(object)s"),
+    "attachment.withdraw": _("%(actor)s withdrew the document %(object)s"),
     # Displacement
     "displacement.report": _("%(actor)s reported the displacement %(object)s"),
     "displacement.follow_up": _("%(actor)s followed up the displacement %(object)s"),
@@ -111,6 +147,8 @@ SENTENCES: dict[str, Any] = {
     "cores.decision": _("%(actor)s recorded a decision of the CoReS meeting %(object)s"),
     "bulletin.publish": _("%(actor)s published the bulletin %(object)s"),
     "bulletin.share_practice": _("%(actor)s shared the good practice %(object)s"),
+    "bulletin.correct": _("%(actor)s corrected the bulletin %(object)s"),
+    "bulletin.withdraw": _("%(actor)s withdrew the bulletin %(object)s"),
     # People, agencies, reference data
     "user.create": _("%(actor)s created the account of %(object)s"),
     "user.change": _("%(actor)s changed the account of %(object)s"),
@@ -183,6 +221,8 @@ LABELS: dict[str, Any] = {
     "password": _("password"),
     "username": _("user name"),
     "document": _("document"),
+    "attached_to": _("attached to"),
+    "object": _("object"),
 }
 
 # Values that are codes outside any model's choices.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -44,6 +44,7 @@ MESSAGES = {
         "A mayor rejected the new perimeter (version %(version)s) of %(hotspot)s."
     ),
     "order_expiring": _("Police order “%(order)s” expires on %(date)s."),
+    "indicator_missing": _("Indicator values of %(month)s are still missing: %(missing)s."),
     "plan_submitted": _("The action plan of %(taskforce)s was submitted for validation."),
     "plan_validated": _("The CSIR validated the action plan of %(taskforce)s."),
     "plan_returned": _("The CSIR returned the action plan of %(taskforce)s with comments."),
@@ -63,9 +64,19 @@ MESSAGES = {
     "escalation_resolved": _("The CSIR resolved the escalation of action “%(action)s”."),
     "displacement_reported": _("Displacement reported from %(hotspot)s to %(place)s."),
     "displacement_closed": _("The displacement from %(hotspot)s to %(place)s is closed."),
+    "displacement_quotient_warning": _(
+        "Possible displacement around %(hotspot)s (%(indicator)s): weighted displacement "
+        "quotient %(wdq)s, buffer count %(buffer_before)s before, %(buffer_after)s after "
+        "(to %(month)s)."
+    ),
     "bulletin_published": _("New bulletin: %(title)s"),
     "good_practice_shared": _("%(taskforce)s shares a good practice: %(title)s"),
+    # Told to those who had read an earlier version (coordination.regional.bulletins).
+    "bulletin_corrected": _("Bulletin corrected: %(title)s"),
+    "bulletin_withdrawn": _("Bulletin withdrawn: %(title)s"),
     "meeting_scheduled": _("Task force %(taskforce)s meets on %(date)s, %(place)s."),
+    "meeting_moved": _("The meeting of task force %(taskforce)s is now on %(date)s, %(place)s."),
+    "meeting_cancelled": _("The meeting of task force %(taskforce)s on %(date)s is cancelled."),
     "no_meeting": _("Task force %(taskforce)s has not met for %(days)s days."),
     "report_ready": _("The report “%(report)s” is ready."),
     "report_failed": _("The report “%(report)s” could not be built; it can be retried."),
@@ -88,6 +99,7 @@ GROUPS: list[tuple[Promise, frozenset[str]]] = [
         ),
     ),
     (_("Police orders"), frozenset({"order_expiring"})),
+    (_("Indicators"), frozenset({"indicator_missing"})),
     (
         _("Action plans"),
         frozenset(
@@ -102,9 +114,27 @@ GROUPS: list[tuple[Promise, frozenset[str]]] = [
         ),
     ),
     (_("Escalations"), frozenset({"action_escalated", "escalation_resolved"})),
-    (_("Displacement"), frozenset({"displacement_reported", "displacement_closed"})),
-    (_("Bulletins"), frozenset({"bulletin_published", "good_practice_shared"})),
-    (_("Meetings"), frozenset({"meeting_scheduled", "no_meeting"})),
+    (
+        _("Displacement"),
+        frozenset(
+            {"displacement_reported", "displacement_closed", "displacement_quotient_warning"}
+        ),
+    ),
+    (
+        _("Bulletins"),
+        frozenset(
+            {
+                "bulletin_published",
+                "good_practice_shared",
+                "bulletin_corrected",
+                "bulletin_withdrawn",
+            }
+        ),
+    ),
+    (
+        _("Meetings"),
+        frozenset({"meeting_scheduled", "meeting_moved", "meeting_cancelled", "no_meeting"}),
+    ),
 ]
 OTHER_GROUP = _("Other")
 
@@ -225,6 +255,34 @@ def group_label(kind: str) -> Promise:
         if kind in kinds:
             return label
     return OTHER_GROUP
+
+
+# --- Files attached to the e-mail of a notification --------------------------------------
+#
+# A notification stores references, not files: an app that wants its e-mail to carry a
+# file (a meeting's calendar invitation) registers a builder for its kinds from its
+# ``AppConfig.ready()``; the builder makes the file when the e-mail is sent, for that
+# recipient, in their language, from the object as it is then (and returns nothing if
+# the recipient may no longer see it). The layers below never import the apps above.
+
+#: (file name, content, MIME type)
+Attachment = tuple[str, bytes, str]
+_attachment_builders: dict[str, Callable[[Notification], list[Attachment]]] = {}
+
+
+def add_attachments(
+    kinds: Iterable[str], build: Callable[[Notification], list[Attachment]]
+) -> None:
+    """Register ``build`` for the e-mails of notifications of ``kinds``."""
+    for kind in kinds:
+        assert kind in MESSAGES, f"unknown notification kind {kind!r}"
+        _attachment_builders[kind] = build
+
+
+def attachments(notification: Notification) -> list[Attachment]:
+    """The files the e-mail of ``notification`` carries (none for most kinds)."""
+    build = _attachment_builders.get(notification.kind)
+    return build(notification) if build is not None else []
 
 
 def notify(

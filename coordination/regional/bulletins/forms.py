@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from coordination.core.forms import FilterForm, IdChoiceField, IdMultipleChoiceField, SafeForm
+from coordination.core.once import OnceField
 from coordination.regional.bulletins.models import Bulletin
 from hotspots.forms.bilingual import BilingualFormMixin, add_bilingual_fields
 from taskforces.models import TaskForce
@@ -19,6 +20,7 @@ def _taskforce_label(taskforce: TaskForce) -> str:
 
 
 class BulletinForm(BilingualFormMixin, SafeForm):
+    once = OnceField()
     title = forms.CharField(label=_("Title"), max_length=300)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
     to_all = forms.TypedChoiceField(
@@ -52,6 +54,7 @@ class BulletinForm(BilingualFormMixin, SafeForm):
 
 
 class GoodPracticeForm(BilingualFormMixin, SafeForm):
+    once = OnceField()
     taskforce = IdChoiceField(
         label=_("Shared by the task force"), queryset=TaskForce.objects.none(), empty_label=None
     )
@@ -68,6 +71,34 @@ class GoodPracticeForm(BilingualFormMixin, SafeForm):
         taskforce.queryset = taskforces
         taskforce.label_from_instance = _taskforce_label  # type: ignore[method-assign, assignment]
         add_bilingual_fields(self, Bulletin)
+
+
+class BulletinCorrectionForm(BilingualFormMixin, SafeForm):
+    """The next version of a bulletin: its texts as they should have been."""
+
+    once = OnceField()
+    title = forms.CharField(label=_("Title"), max_length=300)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
+    note = forms.CharField(
+        label=_("What was corrected"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown with the new version, so that those who read it know what changed."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_bilingual_fields(self, Bulletin)
+
+
+class BulletinWithdrawForm(SafeForm):
+    reason = forms.CharField(
+        label=_("Why is it withdrawn?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Those who read the bulletin are told, and see this reason with it."),
+    )
 
 
 class BulletinFilterForm(FilterForm):

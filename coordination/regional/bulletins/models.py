@@ -37,14 +37,70 @@ class Bulletin(BilingualContent):
         "taskforces.TaskForce", blank=True, related_name="bulletins", verbose_name=_("task forces")
     )
     published_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
+    # The one-time token of the form that published it (coordination/core/once.py): a
+    # second POST of the same form finds this row instead of publishing again.
+    submission_token = models.UUIDField(null=True, blank=True, editable=False)
+
+    # A correction is a new version; the previous one stays readable, as it was read.
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+        verbose_name=_("corrects the version"),
+    )
+    # The first version of the chain (empty on the first version itself): the whole
+    # history in one query.
+    original = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("first version"),
+    )
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    correction_note = models.TextField(_("what was corrected"), blank=True)
+
+    # Withdrawn, never deleted: those who read it are told why.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawal_reason = models.TextField(_("reason for the withdrawal"), blank=True)
 
     class Meta:
         ordering = ["-published_at"]
         verbose_name = _("bulletin")
         verbose_name_plural = _("bulletins")
+        constraints = [
+            models.UniqueConstraint(fields=["submission_token"], name="bulletin_submitted_once"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def first_version_id(self) -> int:
+        return self.original_id or self.pk
 
 
 class BulletinRead(models.Model):

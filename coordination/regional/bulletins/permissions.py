@@ -21,7 +21,7 @@ from coordination.regional.bulletins.models import Bulletin
 from taskforces.models import TaskForce
 from taskforces.permissions import contributing_taskforces, granted_taskforces
 
-BulletinPerm = Literal["view", "readers"]
+BulletinPerm = Literal["view", "readers", "change"]
 # Besides task-force members, a bulletin to everybody reaches these roles.
 TO_ALL_ROLES = [*CSIR_ROLES, User.Role.CORES_MEMBER, User.Role.MAYOR]
 
@@ -50,17 +50,27 @@ def sees_readers(user: User, bulletin: Bulletin) -> bool:
     return policy.is_csir(user) or bulletin.author_id == user.pk
 
 
+def can_change(user: User, bulletin: Bulletin) -> bool:
+    """Correcting or withdrawing a bulletin is for its author and the CSIR."""
+    return policy.is_csir(user) or bulletin.author_id == user.pk
+
+
 def get_bulletin_for(user: User, pk: int, perm: BulletinPerm = "view") -> Bulletin:
-    """The bulletin ``pk`` if ``user`` is in its audience; 404 if not, 403 if not ``perm``."""
+    """The bulletin ``pk`` if ``user`` is in its audience; 404 if not, 403 if not ``perm``
+    (``readers``: who read it; ``change``: correct or withdraw it)."""
     bulletin = (
         visible_bulletins(user)
-        .select_related("author__agency", "source_taskforce__hotspot")
+        .select_related(
+            "author__agency", "source_taskforce__hotspot", "corrected_by", "withdrawn_by"
+        )
         .filter(pk=pk)
         .first()
     )
     if bulletin is None:
         raise Http404
     if perm == "readers" and not sees_readers(user, bulletin):
+        raise PermissionDenied
+    if perm == "change" and not can_change(user, bulletin):
         raise PermissionDenied
     return bulletin
 

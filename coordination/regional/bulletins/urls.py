@@ -9,4 +9,6 @@ urlpatterns = [
     path("share/", views.good_practice_share, name="share"),
     path("<int:pk>/", views.bulletin_detail, name="detail"),
     path("<int:pk>/readers/", views.bulletin_readers, name="readers"),
+    path("<int:pk>/correct/", views.bulletin_correct, name="correct"),
+    path("<int:pk>/withdraw/", views.bulletin_withdraw, name="withdraw"),
 ]
