@@ -71,6 +71,7 @@ def build_region(*, hotspots: int, actions: int) -> dict[str, int]:
         DisplacementReport,
         Escalation,
         Meeting,
+        MeetingParticipant,
         Membership,
         TaskForce,
     )
@@ -216,7 +217,10 @@ def build_region(*, hotspots: int, actions: int) -> dict[str, int]:
                 place="Maison communale",
                 created_by=analyst,
             )
-            meeting.attendees.set(staff[:6])
+            MeetingParticipant.objects.bulk_create(
+                MeetingParticipant(meeting=meeting, user=person, status="attended")
+                for person in staff[:6]
+            )
         values = [
             IndicatorValue(
                 hotspot=hotspot,

@@ -147,6 +147,12 @@ class AccessGrant(models.Model):
 
 
 class Meeting(BilingualContent, models.Model):
+    """A task-force meeting. Never deleted: a meeting that will not take place is cancelled
+    (with its reason). Who is invited, excused or present is in ``MeetingParticipant``;
+    the minutes live in versions (``MeetingMinutes``): ``minutes`` and
+    ``minutes_translation`` here mirror the latest version, kept by the services only, so
+    that feeds, reports and search read the minutes without a join."""
+
     TRANSLATED_FIELDS = ("place", "agenda", "minutes")
 
     taskforce = models.ForeignKey(
@@ -159,16 +165,20 @@ class Meeting(BilingualContent, models.Model):
     agenda_translation = models.TextField(_("agenda (translation)"), blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
     minutes_translation = models.TextField(_("minutes (translation)"), blank=True)
-    attendees = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        blank=True,
-        related_name="meetings_attended",
-        verbose_name=_("attendance"),
-    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancel_reason = models.TextField(_("reason for the cancellation"), blank=True)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -179,9 +189,105 @@ class Meeting(BilingualContent, models.Model):
     def __str__(self) -> str:
         return f"{self.taskforce.hotspot.code} {self.starts_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class MeetingParticipant(models.Model):
+    """One person's place at a meeting: invited, then excused (by themselves, before the
+    meeting) or marked present by the coordinator afterwards."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        ATTENDED = "attended", _("Attended")
+        EXCUSED = "excused", _("Excused")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="meeting_participations",
+        verbose_name=_("person"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.INVITED
+    )
+    invited_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    responded_at = models.DateTimeField(_("status set at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        ordering = ["meeting", "user__last_name", "user__first_name", "pk"]
+        verbose_name = _("meeting participant")
+        verbose_name_plural = _("meeting participants")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="meeting_participant_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_status_display()}"
+
+
+class MeetingMinutes(BilingualContent, models.Model):
+    """One version of a meeting's minutes: a draft, then final (locked). A correction of
+    final minutes is the next version, so what was final stays readable as it was."""
+
+    TRANSLATED_FIELDS = ("text",)
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        FINAL = "final", _("Final")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="minutes_versions")
+    number = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("minutes"), blank=True)
+    text_translation = models.TextField(_("minutes (translation)"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("finalised by"),
+    )
+    finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        verbose_name = _("minutes version")
+        verbose_name_plural = _("minutes versions")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="meeting_minutes_number"),
+            # One draft at a time: two coordinators correcting at once meet here.
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=models.Q(status="draft"),
+                name="meeting_minutes_one_draft",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} v{self.number}"
+
 
 class MeetingPoint(BilingualContent, models.Model):
-    """A point on a meeting's agenda; an open point carries over to the next meeting."""
+    """A point on a meeting's agenda. An open point moves to the next meeting: the copy
+    there is the open one, this one stays as history (``carried_to``), not open."""
 
     TRANSLATED_FIELDS = ("title", "notes")
 
@@ -204,13 +310,25 @@ class MeetingPoint(BilingualContent, models.Model):
         ordering = ["meeting", "id"]
         verbose_name = _("agenda point")
         verbose_name_plural = _("agenda points")
+        constraints = [
+            # A point moves to one later meeting only: never two open copies of it.
+            models.UniqueConstraint(
+                fields=["carried_from"],
+                condition=models.Q(carried_from__isnull=False),
+                name="meeting_point_carried_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
 
 
 class MeetingDecision(BilingualContent, models.Model):
-    """A decision taken at a meeting, and the action it created or changed, if any."""
+    """A decision taken at a meeting, and the action it created or changed, if any.
+
+    A decision that creates an action while the plan is with the CSIR keeps the action's
+    proposal (``proposed_*``, ``action_pending``); the action is created once the plan is
+    reviewed (``services.meetings.pending_actions_create``)."""
 
     TRANSLATED_FIELDS = ("text",)
 
@@ -225,6 +343,20 @@ class MeetingDecision(BilingualContent, models.Model):
         related_name="meeting_decisions",
         verbose_name=_("action created or changed"),
     )
+    action_pending = models.BooleanField(_("action waiting for the plan"), default=False)
+    proposed_axis = models.CharField(
+        _("axis of the new action"), max_length=20, choices=Axis.choices, blank=True
+    )
+    proposed_title = models.CharField(_("title of the new action"), max_length=300, blank=True)
+    proposed_lead_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lead agency of the new action"),
+    )
+    proposed_due_on = models.DateField(_("due date of the new action"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -236,6 +368,13 @@ class MeetingDecision(BilingualContent, models.Model):
         ordering = ["meeting", "id"]
         verbose_name = _("meeting decision")
         verbose_name_plural = _("meeting decisions")
+        indexes = [
+            models.Index(
+                fields=["action_pending"],
+                condition=models.Q(action_pending=True),
+                name="decision_action_pending",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text[:80]
@@ -637,3 +776,178 @@ class DisplacementFollowUp(BilingualContent, models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.at:%Y-%m-%d}"
+
+
+# --- What worked where: the evaluation of an ended action -----------------------------
+
+
+class DrugMarket(models.TextChoices):
+    """The kind of drug market an action worked in: what makes a practice transferable."""
+
+    OPEN_CRACK_SCENE = "open_crack_scene", _("Open crack scene")
+    COCAINE_SELLING_POINT = "cocaine_point", _("Cocaine selling point")
+    CANNABIS_STREET = "cannabis_street", _("Cannabis street dealing")
+    PREMISES = "premises", _("Dealing from premises or homes")
+    DELIVERY = "delivery", _("Online-ordered delivery")
+    MIXED = "mixed", _("Mixed market")
+
+
+class ActionEvaluation(models.Model):
+    """What an ended action achieved, as its task force recorded it: one per action.
+
+    Its content lives in numbered versions (``EvaluationVersion``) so that a revision
+    keeps what was submitted and validated before; nothing here is ever deleted. Who may
+    see it is who may see the action (the police-judicial rule included).
+    """
+
+    action = models.OneToOneField(
+        Action, on_delete=models.PROTECT, related_name="evaluation", verbose_name=_("action")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("action evaluation")
+        verbose_name_plural = _("action evaluations")
+
+    def __str__(self) -> str:
+        # The audit sentences say "the evaluation of the action …".
+        return str(self.action)
+
+
+class EvaluationVersion(TwoAuthorContent, models.Model):
+    """One version of an evaluation: draft → submitted → validated by the CSIR coordinator,
+    or returned with a comment. A validated version is frozen; revising it opens the next
+    version, and the validated one stays in the library until the next is validated
+    (``superseded_at``). ``language`` is that of the task force's texts,
+    ``review_comment_language`` that of the CSIR's comment."""
+
+    TRANSLATED_FIELDS = ("mechanism", "context_notes", "implementation_notes", "review_comment")
+    FIELD_LANGUAGES = {"review_comment": "review_comment_language"}
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted to the CSIR")
+        VALIDATED = "validated", _("Validated")
+        RETURNED = "returned", _("Returned with comments")
+
+    class Effect(models.TextChoices):
+        CLEAR = "clear", _("Clear improvement")
+        SOME = "some", _("Some improvement")
+        NONE = "none", _("No visible effect")
+        WORSE = "worse", _("Worse")
+        TOO_EARLY = "too_early", _("Too early to tell")
+
+    evaluation = models.ForeignKey(
+        ActionEvaluation, on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
+    effect = models.CharField(_("effect observed"), max_length=12, choices=Effect.choices)
+    mechanism = models.TextField(_("mechanism"))
+    mechanism_translation = models.TextField(_("mechanism (translation)"), blank=True)
+    market = models.CharField(_("kind of drug market"), max_length=20, choices=DrugMarket.choices)
+    context_notes = models.TextField(_("context"), blank=True)
+    context_notes_translation = models.TextField(_("context (translation)"), blank=True)
+    implementation_notes = models.TextField(_("implementation notes"), blank=True)
+    implementation_notes_translation = models.TextField(
+        _("implementation notes (translation)"), blank=True
+    )
+    cost_eur = models.DecimalField(
+        _("cost (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    person_days = models.DecimalField(
+        _("person-days"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    indicators = models.ManyToManyField(
+        "hotspots.IndicatorDefinition",
+        blank=True,
+        related_name="+",
+        verbose_name=_("indicators behind it"),
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review_comment = models.TextField(_("CSIR comments"), blank=True)
+    review_comment_language = models.CharField(
+        _("language of the CSIR comments"),
+        max_length=2,
+        choices=CONTENT_LANGUAGES,
+        default="fr",
+        help_text=_("The language the comments were written in."),
+    )
+    review_comment_translation = models.TextField(_("CSIR comments (translation)"), blank=True)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["evaluation", "-number"]
+        verbose_name = _("evaluation version")
+        verbose_name_plural = _("evaluation versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "number"], name="evaluation_version_number"
+            ),
+            # One version being written or reviewed at a time: two authors meet here.
+            models.UniqueConstraint(
+                fields=["evaluation"],
+                condition=models.Q(state__in=["draft", "submitted", "returned"]),
+                name="evaluation_one_open_version",
+            ),
+            # The library shows one validated version per evaluation.
+            models.UniqueConstraint(
+                fields=["evaluation"],
+                condition=models.Q(state="validated", superseded_at__isnull=True),
+                name="evaluation_one_current_validated",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cost_eur__isnull=True) | models.Q(cost_eur__gte=0),
+                name="evaluation_cost_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(person_days__isnull=True) | models.Q(person_days__gte=0),
+                name="evaluation_person_days_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "market"])]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} v{self.number} ({self.get_state_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != self.State.VALIDATED
+
+
+class EvaluationPhenomenon(models.Model):
+    """A phenomenon an evaluated action addressed (one row each, so the library filters
+    on it the same way on every database)."""
+
+    version = models.ForeignKey(
+        EvaluationVersion, on_delete=models.CASCADE, related_name="phenomena"
+    )
+    phenomenon = models.CharField(_("phenomenon"), max_length=20, choices=Phenomenon.choices)
+
+    class Meta:
+        ordering = ["version", "phenomenon"]
+        verbose_name = _("phenomenon addressed")
+        verbose_name_plural = _("phenomena addressed")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "phenomenon"], name="evaluation_phenomenon_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_phenomenon_display()

@@ -13,8 +13,11 @@ nobody else.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max, Min, Q, QuerySet
@@ -23,12 +26,13 @@ from django.utils import timezone
 
 from coordination.audit import services as audit
 from coordination.models import AuditEntry, User
-from coordination.notifications.services import notify, ref
+from coordination.notifications.models import Notification
+from coordination.notifications.services import Attachment, notify, ref
 from coordination.people import confidentiality
 from coordination.people.permissions import CSIR_ROLES
 from coordination.people.selectors import csir_people
 from hotspots.models import Hotspot
-from taskforces import permissions
+from taskforces import ical, permissions
 from taskforces.models import (
     Action,
     AnnexVersion,
@@ -38,6 +42,7 @@ from taskforces.models import (
     PlanVersion,
     TaskForce,
 )
+from taskforces.selectors import calendar as calendar_selectors
 
 NO_MEETING_DAYS = 30
 REMINDER_ACTION = "taskforce.no_meeting_reminder"
@@ -188,20 +193,101 @@ def escalation_resolved(escalation: Escalation) -> int:
     return len(told)
 
 
-def meeting_scheduled(meeting: Meeting) -> int:
-    """Tell every member of the task force the date and the place."""
-    taskforce = meeting.taskforce
+def _meeting_params(meeting: Meeting) -> dict[str, Any]:
+    return {
+        **taskforce_params(meeting.taskforce),
+        "date": timezone.localdate(meeting.starts_at).isoformat(),
+        "place": ref(meeting, "place"),
+    }
+
+
+def _to_come(meeting: Meeting) -> bool:
+    """Only a meeting still to come (and not cancelled) is announced: nobody is told that
+    a meeting recorded after it was held "meets on" a past date."""
+    return meeting.cancelled_at is None and meeting.starts_at > timezone.now()
+
+
+def meeting_scheduled(meeting: Meeting, people: Iterable[User] | None = None) -> int:
+    """Invite ``people`` (default: every member of the task force): the date and the place,
+    and by e-mail the calendar invitation (:func:`meeting_invitation`)."""
+    if not _to_come(meeting):
+        return 0
     told = notify(
-        recipients=members(taskforce),
+        recipients=members(meeting.taskforce) if people is None else people,
         kind="meeting_scheduled",
-        params={
-            **taskforce_params(taskforce),
-            "date": timezone.localdate(meeting.starts_at).isoformat(),
-            "place": ref(meeting, "place"),
-        },
+        params=_meeting_params(meeting),
         url=reverse("taskforces:meeting", args=[meeting.pk]),
     )
     return len(told)
+
+
+def _participants(meeting: Meeting) -> QuerySet[User]:
+    return _people().filter(meeting_participations__meeting=meeting)
+
+
+def meeting_moved(meeting: Meeting) -> int:
+    """Tell the participants the new date or place (with the updated invitation)."""
+    if not _to_come(meeting):
+        return 0
+    told = notify(
+        recipients=_participants(meeting),
+        kind="meeting_moved",
+        params=_meeting_params(meeting),
+        url=reverse("taskforces:meeting", args=[meeting.pk]),
+    )
+    return len(told)
+
+
+def meeting_cancelled(meeting: Meeting) -> int:
+    """Tell the participants that the meeting is cancelled (with the calendar CANCEL).
+
+    A meeting of the past cancelled (a wrong entry) is told to nobody."""
+    if meeting.starts_at <= timezone.now():
+        return 0
+    told = notify(
+        recipients=_participants(meeting),
+        kind="meeting_cancelled",
+        params=_meeting_params(meeting),
+        url=reverse("taskforces:meeting", args=[meeting.pk]),
+    )
+    return len(told)
+
+
+MEETING_KINDS = ("meeting_scheduled", "meeting_moved", "meeting_cancelled")
+
+
+def meeting_invitation(notification: Notification) -> list[Attachment]:
+    """The ``.ics`` carried by the e-mail of a meeting notice (see
+    ``coordination.notifications.services.add_attachments``), built at sending time from
+    the meeting as it is then: a meeting moved again since carries its latest date, one
+    cancelled since carries the CANCEL. Nothing for a recipient who may no longer see the
+    meeting, nor for a meeting outside the writable range."""
+    # The meeting is the object the "place" parameter refers to (see _meeting_params).
+    place = (notification.params or {}).get("place")
+    meeting_id = place.get("id") if isinstance(place, dict) else None
+    if not isinstance(meeting_id, int):
+        return []
+    meeting = (
+        Meeting.objects.select_related("taskforce__hotspot", "created_by")
+        .filter(pk=meeting_id)
+        .first()
+    )
+    person = notification.recipient
+    if meeting is None or not ical.in_range(meeting.starts_at):
+        return []
+    if not permissions.access_for(person, meeting.taskforce).can_view:
+        return []
+    base = settings.PORTAL_BASE_URL.rstrip("/")
+    content = ical.invitation(
+        meeting,
+        attendee=person,
+        organizer=meeting.created_by,
+        sequence=calendar_selectors.meeting_revision(meeting),
+        url=base + reverse("taskforces:meeting", args=[meeting.pk]),
+        host=urlsplit(base).hostname or "localhost",
+    )
+    method = ical.CANCEL if meeting.cancelled_at else ical.REQUEST
+    return [(f"meeting-{meeting.pk}.ics", content, f"text/calendar; method={method}")]
 
 
 # --- The 30-day reminder (Celery beat) ------------------------------------------------
@@ -223,8 +309,15 @@ def remind_no_meeting(now: dt.datetime) -> int:
         )
         .select_related("hotspot")
         .annotate(
-            last_met=Max("meetings__starts_at", filter=Q(meetings__starts_at__lte=now)),
-            next_meeting=Min("meetings__starts_at", filter=Q(meetings__starts_at__gt=now)),
+            # A cancelled meeting was not held and is not to come.
+            last_met=Max(
+                "meetings__starts_at",
+                filter=Q(meetings__starts_at__lte=now, meetings__cancelled_at__isnull=True),
+            ),
+            next_meeting=Min(
+                "meetings__starts_at",
+                filter=Q(meetings__starts_at__gt=now, meetings__cancelled_at__isnull=True),
+            ),
         )
         .order_by("pk")
     )

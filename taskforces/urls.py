@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from taskforces.views import actions, calendar, displacement, meetings, plans, taskforces
+from taskforces.views import (
+    actions,
+    calendar,
+    displacement,
+    meetings,
+    plans,
+    practices,
+    taskforces,
+)
 
 app_name = "taskforces"
 urlpatterns = [
@@ -26,6 +34,20 @@ urlpatterns = [
         "meetings/<int:pk>/decisions/", meetings.meeting_decision_add, name="meeting_decision_add"
     ),
     path("points/<int:pk>/toggle/", meetings.meeting_point_toggle, name="meeting_point_toggle"),
+    path("points/<int:pk>/carry/", meetings.meeting_point_carry, name="meeting_point_carry"),
+    path("meetings/<int:pk>/cancel/", meetings.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/excuse/", meetings.meeting_excuse, name="meeting_excuse"),
+    path(
+        "meetings/<int:pk>/minutes/final/", meetings.minutes_finalise, name="meeting_minutes_final"
+    ),
+    path(
+        "meetings/<int:pk>/minutes/correct/",
+        meetings.minutes_correct,
+        name="meeting_minutes_correct",
+    ),
+    path(
+        "<int:pk>/pending-actions/", meetings.pending_actions_create, name="pending_actions_create"
+    ),
     # Plans
     path("<int:pk>/plan/", plans.plan_detail, name="plan"),
     path("<int:pk>/plan/submit/", plans.plan_submit, name="plan_submit"),
@@ -45,6 +67,20 @@ urlpatterns = [
     path("actions/<int:pk>/escalate/", actions.action_escalate, name="action_escalate"),
     path("escalations/", actions.escalations, name="escalations"),
     path("escalations/<int:pk>/resolve/", actions.escalation_resolve, name="escalation_resolve"),
+    # What worked where: evaluations of ended actions and the shared library
+    path("practices/", practices.practice_list, name="practices"),
+    path("actions/<int:pk>/evaluation/", practices.evaluation_detail, name="evaluation"),
+    path("actions/<int:pk>/evaluation/edit/", practices.evaluation_edit, name="evaluation_edit"),
+    path(
+        "actions/<int:pk>/evaluation/submit/",
+        practices.evaluation_submit,
+        name="evaluation_submit",
+    ),
+    path(
+        "actions/<int:pk>/evaluation/review/",
+        practices.evaluation_review,
+        name="evaluation_review",
+    ),
     # Displacement
     path("displacements/", displacement.displacement_list, name="displacements"),
     path("displacements/new/", displacement.displacement_new, name="displacement_new"),

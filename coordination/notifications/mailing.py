@@ -27,7 +27,9 @@ from coordination.notifications.models import Notification
 from coordination.notifications.services import (
     GROUPS,
     OTHER_GROUP,
+    Attachment,
     Objects,
+    attachments,
     group_label,
     message,
     referenced,
@@ -74,9 +76,12 @@ def _item(notification: Notification, objects: Objects | None = None) -> dict[st
     }
 
 
-def _send(person: User, subject: str, body: str) -> None:
+def _send(person: User, subject: str, body: str, files: Iterable[Attachment] = ()) -> None:
     # The default mailer (settings.MAILERS); SMTP errors propagate to the caller.
-    EmailMessage(subject=subject, body=body, to=[person.email]).send()
+    email = EmailMessage(subject=subject, body=body, to=[person.email])
+    for name, content, mimetype in files:
+        email.attach(name, content, mimetype)
+    email.send()
 
 
 def _count_failure(ids: Iterable[int]) -> None:
@@ -120,7 +125,8 @@ def _send_one(pk: int) -> int:
             subject, body = _render(
                 "coordination/email/notification", person, {"item": _item(notification)}
             )
-        _send(person, subject, body)
+            files = attachments(notification)
+        _send(person, subject, body, files)
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return 1
@@ -173,7 +179,9 @@ def _send_digest(person: User, now: dt.datetime) -> int:
             with translation.override(person.preferred_language):
                 context = {"groups": _digest_groups(notifications), "total": len(ids)}
                 subject, body = _render("coordination/email/digest", person, context)
-            _send(person, subject, body)
+                # One file per name: a meeting scheduled then moved is sent once, as it is.
+                files = list({f[0]: f for n in notifications for f in attachments(n)}.values())
+            _send(person, subject, body, files)
             Notification.objects.filter(pk__in=ids).update(emailed_at=timezone.now())
     except MAIL_ERRORS:
         _count_failure(ids)

@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.core import bounds
 from coordination.core.forms import (
+    BoundedDateField,
     BoundedDateTimeField,
     IdChoiceField,
     IdMultipleChoiceField,
     SafeForm,
 )
-from coordination.models import Axis, User
+from coordination.models import Agency, Axis, User
 from taskforces.forms.bilingual import LanguageField
 from taskforces.models import Action, TaskForce
 
@@ -30,27 +31,83 @@ class MeetingForm(SafeForm):
     )
 
 
+def _members(taskforce: TaskForce):
+    return (
+        User.objects.filter(is_active=True, memberships__taskforce=taskforce)
+        .select_related("agency")
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def _people_field(field: forms.Field, people) -> None:
+    field = cast(forms.ModelMultipleChoiceField, field)
+    field.queryset = people
+    field.label_from_instance = lambda person: f"{person} · {person.agency}"  # type: ignore[method-assign, assignment]
+
+
+class MeetingNewForm(MeetingForm):
+    invitees = IdMultipleChoiceField(
+        label=_("Invite"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Each person ticked gets the invitation by e-mail, with a calendar file. "
+            "All active members are ticked by default."
+        ),
+    )
+
+    def __init__(self, *args, taskforce: TaskForce, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = _members(taskforce)
+        _people_field(self.fields["invitees"], people)
+        if not self.is_bound:
+            self.initial.setdefault("invitees", [person.pk for person in people])
+
+
 class MeetingEditForm(MeetingForm):
     minutes = forms.CharField(
-        label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 10}), required=False
+        label=_("Minutes (draft)"), widget=forms.Textarea(attrs={"rows": 10}), required=False
     )
     attendees = IdMultipleChoiceField(
         label=_("Attendance"),
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("Tick the members who attended."),
+        help_text=_("Tick the members who attended (once the meeting has taken place)."),
     )
 
-    def __init__(self, *args, taskforce: TaskForce, **kwargs):
+    def __init__(self, *args, taskforce: TaskForce, minutes_final: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        attendees = cast(forms.ModelMultipleChoiceField, self.fields["attendees"])
-        attendees.queryset = (
-            User.objects.filter(memberships__taskforce=taskforce)
-            .select_related("agency")
-            .order_by("last_name", "first_name")
-        )
-        attendees.label_from_instance = lambda person: f"{person} · {person.agency}"  # type: ignore[method-assign, assignment]
+        _people_field(self.fields["attendees"], _members(taskforce))
+        if minutes_final:
+            # Final minutes are locked (the service refuses too): a correction is started
+            # from the meeting page.
+            self.fields["minutes"].disabled = True
+            self.fields["minutes"].label = _("Minutes (final)")
+            self.fields["minutes"].help_text = _(
+                "The minutes are final and locked; start a correction on the meeting page."
+            )
+
+
+class MeetingCancelForm(SafeForm):
+    reason = forms.CharField(
+        label=_("Reason for the cancellation"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("The participants receive it with the cancellation."),
+    )
+
+
+class MeetingMinutesForm(SafeForm):
+    text = forms.CharField(
+        label=_("Minutes (draft)"), widget=forms.Textarea(attrs={"rows": 10}), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "minutes_%s")
+        super().__init__(*args, **kwargs)
 
 
 class MeetingPointForm(SafeForm):
@@ -59,6 +116,14 @@ class MeetingPointForm(SafeForm):
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     language = LanguageField(help_text="")
+
+
+NEW_ACTION_FIELDS = (
+    "new_action_title",
+    "new_action_axis",
+    "new_action_lead_agency",
+    "new_action_due_on",
+)
 
 
 class MeetingDecisionForm(SafeForm):
@@ -76,6 +141,14 @@ class MeetingDecisionForm(SafeForm):
     new_action_axis = forms.ChoiceField(
         label=_("Axis of the new action"), choices=[("", "—"), *Axis.choices], required=False
     )
+    new_action_lead_agency = IdChoiceField(
+        label=_("Lead agency of the new action"),
+        queryset=Agency.objects.order_by("name_fr"),
+        required=False,
+    )
+    new_action_due_on = BoundedDateField(
+        label=_("Due date of the new action"), bounds=bounds.ACTION, required=False
+    )
 
     def __init__(self, *args, actions, can_create: bool, **kwargs):
         # The agenda point form is on the same page: distinct ids keep the labels right.
@@ -83,8 +156,8 @@ class MeetingDecisionForm(SafeForm):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["action"]).queryset = actions
         if not can_create:
-            del self.fields["new_action_title"]
-            del self.fields["new_action_axis"]
+            for name in NEW_ACTION_FIELDS:
+                del self.fields[name]
 
     def clean(self) -> dict:
         data = cast(dict, super().clean())
@@ -99,4 +172,9 @@ class MeetingDecisionForm(SafeForm):
         title = self.cleaned_data.get("new_action_title", "").strip()
         if not title:
             return None
-        return {"title": title, "axis": self.cleaned_data["new_action_axis"]}
+        fields = {"title": title, "axis": self.cleaned_data["new_action_axis"]}
+        if self.cleaned_data.get("new_action_lead_agency"):
+            fields["lead_agency"] = self.cleaned_data["new_action_lead_agency"]
+        if self.cleaned_data.get("new_action_due_on"):
+            fields["due_on"] = self.cleaned_data["new_action_due_on"]
+        return fields

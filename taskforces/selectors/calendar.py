@@ -19,7 +19,16 @@ from taskforces import ical, permissions
 from taskforces.models import Meeting, MeetingDecision, TaskForce
 
 # The audited changes that alter what a meeting's event says (its SEQUENCE).
-REVISING_ACTIONS = ("meeting.update", "meeting.decision")
+REVISING_ACTIONS = ("meeting.update", "meeting.decision", "meeting.cancel")
+
+
+def meeting_revision(meeting: Meeting) -> int:
+    """The meeting's SEQUENCE, as the feeds count it: an invitation and the feed agree."""
+    return AuditEntry.objects.filter(
+        target_type=ContentType.objects.get_for_model(Meeting),
+        target_id=str(meeting.pk),
+        action__in=REVISING_ACTIONS,
+    ).count()
 
 
 def _meetings(taskforce_ids: QuerySet) -> QuerySet[Meeting]:

@@ -165,6 +165,7 @@ def plan_validate(*, version: PlanVersion, by: User, comment: str = "") -> PlanV
         },
     )
     notifications.plan_reviewed(version)
+    _pending_actions(version)
     return version
 
 
@@ -186,7 +187,18 @@ def plan_return(*, version: PlanVersion, by: User, comment: str) -> PlanVersion:
         },
     )
     notifications.plan_reviewed(version)
+    _pending_actions(version)
     return version
+
+
+def _pending_actions(version: PlanVersion) -> None:
+    """The plan takes changes again: create the actions meeting decisions proposed while
+    it was under review (in the same transaction as the review)."""
+    # Imported here: the meeting services build on the action services, which build on
+    # these plan services.
+    from taskforces.services.meetings import pending_actions_create
+
+    pending_actions_create(plan=version.plan)
 
 
 # --- The police-judicial annex --------------------------------------------------------

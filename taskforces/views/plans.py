@@ -18,6 +18,7 @@ from coordination.people.http import AuthenticatedHttpRequest
 from taskforces import permissions
 from taskforces.forms.plans import ReviewForm
 from taskforces.models import Action, ActionPlan
+from taskforces.selectors import meetings as meeting_selectors
 from taskforces.selectors import plans as plan_selectors
 from taskforces.services import plans as plan_services
 
@@ -34,6 +35,8 @@ def _plan_page(request: AuthenticatedHttpRequest, plan: ActionPlan, **extra) -> 
             prefix=ANNEX_PREFIX
         )
     context.update(extra)
+    # Meeting decisions whose action waits for the plan (created once it is reviewed).
+    context["pending"] = meeting_selectors.pending_decisions(request.user, plan.taskforce)
     groups = [*context["groups"], *((context.get("annex") or {}).get("groups") or [])]
     viewlog.shown(request, [a for g in groups for a in g["actions"]], via=viewlog.VIA_PLAN_PAGE)
     return render(request, "taskforces/plan.html", context)
@@ -186,7 +189,8 @@ def plan_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(
         [
-            _("Axis"), _("Title"), _("Description"), _("Lead agency"), _("Partner agencies"),
+            _("Axis"), _("Title"), _("Description"), _("Lead agency"), _("Owner"),
+            _("Partner agencies"),
             _("Start"), _("Due"), _("Horizon"), _("Status"), _("Progress (%)"), _("Late"),
             _("Deliverable"), _("Linked indicator"), _("Indicator target"), _("Confidentiality"),
             _("Language of the text"), _("Title (translation)"),
@@ -201,6 +205,7 @@ def plan_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 action.title,
                 action.description,
                 action.lead_agency or "",
+                action.owner or "",
                 ", ".join(str(a) for a in action.partner_agencies.all()),
                 action.start_on.isoformat() if action.start_on else "",
                 action.due_on.isoformat() if action.due_on else "",

@@ -100,9 +100,11 @@ def test_members_join_after_the_task_force_opens_and_before_its_first_meeting(de
             assert taskforce.created_at <= membership.joined_at, (taskforce, membership.user)
             assert membership.joined_at < taskforce.first_meeting, (taskforce, membership.user)
         # Nobody attended a meeting held before they joined.
-        for meeting in taskforce.meetings.prefetch_related("attendees"):
-            for person in meeting.attendees.all():
-                joined = next(m.joined_at for m in memberships if m.user_id == person.pk)
+        for meeting in taskforce.meetings.prefetch_related("participants"):
+            for person in meeting.participants.all():
+                if person.status != "attended":
+                    continue
+                joined = next(m.joined_at for m in memberships if m.user_id == person.user_id)
                 assert joined < meeting.starts_at
 
 

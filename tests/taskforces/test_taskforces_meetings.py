@@ -81,7 +81,8 @@ def test_minutes_attendance_points_and_decisions(client, cast):
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.minutes.startswith("Tour de table")
-    assert set(meeting.attendees.all()) == {cast.police, cast.association}
+    attended = meeting.participants.filter(status="attended")
+    assert {row.user for row in attended} == {cast.police, cast.association}
 
     client.post(reverse("taskforces:meeting_point_add", args=[meeting.pk]), {"title": "Caméras"})
     point = MeetingPoint.objects.get(meeting=meeting, title="Caméras")
