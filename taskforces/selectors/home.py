@@ -1,15 +1,20 @@
-"""The task-force panels of the home page: my work, and the CSIR's summary."""
+"""The task-force panels of the home page ('my work'), one reader per role.
+
+Each reader runs a fixed number of queries whatever the number of task forces, actions
+and meetings (the home page's query count is tested for two data sizes per role), and
+reads actions only through the police-judicial rule of ``taskforces.permissions``: a
+confidential action never reaches a list or a count outside its circle.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import (
-    OuterRef,
-    Q,
-    Subquery,
-)
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
 
 from coordination.models import User
 from coordination.people import permissions as policy
@@ -18,48 +23,243 @@ from taskforces.models import (
     Action,
     AnnexVersion,
     Meeting,
+    Membership,
     PlanVersion,
+    TaskForce,
 )
 from taskforces.selectors.actions import (
+    CLOSED_STATUSES,
     Status,
-    for_lists,
     late_condition,
     open_escalations_of,
+    with_late,
 )
 
+# "Due soon" and "meetings to prepare" look this far ahead.
+SOON_DAYS = 14
+# The length of each list of actions on the home page (the full lists are one link away).
+LIST_LENGTH = 10
 
-def home_summary(user: User) -> dict[str, Any] | None:
-    """For a task-force member's home page: late or blocked actions, next meetings."""
-    granted = permissions.granted_taskforces(user)
-    if not granted.exists():
-        return None
-    today = timezone.localdate()
-    attention = list(
-        for_lists(
-            Action.objects.filter(permissions.my_actions_filter(user)).filter(
-                late_condition(today) | Q(status=Status.BLOCKED)
-            )
-        )
+
+def soon_condition(today: dt.date, days: int = SOON_DAYS) -> Q:
+    """Due today or within ``days`` days, and neither done nor cancelled."""
+    return (
+        Q(due_on__gte=today)
+        & Q(due_on__lte=today + dt.timedelta(days=days))
+        & ~Q(status__in=CLOSED_STATUSES)
+    )
+
+
+def _granted(user: User, codename: str) -> QuerySet[TaskForce]:
+    """The task forces on which ``user`` holds ``codename`` (guardian, as granted)."""
+    return get_objects_for_user(
+        user,
+        f"taskforces.{codename}",
+        klass=TaskForce,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+
+
+def _latest(model: type[PlanVersion] | type[AnnexVersion]) -> Subquery:
+    return Subquery(
+        model.objects.filter(plan=OuterRef("plan")).order_by("-number").values("pk")[:1]
+    )
+
+
+def _actions(actions: QuerySet[Action]) -> list[Action]:
+    """One query, empty or not: the home page shows no partner agencies, so none are
+    prefetched (a prefetch runs only for a non-empty list, and the count would vary)."""
+    return list(
+        with_late(actions)
         .select_related("plan__taskforce__hotspot")
-        .order_by("due_on", "pk")[:10]
+        .order_by("due_on", "plan__taskforce__hotspot__code", "pk")[:LIST_LENGTH]
+    )
+
+
+def _counts(actions: QuerySet[Action], today: dt.date) -> dict[str, int]:
+    """How many actions are late, due soon and blocked: one query."""
+    return actions.aggregate(
+        late=Count("pk", filter=late_condition(today)),
+        soon=Count("pk", filter=soon_condition(today)),
+        blocked=Count("pk", filter=Q(status=Status.BLOCKED)),
+    )
+
+
+# --- Returned by the CSIR ------------------------------------------------------------------
+
+
+def returned_summary(user: User) -> dict[str, Any] | None:
+    """The plans and police-judicial annexes the CSIR returned with comments, for those who
+    rework them: the plan's editors (chair, coordinator) and, for an annex, the active
+    members of its circle (``Access.can_edit_annex``). None when there is nothing."""
+    if policy.is_csir(user) or not user.is_active:
+        return None
+    plans = list(
+        PlanVersion.objects.filter(
+            state=PlanVersion.State.RETURNED,
+            pk=_latest(PlanVersion),
+            plan__taskforce__in=_granted(user, "edit_plan").values("pk"),
+        )
+        .select_related("plan__taskforce__hotspot", "reviewed_by")
+        .order_by("-reviewed_at", "pk")
+    )
+    annexes = list(
+        AnnexVersion.objects.filter(
+            state=AnnexVersion.State.RETURNED,
+            pk=_latest(AnnexVersion),
+            plan__taskforce__in=permissions.circle_taskforces(user).values("pk"),
+        )
+        .filter(plan__taskforce__in=permissions.contributing_taskforces(user).values("pk"))
+        .select_related("plan__taskforce__hotspot", "reviewed_by")
+        .order_by("-reviewed_at", "pk")
+    )
+    if not plans and not annexes:
+        return None
+    return {"plans": plans, "annexes": annexes, "count": len(plans) + len(annexes)}
+
+
+# --- The task forces a person runs (chair, coordinator) -----------------------------------
+
+
+def coordination_summary(user: User) -> dict[str, Any] | None:
+    """For a task force's coordinator: the actions of the task forces they run that are
+    late or due within SOON_DAYS days (whichever agency leads them), and the meetings to
+    prepare in the next SOON_DAYS days. None for somebody who runs no task force."""
+    if policy.is_csir(user) or not user.is_active:
+        return None
+    run = list(_granted(user, "edit_plan").select_related("hotspot").order_by("hotspot__code"))
+    if not run:
+        return None
+    today, now = timezone.localdate(), timezone.now()
+    actions = Action.objects.filter(plan__taskforce__in=[taskforce.pk for taskforce in run]).filter(
+        permissions.cross_taskforce_action_filter(user)
     )
     meetings = list(
         Meeting.objects.filter(
-            taskforce__in=granted.values("pk"),
-            starts_at__gte=timezone.now(),
+            taskforce__in=_granted(user, "schedule_meetings").values("pk"),
+            starts_at__gte=now,
+            starts_at__lte=now + dt.timedelta(days=SOON_DAYS),
+            cancelled_at__isnull=True,
         )
         .select_related("taskforce__hotspot")
-        .order_by("starts_at")[:5]
+        .order_by("starts_at", "pk")[:LIST_LENGTH]
     )
-    return {"actions": attention, "meetings": meetings}
+    return {
+        "taskforces": run,
+        "late": _actions(actions.filter(late_condition(today))),
+        "soon": _actions(actions.filter(soon_condition(today))),
+        "counts": _counts(actions, today),
+        "meetings": meetings,
+        "days": SOON_DAYS,
+    }
+
+
+def chaired(user: User) -> list[TaskForce]:
+    """The task forces a mayor chairs (and still sees), with their plan's state and next
+    meeting: one query."""
+    if not policy.is_mayor(user):
+        return []
+    chairs = Membership.objects.filter(user=user, role=Membership.Role.CHAIR).values("taskforce_id")
+    latest = PlanVersion.objects.filter(plan__taskforce=OuterRef("pk")).order_by("-number")
+    upcoming = Meeting.objects.filter(
+        taskforce=OuterRef("pk"), starts_at__gte=timezone.now(), cancelled_at__isnull=True
+    ).order_by("starts_at")
+    taskforces: list[TaskForce] = list(
+        permissions.granted_taskforces(user)
+        .filter(pk__in=chairs)
+        .select_related("hotspot")
+        .annotate(
+            plan_state=Subquery(latest.values("state")[:1]),
+            next_meeting_id=Subquery(upcoming.values("pk")[:1]),
+            next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
+        )
+        .order_by("hotspot__code")
+    )
+    labels = dict(PlanVersion.State.choices)
+    for taskforce in taskforces:
+        taskforce.plan_state_label = labels.get(taskforce.plan_state, "")  # type: ignore[attr-defined]
+    return taskforces
+
+
+# --- A member's work -------------------------------------------------------------------------
+
+
+def home_summary(user: User) -> dict[str, Any] | None:
+    """For a task-force member: their agency's actions that are late, blocked or due within
+    SOON_DAYS days, the actions they own, their next meetings, and their task forces."""
+    taskforces = list(
+        permissions.granted_taskforces(user).select_related("hotspot").order_by("hotspot__code")
+    )
+    if not taskforces:
+        return None
+    today = timezone.localdate()
+    agency = Action.objects.filter(permissions.my_actions_filter(user))
+    owned = Action.objects.filter(owner=user).filter(
+        permissions.cross_taskforce_action_filter(user)
+    )
+    meetings = list(
+        Meeting.objects.filter(
+            taskforce__in=[taskforce.pk for taskforce in taskforces],
+            starts_at__gte=timezone.now(),
+            cancelled_at__isnull=True,
+        )
+        .select_related("taskforce__hotspot")
+        .order_by("starts_at", "pk")[:5]
+    )
+    return {
+        "taskforces": taskforces,
+        "actions": _actions(agency.filter(late_condition(today) | Q(status=Status.BLOCKED))),
+        "soon": _actions(agency.filter(soon_condition(today))),
+        "owned": _actions(owned.exclude(status__in=CLOSED_STATUSES)),
+        "counts": _counts(agency, today),
+        "meetings": meetings,
+        "days": SOON_DAYS,
+    }
+
+
+# --- The CSIR ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HotspotLate:
+    """One hotspot's late and blocked actions, as counts (the CSIR's home)."""
+
+    taskforce: TaskForce
+    late: int
+    blocked: int
+
+
+def late_by_hotspot(user: User) -> list[HotspotLate]:
+    """The late and blocked actions the CSIR person may see, counted per hotspot, the most
+    late first: two queries whatever the number of actions."""
+    today = timezone.localdate()
+    rows = list(
+        Action.objects.filter(permissions.cross_taskforce_action_filter(user))
+        .filter(late_condition(today) | Q(status=Status.BLOCKED))
+        .values("plan__taskforce_id")
+        .annotate(
+            late=Count("pk", filter=late_condition(today)),
+            blocked=Count("pk", filter=Q(status=Status.BLOCKED)),
+        )
+        .order_by()
+    )
+    taskforces = TaskForce.objects.select_related("hotspot").in_bulk(
+        [row["plan__taskforce_id"] for row in rows]
+    )
+    counted = [
+        HotspotLate(taskforces[row["plan__taskforce_id"]], row["late"], row["blocked"])
+        for row in rows
+    ]
+    return sorted(counted, key=lambda row: (-row.late, -row.blocked, row.taskforce.hotspot.code))
 
 
 def csir_summary(user: User) -> dict[str, Any]:
-    """For the CSIR's home page: open escalations and plans awaiting validation."""
-    latest = PlanVersion.objects.filter(plan=OuterRef("plan")).order_by("-number")
+    """For the CSIR's home page: late and blocked actions per hotspot, open escalations,
+    plans (and, for the coordinator, police-judicial annexes) awaiting validation."""
     awaiting = (
         PlanVersion.objects.filter(state=PlanVersion.State.SUBMITTED)
-        .filter(pk=Subquery(latest.values("pk")[:1]))
+        .filter(pk=_latest(PlanVersion))
         .select_related("plan__taskforce__hotspot")
         .order_by("submitted_at")
     )
@@ -69,10 +269,15 @@ def csir_summary(user: User) -> dict[str, Any]:
     if can_review:
         annexes = list(
             AnnexVersion.objects.filter(state=AnnexVersion.State.SUBMITTED)
+            .filter(pk=_latest(AnnexVersion))
             .select_related("plan__taskforce__hotspot")
             .order_by("submitted_at")
         )
+    by_hotspot = late_by_hotspot(user)
     return {
+        "by_hotspot": by_hotspot,
+        "late_total": sum(row.late for row in by_hotspot),
+        "blocked_total": sum(row.blocked for row in by_hotspot),
         "escalations": open_escalations_of(user),
         "awaiting": list(awaiting),
         "annexes": annexes,
