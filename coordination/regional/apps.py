@@ -13,3 +13,7 @@ class RegionalConfig(AppConfig):
         from coordination.regional import navigation
 
         navigation.register()
+        # Who sees and attaches documents on bulletins.
+        from coordination.regional.bulletins.attachments import register_providers
+
+        register_providers()

@@ -15,10 +15,11 @@ from coordination.core.forms import (
     IdMultipleChoiceField,
     SafeForm,
 )
-from coordination.models import Agency, Axis
+from coordination.models import Agency, Axis, User
 from hotspots.models import IndicatorDefinition
 from taskforces.forms.bilingual import LanguageField
 from taskforces.models import Action
+from taskforces.services import actions as action_services
 
 Status = Action.Status
 #: The revision counter is a 32-bit integer column; a larger posted one is junk.
@@ -39,6 +40,15 @@ class ActionForm(SafeForm):
     )
     lead_agency = IdChoiceField(
         label=_("Lead agency"), queryset=Agency.objects.order_by("name_fr"), required=False
+    )
+    owner = IdChoiceField(
+        label=_("Owner"),
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        help_text=_(
+            "The person of the lead agency who answers for the action. Changing the lead "
+            "agency? Save it first to choose among its members."
+        ),
     )
     partner_agencies = IdMultipleChoiceField(
         label=_("Partner agencies"),
@@ -89,6 +99,47 @@ class ActionForm(SafeForm):
                 )
             ]
             field.initial = Action.Confidentiality.POLICE_JUDICIAL
+        self._limit_owners()
+
+    def _lead_agency(self) -> Agency | None:
+        """The lead agency the form is about: the posted one, else the action's."""
+        raw = self.data.get(self.add_prefix("lead_agency")) if self.is_bound else None
+        if raw is None:
+            raw = self.get_initial_for_field(self.fields["lead_agency"], "lead_agency")
+        pk = bounds.parse_id(str(raw)) if raw not in (None, "") else None
+        return Agency.objects.filter(pk=pk).first() if pk is not None else None
+
+    def _limit_owners(self) -> None:
+        """Offer the active members of the lead agency; any other choice gets a clear
+        message from ``clean`` (and the action services refuse it too)."""
+        field = cast(IdChoiceField, self.fields["owner"])
+        candidates = list(action_services.owner_candidates(self._lead_agency()))
+        current = self.get_initial_for_field(field, "owner")
+        choices: list[tuple[object, str]] = [("", "—")]
+        choices += [(user.pk, _owner_label(user)) for user in candidates]
+        if current and all(user.pk != current for user in candidates):
+            # The owner saved before the lead agency changed: shown, so nothing is lost
+            # silently, and refused on save until a member of the lead agency is chosen.
+            owner = User.objects.filter(pk=current).first()
+            if owner is not None:
+                choices.append((owner.pk, _owner_label(owner)))
+        field.choices = choices
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        owner, lead = data.get("owner"), data.get("lead_agency")
+        if "owner" in data and not action_services.owner_fits(owner, lead):
+            message = str(_("Choose the lead agency first: the owner is one of its members."))
+            if lead is not None:
+                message = str(
+                    _(
+                        "%(person)s is not an active member of the lead agency (%(agency)s): "
+                        "choose one of its members, or nobody."
+                    )
+                    % {"person": owner, "agency": lead}
+                )
+            self.add_error("owner", message)
+        return data
 
     def plan_fields(self) -> dict:
         data = dict(self.cleaned_data)
@@ -104,6 +155,7 @@ def action_initial(action: Action) -> dict:
         "title": action.title,
         "description": action.description,
         "lead_agency": action.lead_agency_id,
+        "owner": action.owner_id,
         "partner_agencies": [agency.pk for agency in action.partner_agencies.all()],
         "start_on": action.start_on,
         "due_on": action.due_on,
@@ -114,6 +166,10 @@ def action_initial(action: Action) -> dict:
         "confidentiality": action.confidentiality,
         "revision": action.revision,
     }
+
+
+def _owner_label(user: User) -> str:
+    return str(user)
 
 
 class ActionStatusForm(SafeForm):

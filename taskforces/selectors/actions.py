@@ -63,7 +63,7 @@ def is_late(action: Action, today: dt.date | None = None) -> bool:
 def for_lists(actions: QuerySet[Action]) -> QuerySet[Action]:
     """What a table of actions shows, fetched once for the whole table."""
     return with_late(
-        actions.select_related("lead_agency", "indicator").prefetch_related(
+        actions.select_related("lead_agency", "owner", "indicator").prefetch_related(
             Prefetch("partner_agencies", queryset=Agency.objects.order_by("name_fr"))
         )
     )

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_groups_with_perms, remove_perm
@@ -40,6 +40,40 @@ LANGUAGE_FIELDS = [
     "language",
     *(f"{name}_translation" for name in Action.TRANSLATED_FIELDS),
 ]
+
+
+# The person who answers for an action: not the plan's content either (a change opens no
+# new version), but held to the lead agency by ``_check_owner``.
+OWNER_FIELD = "owner"
+
+
+def owner_candidates(agency: Agency | None) -> QuerySet[User]:
+    """Who may own an action led by ``agency``: its active members."""
+    if agency is None:
+        return User.objects.none()
+    return User.objects.filter(agency=agency, is_active=True).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def owner_fits(owner: User | None, lead: Agency | None) -> bool:
+    """Whether ``owner`` may own an action led by ``lead`` (no owner always fits)."""
+    if owner is None:
+        return True
+    return lead is not None and owner.is_active and owner.agency_id == lead.pk
+
+
+def _check_owner(owner: User | None, lead: Agency | None) -> None:
+    if not owner_fits(owner, lead):
+        raise ValidationError(
+            _("The owner must be an active member of the lead agency (%(agency)s).")
+            % {"agency": lead if lead is not None else _("none chosen")},
+            code="owner",
+        )
+
+
+def _owner_value(action: Action) -> str | None:
+    return str(action.owner) if action.owner_id is not None else None
 
 
 class ActionConflict(Exception):
@@ -137,7 +171,7 @@ def action_create(
 
     ``language`` is that of the texts (default: the author's, from their interface).
     """
-    unknown = set(fields) - set(SCALAR_PLAN_FIELDS) - set(LANGUAGE_FIELDS)
+    unknown = set(fields) - set(SCALAR_PLAN_FIELDS) - set(LANGUAGE_FIELDS) - {OWNER_FIELD}
     assert not unknown, f"not an action's plan field: {unknown}"
     partners = list(partner_agencies)
     fields = {"axis": axis, "title": title, "language": _language(language), **fields}
@@ -149,6 +183,7 @@ def action_create(
     _require(access.can_edit_plan or confidential)
     _require(access.sees_police_judicial or not confidential)
     _check_action({**fields, "partner_agencies": partners})
+    _check_owner(fields.get(OWNER_FIELD), fields.get("lead_agency"))
     _check_dates(fields)
     plan = _lock_plan(plan)
     action = Action.objects.create(plan=plan, **fields)
@@ -161,6 +196,7 @@ def action_create(
         changes={
             **_plan_values(action),
             **audit.snapshot(action, LANGUAGE_FIELDS),
+            OWNER_FIELD: _owner_value(action),
             **_version_for(plan, confidential, by=by),
         },
         police_judicial=confidential,
@@ -185,7 +221,7 @@ def action_update(*, action: Action, by: User, revision: int, **fields: Any) -> 
     (``LANGUAGE_FIELDS``) are saved under the same revision check, but are not the plan's
     content: changing only them opens no version.
     """
-    unknown = set(fields) - set(PLAN_FIELDS) - set(LANGUAGE_FIELDS)
+    unknown = set(fields) - set(PLAN_FIELDS) - set(LANGUAGE_FIELDS) - {OWNER_FIELD}
     assert not unknown, f"not an action's plan field: {unknown}"
     if not fields.get("language", "-"):
         del fields["language"]  # not sent: the texts keep their language
@@ -205,7 +241,7 @@ def action_update(*, action: Action, by: User, revision: int, **fields: Any) -> 
     # Compare-and-set on the revision: the UPDATE matches only the revision the form was
     # built on, and holds the row until commit, so two saves can never both succeed.
     claimed = Action.objects.filter(pk=action.pk, revision=revision).update(revision=revision + 1)
-    current = Action.objects.select_related("lead_agency", "indicator").get(pk=action.pk)
+    current = Action.objects.select_related("lead_agency", "indicator", "owner").get(pk=action.pk)
     if not claimed:
         raise ActionConflict(current)
     partners = fields.pop("partner_agencies", None)
@@ -215,11 +251,17 @@ def action_update(*, action: Action, by: User, revision: int, **fields: Any) -> 
         list(partners) if partners is not None else list(current.partner_agencies.all())
     )
     _check_action(merged)
+    if OWNER_FIELD in fields:
+        _check_owner(fields[OWNER_FIELD], merged["lead_agency"])
+    elif not owner_fits(current.owner, merged["lead_agency"]):
+        # A new lead agency: its owner from the former one no longer answers for it.
+        fields[OWNER_FIELD] = None
     _check_dates(fields, current=current)
     if "language" in fields:
         fields["language"] = _language(fields["language"])
     before = _plan_values(current)
     before_texts = audit.snapshot(current, LANGUAGE_FIELDS)
+    before_owner = {OWNER_FIELD: _owner_value(current)}
     for name, value in fields.items():
         setattr(current, name, value)
     if partners is not None:
@@ -229,6 +271,7 @@ def action_update(*, action: Action, by: User, revision: int, **fields: Any) -> 
         action_grants_sync(current)
     changes = audit.diff(before, _plan_values(current))
     text_changes = audit.diff(before_texts, audit.snapshot(current, LANGUAGE_FIELDS))
+    text_changes |= audit.diff(before_owner, {OWNER_FIELD: _owner_value(current)})
     if changes or text_changes:
         confidential = current.confidentiality == POLICE_JUDICIAL
         version = _version_for(plan, confidential, by=by) if changes else {}
