@@ -20,6 +20,7 @@ from taskforces.forms.actions import MyActionsFilter
 from taskforces.forms.taskforces import AccessGrantForm, MembershipAddForm, MembershipRoleForm
 from taskforces.models import Membership, TaskForce
 from taskforces.selectors import actions as action_selectors
+from taskforces.selectors import balance as balance_selectors
 from taskforces.selectors import plans as plan_selectors
 from taskforces.selectors import taskforces as taskforce_selectors
 from taskforces.services import taskforces as taskforce_services
@@ -39,6 +40,7 @@ def taskforce_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     taskforce = permissions.get_taskforce_for(request.user, pk)
     plan = plan_selectors.plan_of(taskforce)
     context = taskforce_selectors.taskforce_page(request.user, taskforce, plan)
+    context["balance"] = balance_selectors.balance_for(request.user, taskforce)
     viewlog.shown(request, [*context["late"], *context["blocked"]], via=viewlog.VIA_TASKFORCE_PAGE)
     return render(request, "taskforces/detail.html", context)
 

@@ -3,8 +3,9 @@
 The page costs the same number of queries whatever the number of hotspots: one query for
 the hotspots (with their plan and last meeting as subqueries) and its two prefetches, one
 aggregate of the actions grouped by hotspot and axis, one of the police orders grouped by
-hotspot, the indicator definitions and one query for six months of indicator values. The
-rows are then assembled in Python.
+hotspot, the indicator definitions and one query for six months of indicator values, and
+the balance of the axes of every task force (``taskforces.selectors.balance``, three
+queries). The rows are then assembled in Python.
 
 The action figures go through :func:`counted_actions`, the overview's form of the
 police-judicial rule of ``taskforces.permissions``: police-judicial actions are counted
@@ -35,6 +36,7 @@ from hotspots.selectors.indicators import add_months, last_complete_month
 from taskforces.models import Action, Escalation, Meeting, PlanVersion
 from taskforces.permissions import circle_taskforces, visible_taskforces
 from taskforces.selectors.actions import late_condition
+from taskforces.selectors.balance import Balance, Thresholds, balances_for
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -158,6 +160,10 @@ class OverviewRow:
     orders_regional: int
     orders_expiring: int
     trends: list[IndicatorTrend] = field(default_factory=list)
+    # The balance of the axes of the task force (all three axes, whatever the axis filter),
+    # and the link to it on the task force's page when the reader may open that page.
+    balance: Balance | None = None
+    balance_url: str = ""
 
     @property
     def orders_in_force(self) -> int:
@@ -182,6 +188,8 @@ class Overview:
     rows: list[OverviewRow]
     axes: list[tuple[str, str]]
     today: dt.date
+    # The settings of the balance of the axes (the column's heading names the window).
+    balance_limits: Thresholds | None = None
 
     @property
     def hotspots(self) -> list[Hotspot]:
@@ -198,6 +206,11 @@ class Overview:
     @property
     def orders_expiring(self) -> int:
         return sum(row.orders_expiring for row in self.rows)
+
+    @property
+    def imbalanced(self) -> int:
+        """The task forces with an axis-balance warning."""
+        return sum(1 for row in self.rows if row.balance and row.balance.warnings)
 
 
 def _hotspots(
@@ -334,7 +347,7 @@ def regional_overview(
 ) -> Overview:
     """Every hotspot ``user`` may see that matches ``filters``, one row each.
 
-    A fixed number of queries (8) whatever the number of hotspots, actions, meetings,
+    A fixed number of queries (11) whatever the number of hotspots, actions, meetings,
     orders or indicator values. The axis filter limits the progress, the late and
     escalated counts and the indicator trends to that axis.
     """
@@ -344,6 +357,8 @@ def regional_overview(
     figures = _action_figures(user, ids, filters.axis, today)
     orders = _order_figures(ids, today)
     trends = _trends(ids, filters.axis)
+    # The balance is about the three axes together: the axis filter does not apply to it.
+    balances = balances_for(user, [h.taskforce_pk for h in hotspots if h.taskforce_pk is not None])
     # The plan page is open to the CSIR and the task force's members only.
     readable = set(visible_taskforces(user).order_by().values_list("pk", flat=True))
     regional = orders.get(None, {"in_force": 0, "expiring": 0})
@@ -395,6 +410,19 @@ def regional_overview(
                 orders_regional=regional["in_force"],
                 orders_expiring=local["expiring"] + regional["expiring"],
                 trends=trends.get(hotspot.pk, []),
+                balance=balances.get(hotspot.taskforce_pk)
+                if hotspot.taskforce_pk is not None
+                else None,
+                balance_url=reverse("taskforces:detail", args=[hotspot.taskforce_pk])
+                + "#axis-balance"
+                if hotspot.taskforce_pk in readable
+                else "",
             )
         )
-    return Overview(filters=filters, rows=rows, axes=axes, today=today)
+    return Overview(
+        filters=filters,
+        rows=rows,
+        axes=axes,
+        today=today,
+        balance_limits=Thresholds.from_settings(),
+    )
