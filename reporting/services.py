@@ -15,6 +15,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, cast
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -36,6 +37,8 @@ from django.utils.translation import gettext as _
 
 from coordination.audit import services as audit
 from coordination.core import bounds
+from coordination.core.dates import long_date
+from coordination.core.files import STORAGE_ERRORS
 from coordination.models import CoresMeeting, User
 from coordination.notifications.services import notify, ref
 from coordination.outbox import services as outbox
@@ -43,8 +46,10 @@ from coordination.people import permissions as policy
 from coordination.strategy import selectors as regional
 from hotspots.models import Hotspot
 from reporting import render, snapshot
+from reporting.briefings import snapshot as briefing_snapshot
 from reporting.models import REGION_SCOPE, Report
 from reporting.permissions import requestable_audiences
+from reporting.selectors import language_siblings
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +63,11 @@ TICK = 5.0
 #: Starts of a build (including restarts after a dead worker) before giving up.
 MAX_ATTEMPTS = 3
 #: Errors worth another try later: the database or the file storage was unavailable.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError)
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    *STORAGE_ERRORS,
+)
 #: Without a strategy period, scheduled reports cover this many months.
 FALLBACK_MONTHS = 6
 LANGUAGES = (Report.Language.FR, Report.Language.NL)
@@ -117,6 +126,8 @@ def report_request(
         raise ValidationError(_("Choose at least one language."))
     if by is not None and audience not in requestable_audiences(by):
         raise ValidationError(_("You may not ask for this version of the report."))
+    if kind == Kind.BRIEFING:
+        raise ValidationError(_("A CoReS briefing is prepared and frozen on its own page."))
     if kind == Kind.TASKFORCE and hotspot is None:
         raise ValidationError(_("A task force report is about one hotspot: choose it."))
     if kind == Kind.REGIONAL:
@@ -368,6 +379,9 @@ def collect(report: Report, *, beat: _Heartbeat | None = None) -> dict:
     The reports of one batch (the same request in other languages) share their data: a
     sibling's snapshot is reused so that the French and Dutch versions say the same.
     """
+    if report.kind == Kind.BRIEFING:
+        # A CoReS briefing was frozen by its preparer: its PDFs render that data only.
+        return briefing_snapshot.for_report(report)
     tick = (lambda percent: beat(5 + percent // 2, Stage.COLLECTING)) if beat else None
     sibling = (
         Report.objects.filter(batch=report.batch, audience=report.audience)
@@ -462,7 +476,7 @@ def _failure(exc: BaseException) -> str:
         return Failure.TIMEOUT
     if isinstance(exc, OperationalError | InterfaceError | DatabaseError):
         return Failure.DATABASE
-    if isinstance(exc, OSError):
+    if isinstance(exc, STORAGE_ERRORS):
         return Failure.STORAGE
     return Failure.ERROR
 
@@ -535,6 +549,47 @@ def report_build(*, report_id: int, final_attempt: bool = True) -> Report | None
 # --- Publishing -----------------------------------------------------------------------
 
 
+def _check_meeting(report: Report, meeting: CoresMeeting | None) -> None:
+    """A report on a period is presented once the period is over: at a CoReS meeting held
+    on or after its last day, never at an earlier one."""
+    if meeting is not None and meeting.held_on < report.period_end:
+        raise ValidationError(
+            _(
+                "This report covers a period ending on %(end)s: it cannot have been "
+                "presented at the CoReS meeting of %(held)s, held before."
+            )
+            % {"end": long_date(report.period_end), "held": long_date(meeting.held_on)}
+        )
+
+
+def _publish(locked: Report, *, by: User, meeting: CoresMeeting | None) -> None:
+    """Publish one locked, ready, unpublished report: its own audit entry and notices."""
+    locked.published = True
+    locked.published_at = timezone.now()
+    locked.published_by = by
+    fields = ["published", "published_at", "published_by"]
+    if meeting is not None:
+        locked.presented_at = meeting
+        fields.append("presented_at")
+    locked.save(update_fields=fields)
+    audit.record(
+        actor=by,
+        action="report.publish",
+        target=locked,
+        changes={"presented_at": meeting},
+        police_judicial=locked.is_police_judicial,
+    )
+    _tell(locked, "report_published", _readers(locked))
+
+
+def _check_publishable(locked: Report, by: User, meeting: CoresMeeting | None) -> None:
+    if locked.status != Status.READY:
+        raise ValidationError(_("Only a ready report can be published."))
+    if locked.published:
+        raise ValidationError(_("This report is already published."))
+    _check_meeting(locked, meeting)
+
+
 def report_publish(*, report: Report, by: User, meeting: CoresMeeting | None = None) -> Report:
     """Publish a ready report (the coordinator), optionally as presented at a CoReS meeting.
 
@@ -544,27 +599,56 @@ def report_publish(*, report: Report, by: User, meeting: CoresMeeting | None = N
         raise ValidationError(_("Only the CSIR coordinator publishes reports."))
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
-        if locked.status != Status.READY:
-            raise ValidationError(_("Only a ready report can be published."))
-        if locked.published:
-            raise ValidationError(_("This report is already published."))
-        locked.published = True
-        locked.published_at = timezone.now()
-        locked.published_by = by
-        fields = ["published", "published_at", "published_by"]
-        if meeting is not None:
-            locked.presented_at = meeting
-            fields.append("presented_at")
-        locked.save(update_fields=fields)
-        audit.record(
-            actor=by,
-            action="report.publish",
-            target=locked,
-            changes={"presented_at": meeting},
-            police_judicial=locked.is_police_judicial,
-        )
-        _tell(locked, "report_published", _readers(locked))
+        _check_publishable(locked, by, meeting)
+        _publish(locked, by=by, meeting=meeting)
     return locked
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What "Publish FR and NL" did: the versions published (the one asked for first)
+    and the other language versions left as they were (not built yet, or failed)."""
+
+    published: list[Report]
+    waiting: list[Report]
+
+
+def report_publish_languages(
+    *, report: Report, by: User, meeting: CoresMeeting | None = None
+) -> Publication:
+    """Publish a ready report together with its versions in the other languages (the
+    current version of the same kind, scope, period and audience), in one transaction,
+    each with its own audit entry and notices, all presented at the same meeting.
+
+    A version in another language that is not built yet (queued, being built, failed) is
+    left as it is and returned in ``waiting``: it is published on its own page once ready.
+    One already published stays as it is.
+    """
+    if not policy.is_csir_coordinator(by):
+        raise ValidationError(_("Only the CSIR coordinator publishes reports."))
+    with transaction.atomic():
+        siblings = language_siblings(report)
+        # Locked in one order (by id) so that two coordinators publishing the FR and the
+        # NL page at the same moment cannot deadlock; the second one finds them published.
+        ids = sorted([report.pk, *(other.pk for other in siblings)])
+        locked = {
+            r.pk: r for r in Report.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        }
+        main = locked[report.pk]
+        _check_publishable(main, by, meeting)
+        published, waiting = [main], []
+        for other in siblings:
+            current = locked[other.pk]
+            if current.published:
+                continue
+            if current.status != Status.READY:
+                waiting.append(current)
+                continue
+            _check_meeting(current, meeting)
+            published.append(current)
+        for each in published:
+            _publish(each, by=by, meeting=meeting)
+    return Publication(published=published, waiting=waiting)
 
 
 def _readers(report: Report) -> list[User]:
@@ -577,7 +661,7 @@ def _readers(report: Report) -> list[User]:
         return []
     languages = ["nl"] if report.language == "nl" else ["fr", "en"]
     people = User.objects.filter(is_active=True, preferred_language__in=languages)
-    if report.kind == Report.Kind.REGIONAL:
+    if report.kind in (Report.Kind.REGIONAL, Report.Kind.BRIEFING):
         return list(people.filter(role__in=[User.Role.CORES_MEMBER, User.Role.MAYOR]))
     return list(people.filter(memberships__taskforce__hotspot=report.hotspot_id).distinct())
 
@@ -603,6 +687,7 @@ def report_link_meeting(*, report: Report, by: User, meeting: CoresMeeting | Non
         locked = Report.objects.select_for_update().get(pk=report.pk)
         if locked.status != Status.READY:
             raise ValidationError(_("Only a ready report can be linked to a meeting."))
+        _check_meeting(locked, meeting)
         before = locked.presented_at
         locked.presented_at = meeting
         locked.save(update_fields=["presented_at"])

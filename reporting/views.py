@@ -15,6 +15,7 @@ from coordination.audit import viewlog
 from coordination.core.files import ChecksumMismatch
 from coordination.people.http import AuthenticatedHttpRequest
 from reporting import permissions, selectors, services
+from reporting.briefings import permissions as briefing_permissions
 from reporting.forms import MeetingForm, ReportFilterForm, ReportRequestForm
 from reporting.models import Report
 
@@ -31,6 +32,7 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "kinds": Report.Kind.choices,
         "statuses": Report.Status.choices,
         "can_request": permissions.can_request_reports(request.user),
+        "can_read_briefings": briefing_permissions.can_read(request.user),
     }
     return render(request, "reporting/list.html", context)
 
@@ -64,7 +66,8 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "report": report,
         "is_csir": permissions.can_request_reports(user),
         "can_publish": permissions.can_publish(user),
-        "can_regenerate": report.audience in permissions.requestable_audiences(user),
+        "can_regenerate": report.kind != Report.Kind.BRIEFING
+        and report.audience in permissions.requestable_audiences(user),
     }
     if request.htmx:
         return render(request, "reporting/detail.html#status", context)

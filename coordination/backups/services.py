@@ -5,7 +5,8 @@ temporary name and renamed when complete, readable by its owner only:
 
 - `database.dump`: `pg_dump --format=custom` (SQLite: `database.sqlite3`, a copy taken
   with SQLite's online backup API);
-- `media.tar.gz`: every file under MEDIA_ROOT;
+- `media.tar.gz`: every stored file (the default storage: MEDIA_ROOT, or the bucket of
+  S3-compatible object storage), read and written through the storage API only;
 - `manifest.json`: versions, the last migration per app, the size and SHA-256 of the dump
   and the archive, and the path, size and SHA-256 of every media file. No secret.
 
@@ -37,6 +38,8 @@ from typing import Any
 import django
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import connection, connections, models
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -92,8 +95,8 @@ def backup_create(*, root: Path | None = None, keep_days: int | None = None) -> 
     if keep_days is not None and keep_days < 1:
         raise BackupError("--keep-days must be at least 1: the new backup would be deleted.")
     root = Path(root or settings.BACKUP_ROOT).resolve()
-    media_root = Path(settings.MEDIA_ROOT).resolve()
-    if root == media_root or root.is_relative_to(media_root):
+    media_root = _local_media_root()
+    if media_root is not None and (root == media_root or root.is_relative_to(media_root)):
         raise BackupError(
             f"The backup folder {root} must not be inside MEDIA_ROOT ({media_root}): "
             "the media archive would hold the backups, and the web server could serve them."
@@ -118,7 +121,7 @@ def backup_create(*, root: Path | None = None, keep_days: int | None = None) -> 
         dump = work / DUMP_FILES[engine]
         _dump_database(engine, dump)
         archive = work / MEDIA_ARCHIVE
-        files = _archive_media(media_root, archive)
+        files = _archive_media(default_storage, archive)
         manifest = {
             "format": FORMAT,
             "created_at": now.isoformat(),
@@ -234,24 +237,55 @@ def _dump_database(engine: str, target: Path) -> None:
         destination.close()
 
 
-def _media_files(media_root: Path) -> Iterator[tuple[str, Path]]:
-    if not media_root.is_dir():
+def _local_media_root() -> Path | None:
+    """MEDIA_ROOT when the files are in a local folder; None with object storage."""
+    if isinstance(default_storage, FileSystemStorage):
+        return Path(default_storage.location).resolve()
+    return None
+
+
+def _stored_files(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file name of the storage, sorted, through its API (a folder or a bucket)."""
+    try:
+        folders, names = storage.listdir(folder)
+    except FileNotFoundError:
         return
-    for path in sorted(media_root.rglob("*")):
-        if path.is_file() and not path.is_symlink():
-            yield path.relative_to(media_root).as_posix(), path
+    for name in sorted(names):
+        yield f"{folder}/{name}" if folder else name
+    for sub in sorted(folders):
+        yield from _stored_files(storage, f"{folder}/{sub}" if folder else sub)
 
 
-def _archive_media(media_root: Path, archive: Path) -> list[dict[str, Any]]:
+class _Hashing:
+    """A reader that hashes what passes through it (tarfile reads the stored file once)."""
+
+    def __init__(self, handle: Any):
+        self.handle, self.digest, self.size = handle, hashlib.sha256(), 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(size)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        return chunk
+
+
+def _archive_media(storage: Storage, archive: Path) -> list[dict[str, Any]]:
     files = []
     with tarfile.open(archive, "w:gz") as tar:
-        for relative, path in _media_files(media_root):
-            info = tar.gettarinfo(str(path), arcname=relative)
-            info.uid = info.gid = 0
-            info.uname = info.gname = ""
-            with path.open("rb") as handle:
-                tar.addfile(info, handle)
-            files.append({"path": relative, "size": info.size, "sha256": file_sha256(path)})
+        for name in _stored_files(storage):
+            info = tarfile.TarInfo(name)
+            info.size = storage.size(name)
+            try:
+                info.mtime = int(storage.get_modified_time(name).timestamp())
+            except NotImplementedError:
+                info.mtime = int(dt.datetime.now(dt.UTC).timestamp())
+            info.mode = 0o600
+            with storage.open(name, "rb") as handle:
+                reader = _Hashing(handle)
+                tar.addfile(info, reader)
+            if reader.size != info.size:
+                raise BackupError(f"The stored file {name} changed while it was archived.")
+            files.append({"path": name, "size": info.size, "sha256": reader.digest.hexdigest()})
     return files
 
 
@@ -391,24 +425,20 @@ class Restored:
 
 
 def backup_restore(*, backup: Backup) -> Restored:
-    """Replace the database and the media files with those of a loaded (checked) backup.
+    """Replace the database and the stored files with those of a loaded (checked) backup.
 
-    The media files are unpacked and checked first, in a folder beside MEDIA_ROOT; the
-    database is restored all or nothing; then the files are moved into MEDIA_ROOT,
-    replacing those of the same name. Files the backup does not hold are left in place.
+    The media files are unpacked and checked first, in a temporary folder; the database is
+    restored all or nothing; then each file is written to the storage (MEDIA_ROOT or the
+    bucket) under its own name, replacing the file of that name. Files the backup does not
+    hold are left in place.
     """
-    media_root = Path(settings.MEDIA_ROOT).resolve()
-    media_root.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=media_root.parent))
+    staging = Path(tempfile.mkdtemp(prefix=".restore-"))
     try:
         unpacked = _unpack_media(backup, staging)
         database = _restore_database(backup)
-        media_root.mkdir(parents=True, exist_ok=True)
-        existing = {relative for relative, _ in _media_files(media_root)}
-        for relative in unpacked:
-            target = media_root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / relative, target)
+        existing = set(_stored_files(default_storage))
+        for name in unpacked:
+            _put(default_storage, name, staging / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Restored(
@@ -434,6 +464,16 @@ def _unpack_media(backup: Backup, staging: Path) -> list[str]:
                 "nothing was restored."
             )
     return sorted(expected)
+
+
+def _put(storage: Storage, name: str, source: Path) -> None:
+    """Write ``source`` to the storage as ``name`` exactly (the rows name it so)."""
+    if storage.exists(name):
+        storage.delete(name)
+    with source.open("rb") as handle:
+        saved = storage.save(name, File(handle, name=name))
+    if saved != name:
+        raise BackupError(f"The storage kept {name} as {saved}: restore it by hand.")
 
 
 def _restore_database(backup: Backup) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from coordination.settings.env import env_bool, env_int, env_list, env_str
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "coordination",
     "coordination.accounts",
+    "coordination.attachments",
     "hotspots",
     "taskforces",
     "reporting",
@@ -178,6 +180,50 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
+# Attachments (documents on actions, meetings, bulletins, escalations): the largest file
+# accepted, in bytes, checked before the content is read (default 10 MB).
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Where the files live (report PDFs, signed police orders, attachments, the backups' media):
+# a local folder (MEDIA_ROOT) by default, S3-compatible object storage when S3_BUCKET is set
+# (several web and worker hosts then share no disk: README "Scaling out"). Either way every
+# file goes through the storage API (default_storage, FileField.open) and is streamed by a
+# view after its permission check: the bucket is private and no public URL is ever made.
+S3_BUCKET = env_str("S3_BUCKET", "")
+_s3_keys = (env_str("S3_ACCESS_KEY_ID", ""), env_str("S3_SECRET_ACCESS_KEY", ""))
+if S3_BUCKET and any(_s3_keys) and not all(_s3_keys):
+    raise ImproperlyConfigured(
+        "Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (instance credentials)."
+    )
+DEFAULT_FILE_STORAGE_BACKEND: dict[str, Any] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "access_key": _s3_keys[0] or None,
+            "secret_key": _s3_keys[1] or None,
+            # A folder of the bucket, when the bucket is shared with something else.
+            "location": env_str("S3_PREFIX", ""),
+            # Private objects; a URL, should one ever be made, is signed and short-lived.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "custom_domain": None,
+            # A name is never reused silently: a second file gets a name of its own.
+            "file_overwrite": False,
+            # Path-style addresses work with every S3-compatible store (SeaweedFS, MinIO).
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+        },
+    }
+    if S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": DEFAULT_FILE_STORAGE_BACKEND,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 # Where `manage.py backup_create` writes its folders (database dump, media archive,
 # manifest). Keep it outside MEDIA_ROOT and off the web server's paths: it holds everything.
 BACKUP_ROOT = Path(env_str("BACKUP_ROOT", str(BASE_DIR / "backups")))
@@ -187,6 +233,34 @@ BACKUP_ROOT = Path(env_str("BACKUP_ROOT", str(BASE_DIR / "backups")))
 # BROKER_DIR): the same machinery as production, with zero set-up.
 REDIS_URL = env_str("REDIS_URL", "")
 BROKER_DIR = Path(env_str("BROKER_DIR", str(BASE_DIR / ".broker")))
+
+# The cache, shared by every web and worker process when CACHE_URL (by default REDIS_URL)
+# names a Redis server; each process's own memory otherwise (one host, `make run`). Its keys
+# carry CACHE_KEY_PREFIX, apart from Celery's: give it a database number of its own in the
+# URL (redis://redis:6379/1) to keep it apart entirely.
+CACHE_URL = env_str("CACHE_URL", "") or REDIS_URL
+CACHES: dict[str, dict[str, Any]] = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal-cache"),
+            "TIMEOUT": 300,
+            # A cache that does not answer must not hold a request long.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Sessions in the database, read through the cache when the cache is shared: a session
+# signed in on one web replica is valid on the others. A per-process cache would keep a
+# signed-out session alive on the replica that cached it: the database alone then.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 # The application's own rows hold the state of every job: no result backend.
 CELERY_RESULT_BACKEND = None
@@ -220,11 +294,38 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = (
     }
 )
 CELERY_BEAT_SCHEDULE_FILENAME = str(BROKER_DIR / "beat-schedule")
+# Exactly one scheduler: every beat process competes for a leader lock (Redis with
+# REDIS_URL, else a PostgreSQL advisory lock, else a lock file in BROKER_DIR) and only its
+# holder sends the periodic jobs; a standby takes over within SCHEDULER_LOCK_TTL seconds of
+# the leader's end (at once when it stops cleanly). See coordination/jobs/leader.py.
+CELERY_BEAT_SCHEDULER = "coordination.jobs.beat:LeaderScheduler"
+SCHEDULER_LOCK_KEY = env_str("SCHEDULER_LOCK_KEY", "portal:beat-leader")
+SCHEDULER_LOCK_TTL = env_int("SCHEDULER_LOCK_TTL", 30)
+if not 3 <= SCHEDULER_LOCK_TTL <= 600:
+    raise ValueError("SCHEDULER_LOCK_TTL must lie between 3 and 600 (seconds).")
 # Periodic jobs; crontab times are in CELERY_TIMEZONE (Europe/Brussels).
 CELERY_BEAT_SCHEDULE: dict = {
     "remind-expiring-police-orders": {
         "task": "hotspots.remind_expiring_orders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # The agencies that supply an indicator are told when last month's value is missing
+    # (once per hotspot, indicator, month and agency).
+    "remind-missing-indicators": {
+        "task": "hotspots.remind_missing_indicators",
+        "schedule": crontab(day_of_month=10, hour=7, minute=45),
+    },
+    # The weighted displacement quotient of every watched hotspot, after the values of
+    # last month are in (once per hotspot, indicator and month; warnings sent once).
+    "compute-displacement-quotients": {
+        "task": "hotspots.compute_displacement_quotients",
+        "schedule": crontab(day_of_month=15, hour=6, minute=30),
+    },
+    # The owners of police-order publication steps due and not done (Moniteur belge,
+    # mayors, each commune's posting, National Crisis Centre): once per step and week.
+    "remind-order-publication-steps": {
+        "task": "hotspots.remind_order_publication_steps",
+        "schedule": crontab(hour=7, minute=5),
     },
     "remind-taskforces-without-meeting": {
         "task": "taskforces.remind_no_meeting",
@@ -294,6 +395,50 @@ REPORT_DAYS_BEFORE_CORES = env_int("REPORT_DAYS_BEFORE_CORES", 7)
 DISPLACEMENT_ROUTING_METRES = env_int("DISPLACEMENT_ROUTING_METRES", 1500)
 if not 0 <= DISPLACEMENT_ROUTING_METRES <= 20_000:
     raise ValueError("DISPLACEMENT_ROUTING_METRES must lie between 0 and 20000 (metres).")
+# A monthly indicator value more than this many times (or less than one this-many-th of)
+# the previous month's value asks for a confirmation before it is saved; after a zero, a
+# value above INDICATOR_JUMP_FROM_ZERO does.
+try:
+    INDICATOR_JUMP_FACTOR = float(env_str("INDICATOR_JUMP_FACTOR", "3"))
+except ValueError as error:
+    raise ValueError("INDICATOR_JUMP_FACTOR must be a number (3 by default).") from error
+if not 1 < INDICATOR_JUMP_FACTOR <= 1000:
+    raise ValueError("INDICATOR_JUMP_FACTOR must lie above 1 and at most 1000.")
+INDICATOR_JUMP_FROM_ZERO = env_int("INDICATOR_JUMP_FROM_ZERO", 10)
+if INDICATOR_JUMP_FROM_ZERO < 0:
+    raise ValueError("INDICATOR_JUMP_FROM_ZERO must be zero or more.")
+# The balance of the three axes (taskforces.selectors.balance): the shares of actions,
+# progress and updates per axis are measured over the last AXIS_BALANCE_WEEKS weeks; an axis
+# without any update for more than AXIS_SILENCE_WEEKS weeks, or one carrying more than
+# AXIS_DOMINANCE_SHARE (a fraction) of the updates of that window, is flagged.
+AXIS_BALANCE_WEEKS = env_int("AXIS_BALANCE_WEEKS", 8)
+if not 1 <= AXIS_BALANCE_WEEKS <= 104:
+    raise ValueError("AXIS_BALANCE_WEEKS must lie between 1 and 104 (weeks).")
+AXIS_SILENCE_WEEKS = env_int("AXIS_SILENCE_WEEKS", 4)
+if not 1 <= AXIS_SILENCE_WEEKS <= 104:
+    raise ValueError("AXIS_SILENCE_WEEKS must lie between 1 and 104 (weeks).")
+try:
+    AXIS_DOMINANCE_SHARE = float(env_str("AXIS_DOMINANCE_SHARE", "0.6"))
+except ValueError as error:
+    raise ValueError("AXIS_DOMINANCE_SHARE must be a number (0.6 by default).") from error
+# At or below one third some axis always carries "too much" of three.
+if not 1 / 3 < AXIS_DOMINANCE_SHARE <= 1:
+    raise ValueError("AXIS_DOMINANCE_SHARE must lie above 1/3 and at most 1.")
+# The displacement early warning (hotspots.services.displacement_quotient): the default width
+# of the buffer ring around a hotspot, the months before and after the split, and the
+# weighted displacement quotient below which (with the buffer's count up) people are warned.
+DISPLACEMENT_BUFFER_METRES = env_int("DISPLACEMENT_BUFFER_METRES", 400)
+if not 50 <= DISPLACEMENT_BUFFER_METRES <= 5000:
+    raise ValueError("DISPLACEMENT_BUFFER_METRES must lie between 50 and 5000 (metres).")
+DISPLACEMENT_WINDOW_MONTHS = env_int("DISPLACEMENT_WINDOW_MONTHS", 6)
+if not 1 <= DISPLACEMENT_WINDOW_MONTHS <= 24:
+    raise ValueError("DISPLACEMENT_WINDOW_MONTHS must lie between 1 and 24.")
+try:
+    DISPLACEMENT_WDQ_WARNING = float(env_str("DISPLACEMENT_WDQ_WARNING", "-0.5"))
+except ValueError as error:
+    raise ValueError("DISPLACEMENT_WDQ_WARNING must be a number (-0.5 by default).") from error
+if not -100 <= DISPLACEMENT_WDQ_WARNING <= 0:
+    raise ValueError("DISPLACEMENT_WDQ_WARNING must lie between -100 and 0.")
 
 # The portal runs on a closed network and calls no third party: everything is 'self'.
 SECURE_CSP = {

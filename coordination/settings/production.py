@@ -3,7 +3,14 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from coordination.settings.base import *  # noqa: F403
-from coordination.settings.base import DATABASES, DEBUG, MAILERS, REDIS_URL, SECRET_KEY
+from coordination.settings.base import (
+    DATABASES,
+    DEBUG,
+    DEFAULT_FILE_STORAGE_BACKEND,
+    MAILERS,
+    REDIS_URL,
+    SECRET_KEY,
+)
 from coordination.settings.env import env_bool, env_int
 
 if DEBUG:
@@ -18,7 +25,8 @@ if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL must point to the Celery broker in production.")
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The local MEDIA_ROOT, or S3-compatible object storage with S3_BUCKET (base.py).
+    "default": DEFAULT_FILE_STORAGE_BACKEND,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -8,7 +8,8 @@ SECRET_KEY = SECRET_KEY or "test-only-insecure-key"  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The local MEDIA_ROOT, unless S3_BUCKET is set (the processes of test_scale_out.py).
+    "default": DEFAULT_FILE_STORAGE_BACKEND,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tests queue tasks eagerly; the worker tests switch to the real broker explicitly.
@@ -21,6 +22,34 @@ DEMO_ALLOWED = True
 if os.environ.get("CELERY_WORKER_TEST_DB"):
     DATABASES["default"]["NAME"] = os.environ["CELERY_WORKER_TEST_DB"]  # noqa: F405
     CELERY_TASK_ALWAYS_EAGER = False
+# Each test process's own cache, even with REDIS_URL set (CI): tests must not see each
+# other's entries. CACHE_URL set explicitly shares one (the processes of test_scale_out.py).
+if not os.environ.get("CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The replicas of tests/coordination/test_scale_out.py: their own queue on the run's Redis
+# (never the "celery" queue other tests' workers read), and every periodic job every few
+# seconds, sent to a queue nobody reads (the test counts the messages there) except the
+# heartbeat, which the workers run.
+if os.environ.get("TEST_TASK_QUEUE"):
+    CELERY_TASK_DEFAULT_QUEUE = os.environ["TEST_TASK_QUEUE"]
+if os.environ.get("TEST_BEAT_EVERY"):
+    _every = float(os.environ["TEST_BEAT_EVERY"])
+    _proof_queue = os.environ.get("TEST_BEAT_QUEUE", "celery")
+    CELERY_BEAT_SCHEDULE = {
+        key: {
+            **entry,
+            "schedule": _every,
+            # The send time is in the message: its expiry minus one period.
+            "options": {
+                "queue": os.environ.get("TEST_TASK_QUEUE", "celery")
+                if entry["task"] == "coordination.heartbeat"
+                else _proof_queue,
+                "expires": _every,
+            },
+        }
+        for key, entry in CELERY_BEAT_SCHEDULE.items()  # noqa: F405
+    }
 # The worker process's e-mails, for a test to read: its memory (locmem) is out of reach.
 if os.environ.get("TEST_EMAIL_DIR"):
     MAILERS = {

@@ -323,7 +323,7 @@ def _report(*, audience: str, pdf: bool = True) -> Report:
         audience=audience,
         version=Report.objects.count() + 1,
         status=Report.Status.READY,
-        sha256="0" * 64,
+        sha256="174b829f884fbfafa0e0e55021551ea08e774431d7b0dec855cf3230ad84b683",
     )
     if pdf:
         report.pdf.save("test.pdf", ContentFile(b"%PDF-1.4 stand-in"), save=False)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from coordination.jobs import leader as leader_lock
 from coordination.jobs import schedules
 from coordination.jobs import selectors as job_selectors
 from coordination.jobs.models import JobRun
@@ -26,6 +27,11 @@ from coordination.outbox.selectors import pending_summary
 #: What each job does, by Celery task name: the beat entries and the outbox's jobs.
 JOB_NAMES: dict[str, Promise] = {
     "hotspots.remind_expiring_orders": _("Reminders before police orders expire"),
+    "hotspots.remind_order_publication_steps": _(
+        "Reminders of pending police-order publication steps"
+    ),
+    "hotspots.remind_missing_indicators": _("Reminders of missing indicator values"),
+    "hotspots.compute_displacement_quotients": _("Monthly displacement quotients"),
     "taskforces.remind_no_meeting": _("Reminders to task forces that have not met"),
     "reporting.queue_monthly": _("Monthly regional report"),
     "reporting.queue_before_cores": _("Reports before the CoReS meetings"),
@@ -115,3 +121,9 @@ def scheduled_work(*, now: dt.datetime | None = None) -> dict[str, Any]:
         "pending_total": outbox["total"],
         "now": now,
     }
+
+
+def scheduler_leader() -> leader_lock.Holder | None:
+    """Which beat process sends the periodic jobs (``host:pid``) and since when; None when
+    none does. Read from the leader lock (Redis, or the database's advisory lock)."""
+    return leader_lock.current_holder()

@@ -18,4 +18,6 @@ from coordination.regional.jobs import selectors
 def scheduled_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_view_scheduled_work(request.user):
         raise Http404
-    return TemplateResponse(request, "coordination/jobs/page.html", selectors.scheduled_work())
+    context = selectors.scheduled_work()
+    context["leader"] = selectors.scheduler_leader()
+    return TemplateResponse(request, "coordination/jobs/page.html", context)
