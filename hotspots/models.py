@@ -482,6 +482,13 @@ class IndicatorDefinition(Bilingual):
         help_text=_("The kind of agency that enters the values (police covers local and federal)."),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # A count of crime or nuisance that could move next door: the monthly weighted
+    # displacement quotient is computed for it (hotspots.services.displacement_quotient).
+    displacement_relevant = models.BooleanField(
+        _("watched for displacement"),
+        default=False,
+        help_text=_("A count of crime or nuisance whose displacement to the buffer is watched."),
+    )
 
     class Meta:
         ordering = ["position", "code"]
@@ -493,11 +500,30 @@ class IndicatorDefinition(Bilingual):
         return in_reader_language(self.unit_fr, self.unit_nl)
 
 
+class Area(models.TextChoices):
+    """Where a monthly value was counted: the hotspot itself, the ring around it (buffer)
+    or the rest of its police zone (control), for the displacement quotient."""
+
+    HOTSPOT = "hotspot", _("Hotspot")
+    BUFFER = "buffer", _("Buffer area")
+    CONTROL = "control", _("Control area")
+
+
+class HotspotAreaValues(models.Manager["IndicatorValue"]):
+    """The values of the hotspot itself: the default, so that every grid, chart, report
+    and completeness count written before the buffer and control areas existed keeps
+    reading the hotspot's own figures. ``IndicatorValue.in_all_areas`` reads them all."""
+
+    def get_queryset(self) -> models.QuerySet[IndicatorValue]:
+        return super().get_queryset().filter(area=Area.HOTSPOT)
+
+
 class IndicatorValue(models.Model):
     hotspot = models.ForeignKey(Hotspot, on_delete=models.PROTECT, related_name="indicator_values")
     indicator = models.ForeignKey(
         IndicatorDefinition, on_delete=models.PROTECT, related_name="values"
     )
+    area = models.CharField(_("area"), max_length=8, choices=Area.choices, default=Area.HOTSPOT)
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
     entered_by = models.ForeignKey(
@@ -505,20 +531,26 @@ class IndicatorValue(models.Model):
     )
     entered_at = models.DateTimeField(_("entered at"), auto_now=True)
 
+    objects = HotspotAreaValues()
+    in_all_areas = models.Manager()  # noqa: DJ012 - a manager, after the default one
+
     class Meta:
-        ordering = ["hotspot", "indicator", "month"]
+        ordering = ["hotspot", "indicator", "area", "month"]
         verbose_name = _("indicator value")
         verbose_name_plural = _("indicator values")
+        # A value reached through a relation or a deletion cascade is never filtered out.
+        base_manager_name = "in_all_areas"
         constraints = [
             models.UniqueConstraint(
-                fields=["hotspot", "indicator", "month"], name="one_value_per_month"
+                fields=["hotspot", "indicator", "area", "month"], name="one_value_per_area_month"
             ),
             models.CheckConstraint(condition=Q(month__day=1), name="value_month_first_day"),
             models.CheckConstraint(condition=Q(value__gte=0), name="value_not_negative"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.hotspot.code} {self.indicator.code} {self.month:%Y-%m}: {self.value}"
+        area = "" if self.area == Area.HOTSPOT else f" ({self.area})"
+        return f"{self.hotspot.code}{area} {self.indicator.code} {self.month:%Y-%m}: {self.value}"
 
 
 class IndicatorGoal(models.Model):
@@ -619,3 +651,504 @@ class IndicatorReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hotspot_id} {self.indicator_id} {self.month:%Y-%m} {self.agency_id}"
+
+
+# --- Displacement early warning (weighted displacement quotient) ---------------------------
+
+
+class DisplacementSetup(models.Model):
+    """The buffer and control areas of a hotspot and the before/after split of its quotient.
+
+    The buffer is a ring of ``buffer_metres`` around the perimeter; the control area, by
+    default, the rest of the hotspot's police zone(s) without the hotspot and the buffer.
+    Both geometries are computed (Belgian Lambert 2008) and stored as GeoJSON so that the
+    map draws what the quotient was computed for; a custom control area may replace the
+    default one.
+    """
+
+    hotspot = models.OneToOneField(
+        Hotspot,
+        on_delete=models.PROTECT,
+        related_name="displacement_setup",
+        verbose_name=_("hotspot"),
+    )
+    buffer_metres = models.PositiveIntegerField(_("buffer width (metres)"), default=400)
+    buffer_geometry = models.JSONField(_("buffer area (GeoJSON)"), null=True, blank=True)
+    control_geometry = models.JSONField(_("control area (GeoJSON)"), null=True, blank=True)
+    control_is_custom = models.BooleanField(
+        _("custom control area"),
+        default=False,
+        help_text=_("Unticked, the control area is the rest of the hotspot's police zone."),
+    )
+    split_on = models.DateField(
+        _("before/after split"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the month the hotspot was activated."),
+    )
+    window_months = models.PositiveSmallIntegerField(_("months before and after"), default=6)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("displacement set-up")
+        verbose_name_plural = _("displacement set-ups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(buffer_metres__gte=50) & Q(buffer_metres__lte=5000),
+                name="displacement_buffer_width_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(window_months__gte=1) & Q(window_months__lte=24),
+                name="displacement_window_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hotspot_id} · {self.buffer_metres} m"
+
+
+class DisplacementMeasure(models.Model):
+    """One monthly computation of the weighted displacement quotient (Bowers & Johnson
+    2003) and the total net effect of one indicator of one hotspot, with every count used.
+
+    ``month`` is the last month of the "after" window; the "before" window is as long and
+    ends the month before the split. A = hotspot, B = buffer, C = control; 0 = before,
+    1 = after. ``code`` says what the figures mean (or why there are none): the page words
+    it in the reader's language. Unique per hotspot, indicator and month: the job may run
+    again and the warning is sent once (``warned_at``).
+    """
+
+    class Code(models.TextChoices):
+        DIFFUSION = "diffusion", _("Diffusion of benefits")
+        DISPLACEMENT = "displacement", _("Displacement")
+        NEUTRAL = "neutral", _("Neither displacement nor diffusion")
+        NO_SUCCESS = "no_success", _("No measurable success in the hotspot")
+        NO_CHANGE = "no_change", _("No change in the hotspot")
+        CONTROL_ZERO = "control_zero", _("Zero count in the control area")
+        MISSING_MONTHS = "missing_months", _("Months missing")
+        TOO_EARLY = "too_early", _("Too early: the after window is not complete")
+        NO_SPLIT = "no_split", _("No before/after split (the hotspot was never activated)")
+
+    hotspot = models.ForeignKey(
+        Hotspot,
+        on_delete=models.PROTECT,
+        related_name="displacement_measures",
+        verbose_name=_("hotspot"),
+    )
+    indicator = models.ForeignKey(
+        IndicatorDefinition,
+        on_delete=models.PROTECT,
+        related_name="displacement_measures",
+        verbose_name=_("indicator"),
+    )
+    month = models.DateField(_("month"), help_text=_("The last month of the after window."))
+    split_on = models.DateField(_("before/after split"), null=True, blank=True)
+    window_months = models.PositiveSmallIntegerField(_("months before and after"))
+    buffer_metres = models.PositiveIntegerField(_("buffer width (metres)"))
+    target_before = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target_after = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    buffer_before = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    buffer_after = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    control_before = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    control_after = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    missing_months = models.PositiveSmallIntegerField(_("area-months missing"), default=0)
+    wdq = models.DecimalField(
+        _("weighted displacement quotient"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    tne = models.DecimalField(
+        _("total net effect"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    code = models.CharField(_("interpretation"), max_length=16, choices=Code.choices)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["hotspot", "indicator", "-month"]
+        verbose_name = _("displacement measure")
+        verbose_name_plural = _("displacement measures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hotspot", "indicator", "month"], name="displacement_measure_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="displacement_measure_first_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hotspot_id} {self.indicator_id} {self.month:%Y-%m}: {self.code}"
+
+
+# --- Police orders as a legal register: amendments and publication steps -----------------
+
+#: The Council of State hears an appeal against an order for this many days after its
+#: publication in the Moniteur belge (coordinated laws on the Council of State, art. 4).
+APPEAL_DAYS = 60
+
+
+class OrderAmendment(BilingualContent):
+    """One state of a police order as signed: its original text (number 0), then each
+    amendment or extension, each a full consolidated state (period, measures, hotspots).
+
+    What is in force on a day is the amendment of highest number whose period holds that
+    day: a later amendment supersedes an earlier one for the days they share. Never
+    deleted nor edited: a correction is a new amendment.
+    """
+
+    TRANSLATED_FIELDS = ("summary", "measure_details")
+
+    class Kind(models.TextChoices):
+        ORIGINAL = "original", _("Original text")
+        AMENDMENT = "amendment", _("Amendment")
+        EXTENSION = "extension", _("Extension")
+
+    order = models.ForeignKey(
+        PoliceOrder,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        verbose_name=_("police order"),
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    signed_on = models.DateField(_("signed on"))
+    valid_from = models.DateField(_("in force from"))
+    valid_until = models.DateField(_("in force until"))
+    summary = models.TextField(_("what changed"), blank=True)
+    summary_translation = models.TextField(_("what changed (translation)"), blank=True)
+    measures = models.JSONField(_("measures"), default=list)
+    measure_details = models.TextField(_("details of the measures"), blank=True)
+    measure_details_translation = models.TextField(
+        _("details of the measures (translation)"), blank=True
+    )
+    hotspots = models.ManyToManyField(
+        Hotspot, related_name="order_amendments", blank=True, verbose_name=_("hotspots covered")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["order", "number"]
+        verbose_name = _("police order amendment")
+        verbose_name_plural = _("police order amendments")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="order_amendment_number_once"),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("valid_from")),
+                name="order_amendment_until_after_from",
+            ),
+            models.CheckConstraint(
+                condition=(Q(number=0) & Q(kind="original"))
+                | (Q(number__gte=1) & ~Q(kind="original")),
+                name="order_amendment_original_is_0",
+            ),
+        ]
+        indexes = [models.Index(fields=["valid_from", "valid_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.get_kind_display()} {self.number}"
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day <= self.valid_until
+
+    def measure_labels(self) -> list[str]:
+        labels = dict(MeasureType.choices)
+        return [str(labels.get(code, code)) for code in self.measures]
+
+
+class PublicationStep(models.Model):
+    """One step of an amendment's publication checklist, with its owner and dates.
+
+    Posting is one step per commune concerned, owned by that commune. A step done is never
+    undone: the date it was done and by whom stay in the record.
+    """
+
+    class Kind(models.TextChoices):
+        MONITEUR = "moniteur", _("Published in the Moniteur belge")
+        MAYORS = "mayors", _("Sent to the mayors")
+        POSTED = "posted", _("Posted by the commune")
+        CRISIS_CENTRE = "crisis_centre", _("Sent to the National Crisis Centre")
+
+    amendment = models.ForeignKey(
+        OrderAmendment,
+        on_delete=models.PROTECT,
+        related_name="steps",
+        verbose_name=_("amendment"),
+    )
+    kind = models.CharField(_("step"), max_length=14, choices=Kind.choices)
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune"),
+    )
+    owner_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner (agency)"),
+    )
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner (person)"),
+    )
+    due_on = models.DateField(_("due on"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    done_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["amendment", "due_on", "id"]
+        verbose_name = _("publication step")
+        verbose_name_plural = _("publication steps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["amendment", "kind"],
+                condition=Q(commune__isnull=True),
+                name="publication_step_once",
+            ),
+            models.UniqueConstraint(
+                fields=["amendment", "kind", "commune"],
+                condition=Q(commune__isnull=False),
+                name="publication_posting_once_per_commune",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="posted") & Q(commune__isnull=False))
+                | (~Q(kind="posted") & Q(commune__isnull=True)),
+                name="publication_posting_has_commune",
+            ),
+            models.CheckConstraint(
+                condition=Q(owner_agency__isnull=False) | Q(owner_user__isnull=False),
+                name="publication_step_has_owner",
+            ),
+            models.CheckConstraint(
+                condition=(Q(done_on__isnull=True) & Q(done_by__isnull=True))
+                | (Q(done_on__isnull=False) & Q(done_by__isnull=False)),
+                name="publication_step_done_is_signed",
+            ),
+        ]
+        indexes = [models.Index(fields=["done_on", "due_on"])]
+
+    def __str__(self) -> str:
+        label = str(self.get_kind_display())
+        if self.commune_id is not None and self.commune is not None:
+            return f"{label} ({self.commune})"
+        return label
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_on is not None
+
+    def is_late(self, on: dt.date) -> bool:
+        return self.done_on is None and self.due_on < on
+
+
+class PublicationStepReminder(models.Model):
+    """A reminder sent about a pending step; unique per step and week, so a re-run (or
+    the next day's run) tells nobody twice in a week."""
+
+    step = models.ForeignKey(PublicationStep, on_delete=models.CASCADE, related_name="reminders")
+    week = models.DateField(help_text="The Monday of the week the reminder belongs to.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["step", "week"], name="publication_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_id} {self.week}"
+
+
+# --- The hotspot list over time (issue 15, item 3) --------------------------------------
+#
+# The strategy's list of hotspots is versioned by the decisions that changed it: each
+# ``HotspotListChange`` adds a hotspot to the list, moves it to the hold phase, takes it
+# off the list or brings it back to the intensive phase, from the day it came into force,
+# with its source (a CoReS decision, a regional police order or its amendment, the mayors'
+# approval). A hotspot's phase on a date is the one its last change in force by then set;
+# ``Hotspot.status`` (the approval workflow) is left as it is. Rows are never deleted.
+
+
+class HotspotPhase(models.TextChoices):
+    INTENSIVE = "intensive", _("Intensive phase")
+    HOLD = "hold", _("Hold phase")
+    EXITED = "exited", _("Off the list")
+
+
+class HotspotListChange(BilingualContent):
+    """One change of the strategy's hotspot list, in force from ``in_force_on``."""
+
+    TRANSLATED_FIELDS = ("note",)
+
+    class Change(models.TextChoices):
+        ADD = "add", _("Added to the list")
+        HOLD = "hold", _("Moved to the hold phase")
+        CLOSE = "close", _("Taken off the list")
+        REOPEN = "reopen", _("Back to the intensive phase")
+
+    class Source(models.TextChoices):
+        CORES_DECISION = "cores_decision", _("CoReS decision")
+        ORDER_AMENDMENT = "order_amendment", _("Regional police order or its amendment")
+        MAYORS_APPROVAL = "mayors_approval", _("Approval by the mayors concerned")
+
+    #: The phase a hotspot is in after each change.
+    PHASE_AFTER = {
+        Change.ADD: HotspotPhase.INTENSIVE,
+        Change.HOLD: HotspotPhase.HOLD,
+        Change.CLOSE: HotspotPhase.EXITED,
+        Change.REOPEN: HotspotPhase.INTENSIVE,
+    }
+
+    hotspot = models.ForeignKey(
+        Hotspot, on_delete=models.PROTECT, related_name="list_changes", verbose_name=_("hotspot")
+    )
+    change = models.CharField(_("change"), max_length=10, choices=Change.choices)
+    decided_on = models.DateField(_("decided on"))
+    in_force_on = models.DateField(_("in force from"))
+    source_kind = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    cores_decision = models.ForeignKey(
+        "coordination.CoresDecision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("CoReS decision"),
+    )
+    police_order = models.ForeignKey(
+        PoliceOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hotspot_list_changes",
+        verbose_name=_("police order"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    note_translation = models.TextField(_("note (translation)"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["in_force_on", "id"]
+        verbose_name = _("change of the hotspot list")
+        verbose_name_plural = _("changes of the hotspot list")
+        indexes = [models.Index(fields=["in_force_on"], name="list_change_in_force_idx")]
+        constraints = [
+            # A change names its source: the decision or the order, whichever it was.
+            models.CheckConstraint(
+                condition=(Q(source_kind="cores_decision") & Q(cores_decision__isnull=False))
+                | (Q(source_kind="order_amendment") & Q(police_order__isnull=False))
+                | Q(source_kind="mayors_approval"),
+                name="list_change_has_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(in_force_on__gte=models.F("decided_on")),
+                name="list_change_in_force_after_decision",
+            ),
+            # One change a day per hotspot: its phase on any date is never ambiguous.
+            models.UniqueConstraint(
+                fields=["hotspot", "in_force_on"], name="list_change_once_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hotspot_id} {self.change} {self.in_force_on:%Y-%m-%d}"
+
+    @property
+    def phase(self) -> str:
+        return self.PHASE_AFTER[self.Change(self.change)]
+
+
+class ExitCriterion(BilingualContent):
+    """A condition a hotspot in the hold phase must meet to leave the list."""
+
+    TRANSLATED_FIELDS = ("text",)
+
+    hotspot = models.ForeignKey(
+        Hotspot, on_delete=models.PROTECT, related_name="exit_criteria", verbose_name=_("hotspot")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    text = models.CharField(_("exit criterion"), max_length=500)
+    text_translation = models.CharField(
+        _("exit criterion (translation)"), max_length=500, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["hotspot", "position", "id"]
+        verbose_name = _("exit criterion")
+        verbose_name_plural = _("exit criteria")
+
+    def __str__(self) -> str:
+        return f"{self.hotspot_id} #{self.position}"
+
+
+class ExitCriterionReview(BilingualContent):
+    """One review of an exit criterion (met or not), at a CoReS meeting or on a date.
+
+    Kept for good: the criterion's status is its latest review."""
+
+    TRANSLATED_FIELDS = ("note",)
+
+    criterion = models.ForeignKey(
+        ExitCriterion, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("criterion")
+    )
+    met = models.BooleanField(_("met"))
+    reviewed_on = models.DateField(_("reviewed on"))
+    meeting = models.ForeignKey(
+        "coordination.CoresMeeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("CoReS meeting"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    note_translation = models.TextField(_("note (translation)"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["criterion", "-reviewed_on", "-id"]
+        verbose_name = _("review of an exit criterion")
+        verbose_name_plural = _("reviews of exit criteria")
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id} {self.reviewed_on:%Y-%m-%d}: {self.met}"

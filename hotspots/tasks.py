@@ -11,6 +11,7 @@ from django.utils import timezone
 from coordination.jobs.services import recorded
 from hotspots import notifications
 from hotspots.selectors.indicators import last_complete_month
+from hotspots.services import displacement_quotient, order_register
 from hotspots.services import indicators as indicator_services
 
 # No automatic retry here: these jobs only write notifications (a retry after a partial
@@ -35,3 +36,29 @@ def remind_missing_indicators(month: str | None = None) -> int:
     """
     chosen = indicator_services.parse_month(month) if month else None
     return indicator_services.remind_missing(month=chosen or last_complete_month()).told
+
+
+@shared_task(name="hotspots.compute_displacement_quotients", time_limit=600, soft_time_limit=570)
+@recorded
+def compute_displacement_quotients(month: str | None = None) -> int:
+    """Monthly (beat): the weighted displacement quotient of every watched hotspot.
+
+    ``month``: 'YYYY-MM', the last month of the after window (last month by default).
+    Idempotent per hotspot, indicator and month; a warning is sent once. Returns how many
+    new warnings were sent.
+    """
+    chosen = indicator_services.parse_month(month) if month else None
+    result = displacement_quotient.compute_month(month=chosen or last_complete_month())
+    return result.warnings
+
+
+@shared_task(name="hotspots.remind_order_publication_steps", time_limit=300, soft_time_limit=270)
+@recorded
+def remind_order_publication_steps(on: str | None = None) -> int:
+    """Daily (beat): remind the owners of police-order publication steps due and not done.
+
+    ``on``: ISO date, today by default. Idempotent per step and week (a pending step is
+    reminded at most once a week); returns how many people were told.
+    """
+    day = dt.date.fromisoformat(on) if on else timezone.localdate()
+    return order_register.remind_pending_steps(on=day)

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from hotspots.views import hotspots, indicators, orders
+from hotspots.views import (
+    displacement_quotient,
+    hotspot_list,
+    hotspots,
+    indicators,
+    order_register,
+    orders,
+)
 
 app_name = "hotspots"
 urlpatterns = [
@@ -33,6 +40,14 @@ urlpatterns = [
         orders.order_document_version,
         name="order_document_version",
     ),
+    # The register of police orders: amendments, publication steps
+    path("orders/register/", order_register.order_register, name="order_register"),
+    path(
+        "orders/<int:pk>/amendments/new/",
+        order_register.amendment_new,
+        name="order_amendment_new",
+    ),
+    path("orders/steps/<int:pk>/done/", order_register.step_done, name="order_step_done"),
     # Indicators
     path("<int:pk>/indicators/", indicators.indicator_grid, name="indicator_grid"),
     path("<int:pk>/indicators/cell/", indicators.indicator_cell, name="indicator_cell"),
@@ -55,4 +70,27 @@ urlpatterns = [
         name="indicator_completeness",
     ),
     path("indicators/completeness/remind/", indicators.indicator_remind, name="indicator_remind"),
+    # Displacement early warning
+    path(
+        "displacement-quotient/",
+        displacement_quotient.displacement_quotient,
+        name="displacement_quotient",
+    ),
+    path(
+        "<int:pk>/displacement-quotient/",
+        displacement_quotient.displacement_hotspot,
+        name="displacement_hotspot",
+    ),
+]
+
+# The hotspot list over time (issue 15, item 3)
+urlpatterns += [
+    path("list-history/", hotspot_list.list_history, name="list_history"),
+    path("list-history/record/", hotspot_list.list_change_record, name="list_change_record"),
+    path("<int:pk>/exit-criteria/", hotspot_list.exit_criteria, name="exit_criteria"),
+    path(
+        "exit-criteria/<int:pk>/review/",
+        hotspot_list.exit_criterion_review,
+        name="exit_criterion_review",
+    ),
 ]

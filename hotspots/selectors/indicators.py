@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 
 from coordination.core import charts
 from coordination.models import Agency
-from hotspots.models import Hotspot, IndicatorDefinition, IndicatorGoal, IndicatorValue
+from hotspots.models import Area, Hotspot, IndicatorDefinition, IndicatorGoal, IndicatorValue
 
 EXPORT_HEADER = ["hotspot", "indicator", "month", "value"]
 
@@ -93,15 +93,15 @@ class GridRow:
         return [(month, self.values.get(month)) for month in months]
 
 
-def grid(hotspot: Hotspot, *, year: int) -> list[GridRow]:
-    """One row per indicator with its values of ``year`` by month and its baseline and
-    target (2 queries)."""
+def grid(hotspot: Hotspot, *, year: int, area: str = Area.HOTSPOT) -> list[GridRow]:
+    """One row per indicator with its values of ``year`` by month in ``area`` (the hotspot,
+    its buffer or its control area) and its baseline and target (2 queries)."""
     rows = {
         d.pk: GridRow(indicator=d, values={}, goal=goal)
         for d, goal in definitions_with_goals(hotspot)
     }
-    for indicator_id, month, value in IndicatorValue.objects.filter(
-        hotspot=hotspot, month__year=year
+    for indicator_id, month, value in IndicatorValue.in_all_areas.filter(
+        hotspot=hotspot, area=area, month__year=year
     ).values_list("indicator_id", "month", "value"):
         if indicator_id in rows:
             rows[indicator_id].values[month] = value

@@ -26,6 +26,7 @@ from coordination.core import bounds
 from coordination.models import Agency, User
 from coordination.notifications.services import notify
 from hotspots.models import (
+    Area,
     Hotspot,
     IndicatorDefinition,
     IndicatorGoal,
@@ -42,9 +43,42 @@ COLUMNS = ("hotspot", "indicator", "month", "value")
 #: The column names an import accepts, by language: a header may mix them. Compared
 #: without case, accents, spaces or punctuation (``_header_key``).
 COLUMN_NAMES: dict[str, dict[str, str]] = {
-    "en": {"hotspot": "hotspot", "indicator": "indicator", "month": "month", "value": "value"},
-    "fr": {"hotspot": "hotspot", "indicator": "indicateur", "month": "mois", "value": "valeur"},
-    "nl": {"hotspot": "hotspot", "indicator": "indicator", "month": "maand", "value": "waarde"},
+    "en": {
+        "hotspot": "hotspot",
+        "indicator": "indicator",
+        "month": "month",
+        "value": "value",
+        "area": "area",
+    },
+    "fr": {
+        "hotspot": "hotspot",
+        "indicator": "indicateur",
+        "month": "mois",
+        "value": "valeur",
+        "area": "zone",
+    },
+    "nl": {
+        "hotspot": "hotspot",
+        "indicator": "indicator",
+        "month": "maand",
+        "value": "waarde",
+        "area": "gebied",
+    },
+}
+#: The optional column: the area the value was counted in (the hotspot when absent/empty).
+OPTIONAL_COLUMNS = ("area",)
+#: The names of the areas an import accepts (compared as ``_header_key`` writes them).
+AREA_NAMES: dict[str, tuple[str, ...]] = {
+    Area.HOTSPOT: ("hotspot", "zoneprioritaire", "cible", "target", "doel"),
+    Area.BUFFER: ("buffer", "tampon", "zonetampon", "bufferzone", "buffergebied", "ring"),
+    Area.CONTROL: (
+        "control",
+        "controle",
+        "zonedecontrole",
+        "zonecontrole",
+        "controlegebied",
+        "controlezone",
+    ),
 }
 #: Other names people write for the same columns (the export's codes are the English ones).
 _EXTRA_NAMES = {
@@ -52,6 +86,7 @@ _EXTRA_NAMES = {
     "indicator": ("indicatorcode", "codeindicateur", "indicateurcode"),
     "month": ("periode", "period"),
     "value": ("valeurs", "waarden", "aantal", "nombre"),
+    "area": ("typezone", "zonetype", "gebiedstype", "areatype"),
 }
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -95,11 +130,14 @@ def is_jump(previous: Decimal | None, value: Decimal | None) -> bool:
 
 
 def previous_value(
-    *, hotspot: Hotspot, indicator: IndicatorDefinition, month: dt.date
+    *, hotspot: Hotspot, indicator: IndicatorDefinition, month: dt.date, area: str = Area.HOTSPOT
 ) -> Decimal | None:
     return (
-        IndicatorValue.objects.filter(
-            hotspot=hotspot, indicator=indicator, month=selectors.add_months(month, -1)
+        IndicatorValue.in_all_areas.filter(
+            hotspot=hotspot,
+            indicator=indicator,
+            area=area,
+            month=selectors.add_months(month, -1),
         )
         .values_list("value", flat=True)
         .first()
@@ -132,8 +170,10 @@ def value_set(
     value: Decimal | None,
     by: User,
     confirmed: bool = False,
+    area: str = Area.HOTSPOT,
 ) -> IndicatorValue | None:
-    """Record (or with None, remove) the value of one indicator for one month of a hotspot.
+    """Record (or with None, remove) the value of one indicator for one month of a hotspot
+    (or of its buffer or control ``area``, for the displacement quotient).
 
     Audited with the old and the new value; an unchanged value writes nothing. Whether
     ``by`` may enter this indicator here is the caller's check (``can_enter_indicator``).
@@ -141,15 +181,17 @@ def value_set(
     unless ``confirmed``; the audit entry then says it was confirmed.
     """
     check_value(month=month, value=value)
+    if area not in Area.values:
+        raise ValidationError(_("Unknown area."))
     current = (
-        IndicatorValue.objects.select_for_update()
-        .filter(hotspot=hotspot, indicator=indicator, month=month)
+        IndicatorValue.in_all_areas.select_for_update()
+        .filter(hotspot=hotspot, indicator=indicator, area=area, month=month)
         .first()
     )
     old = current.value if current else None
     if old == value:
         return current
-    previous = previous_value(hotspot=hotspot, indicator=indicator, month=month)
+    previous = previous_value(hotspot=hotspot, indicator=indicator, month=month, area=area)
     jump = is_jump(previous, value)
     if jump and not confirmed:
         assert previous is not None and value is not None
@@ -166,12 +208,17 @@ def value_set(
         try:
             # A savepoint: another person may have created the same cell a moment ago.
             with transaction.atomic():
-                result = IndicatorValue.objects.create(
-                    hotspot=hotspot, indicator=indicator, month=month, value=value, entered_by=by
+                result = IndicatorValue.in_all_areas.create(
+                    hotspot=hotspot,
+                    indicator=indicator,
+                    area=area,
+                    month=month,
+                    value=value,
+                    entered_by=by,
                 )
         except IntegrityError:
-            result = IndicatorValue.objects.select_for_update().get(
-                hotspot=hotspot, indicator=indicator, month=month
+            result = IndicatorValue.in_all_areas.select_for_update().get(
+                hotspot=hotspot, indicator=indicator, area=area, month=month
             )
             old = result.value
             result.value, result.entered_by = value, by
@@ -182,6 +229,7 @@ def value_set(
         target=hotspot,
         changes={
             "indicator": indicator.code,
+            **({} if area == Area.HOTSPOT else {"area": area}),
             "month": f"{month:%Y-%m}",
             "value": [old, value],
             **({"jump_confirmed": True, "previous_month_value": previous} if jump else {}),
@@ -209,6 +257,7 @@ class JumpLine:
     month: dt.date
     previous: Decimal
     value: Decimal
+    area: str = Area.HOTSPOT
 
 
 @dataclass
@@ -245,6 +294,18 @@ class _Row:
     indicator: IndicatorDefinition
     month: dt.date
     value: Decimal
+    area: str = Area.HOTSPOT
+
+
+def parse_area(text: str) -> str | None:
+    """The area a cell names (in English, French or Dutch; empty: the hotspot), or None."""
+    key = _header_key(text)
+    if not key:
+        return Area.HOTSPOT
+    for area, names in AREA_NAMES.items():
+        if key in names:
+            return str(area)
+    return None
 
 
 def parse_month(text: str) -> dt.date | None:
@@ -372,7 +433,7 @@ def _check_rows(
     }
     indicators = {i.code.lower(): i for i in IndicatorDefinition.objects.all()}
     this_month = current_month()
-    seen: dict[tuple[int, int, dt.date], int] = {}
+    seen: dict[tuple[int, int, str, dt.date], int] = {}
     good: list[_Row] = []
     errors: list[LineError] = []
     for line, cells in rows:
@@ -396,6 +457,12 @@ def _check_rows(
             reasons.append(_("Month %(month)s is in the future.") % {"month": f"{month:%Y-%m}"})
         elif not bounds.INDICATOR_MONTH.contains(month):
             reasons.extend(bounds.INDICATOR_MONTH.error().messages)
+        area = parse_area(cells.get("area", ""))
+        if area is None:
+            reasons.append(
+                _("Area “%(area)s” is not hotspot, buffer or control.")
+                % {"area": _shown(cells.get("area", ""))}
+            )
         value = parse_value(cells["value"])
         if value is None:
             reasons.append(
@@ -406,11 +473,12 @@ def _check_rows(
             reasons.append(_("Value %(value)s is too large.") % {"value": _shown(cells["value"])})
         elif value != value.quantize(Decimal("0.01")):
             reasons.append(_("Value %(value)s has more than two decimals.") % {"value": value})
-        if hotspot and indicator and month:
-            key = (hotspot.pk, indicator.pk, month)
+        if hotspot and indicator and month and area:
+            key = (hotspot.pk, indicator.pk, area, month)
             if key in seen:
                 reasons.append(
-                    _("Same hotspot, indicator and month as line %(line)s.") % {"line": seen[key]}
+                    _("Same hotspot, indicator, area and month as line %(line)s.")
+                    % {"line": seen[key]}
                 )
             else:
                 seen[key] = line
@@ -418,36 +486,42 @@ def _check_rows(
                 reasons.append(_("You may not enter this indicator for this hotspot."))
         if reasons:
             errors.append(LineError(line, reasons))
-        elif hotspot and indicator and month and value is not None:
-            good.append(_Row(line, hotspot, indicator, month, value))
+        elif hotspot and indicator and month and area and value is not None:
+            good.append(_Row(line, hotspot, indicator, month, value, area))
     return good, errors
 
 
 def _jumps(rows: list[_Row]) -> list[JumpLine]:
     """The lines whose value jumps from the previous month's: that of the file when it
     holds the previous month too, else the stored one (one query)."""
-    in_file = {(row.hotspot.pk, row.indicator.pk, row.month): row.value for row in rows}
+    in_file = {(row.hotspot.pk, row.indicator.pk, row.area, row.month): row.value for row in rows}
     months = [row.month for row in rows]
     stored = {
-        (hotspot_id, indicator_id, month): value
-        for hotspot_id, indicator_id, month, value in IndicatorValue.objects.filter(
+        (hotspot_id, indicator_id, area, month): value
+        for hotspot_id, indicator_id, area, month, value in IndicatorValue.in_all_areas.filter(
             hotspot__in={row.hotspot.pk for row in rows},
             indicator__in={row.indicator.pk for row in rows},
             month__gte=selectors.add_months(min(months), -1),
             month__lte=max(months),
-        ).values_list("hotspot_id", "indicator_id", "month", "value")
+        ).values_list("hotspot_id", "indicator_id", "area", "month", "value")
     }
     jumps = []
     for row in rows:
-        key = (row.hotspot.pk, row.indicator.pk, selectors.add_months(row.month, -1))
+        key = (row.hotspot.pk, row.indicator.pk, row.area, selectors.add_months(row.month, -1))
         previous = in_file.get(key, stored.get(key))
-        if stored.get((row.hotspot.pk, row.indicator.pk, row.month)) == row.value:
+        if stored.get((row.hotspot.pk, row.indicator.pk, row.area, row.month)) == row.value:
             continue  # unchanged: nothing to confirm
         if is_jump(previous, row.value):
             assert previous is not None
             jumps.append(
                 JumpLine(
-                    row.line, row.hotspot.code, row.indicator.code, row.month, previous, row.value
+                    row.line,
+                    row.hotspot.code,
+                    row.indicator.code,
+                    row.month,
+                    previous,
+                    row.value,
+                    row.area,
                 )
             )
     return jumps
@@ -488,19 +562,19 @@ def import_csv(
 def _save(rows: list[_Row], *, by: User, result: ImportResult) -> None:
     months = [row.month for row in rows]
     existing = {
-        (v.hotspot_id, v.indicator_id, v.month): v.value
-        for v in IndicatorValue.objects.filter(
+        (v.hotspot_id, v.indicator_id, v.area, v.month): v.value
+        for v in IndicatorValue.in_all_areas.filter(
             hotspot__in={row.hotspot.pk for row in rows},
             indicator__in={row.indicator.pk for row in rows},
             month__gte=min(months),
             month__lte=max(months),
-        ).only("hotspot_id", "indicator_id", "month", "value")
+        ).only("hotspot_id", "indicator_id", "area", "month", "value")
     }
     now = timezone.now()
     to_write: list[IndicatorValue] = []
     replaced: list[list[str]] = []
     for row in rows:
-        key = (row.hotspot.pk, row.indicator.pk, row.month)
+        key = (row.hotspot.pk, row.indicator.pk, row.area, row.month)
         old = existing.get(key)
         if old == row.value:
             result.unchanged += 1
@@ -516,12 +590,14 @@ def _save(rows: list[_Row], *, by: User, result: ImportResult) -> None:
                     f"{row.month:%Y-%m}",
                     str(old),
                     str(row.value),
+                    *([] if row.area == Area.HOTSPOT else [row.area]),
                 ]
             )
         to_write.append(
             IndicatorValue(
                 hotspot=row.hotspot,
                 indicator=row.indicator,
+                area=row.area,
                 month=row.month,
                 value=row.value,
                 entered_by=by,
@@ -529,11 +605,11 @@ def _save(rows: list[_Row], *, by: User, result: ImportResult) -> None:
             )
         )
     # An upsert: a value someone saved since the check is replaced, not a crash.
-    IndicatorValue.objects.bulk_create(
+    IndicatorValue.in_all_areas.bulk_create(
         to_write,
         batch_size=500,
         update_conflicts=True,
-        unique_fields=["hotspot", "indicator", "month"],
+        unique_fields=["hotspot", "indicator", "area", "month"],
         update_fields=["value", "entered_by", "entered_at"],
     )
     audit.record(

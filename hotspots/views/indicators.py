@@ -29,7 +29,7 @@ from hotspots.forms.indicators import (
     cell_prefix,
     posted_cells,
 )
-from hotspots.models import Hotspot, IndicatorDefinition, IndicatorGoal
+from hotspots.models import Area, Hotspot, IndicatorDefinition, IndicatorGoal
 from hotspots.permissions import (
     can_enter_indicator,
     enterable_indicators,
@@ -49,6 +49,17 @@ def _year(request: AuthenticatedHttpRequest) -> int:
     except ValueError:
         return this_year
     return min(max(year, FIRST_YEAR), this_year)
+
+
+def _area(request: AuthenticatedHttpRequest) -> str:
+    """The area of the grid (hotspot, buffer or control), from the query string."""
+    area = request.GET.get("area", "")
+    return area if area in Area.values else Area.HOTSPOT
+
+
+def _grid_url(hotspot: Hotspot, year: int, area: str) -> str:
+    url = f"{reverse('hotspots:indicator_grid', args=[hotspot.pk])}?year={year}"
+    return url if area == Area.HOTSPOT else f"{url}&area={area}"
 
 
 def _cell(
@@ -82,8 +93,8 @@ def _goal_part(goal: IndicatorGoal | None, part: str) -> tuple[Decimal, dt.date]
     return None if value is None else (value, getattr(goal, f"{part}_on"))
 
 
-def _grid_rows(hotspot: Hotspot, year: int, user: User) -> list[dict]:
-    rows = selectors.grid(hotspot, year=year)
+def _grid_rows(hotspot: Hotspot, year: int, user: User, area: str = Area.HOTSPOT) -> list[dict]:
+    rows = selectors.grid(hotspot, year=year, area=area)
     enterable = enterable_indicators(user, hotspot, [row.indicator for row in rows])
     months = selectors.months_of(year)
     return [
@@ -101,7 +112,9 @@ def _grid_rows(hotspot: Hotspot, year: int, user: User) -> list[dict]:
     ]
 
 
-def _submit(request: AuthenticatedHttpRequest, hotspot: Hotspot, cell: dict) -> bool:
+def _submit(
+    request: AuthenticatedHttpRequest, hotspot: Hotspot, cell: dict, area: str = Area.HOTSPOT
+) -> bool:
     """Validate and save one posted cell; errors and the typed value stay on ``cell``."""
     form = CellForm(request.POST, prefix=cell["prefix"])
     cell["input_value"] = request.POST.get(f"{cell['prefix']}-value", "")
@@ -120,6 +133,7 @@ def _submit(request: AuthenticatedHttpRequest, hotspot: Hotspot, cell: dict) -> 
             value=value,
             by=request.user,
             confirmed=form.cleaned_data["confirm"],
+            area=area,
         )
     except services.JumpWarning as warning:
         cell["errors"], cell["jump"] = warning.messages, True
@@ -132,7 +146,7 @@ def _submit(request: AuthenticatedHttpRequest, hotspot: Hotspot, cell: dict) -> 
 
 
 def _save_grid(
-    request: AuthenticatedHttpRequest, hotspot: Hotspot, rows: list[dict]
+    request: AuthenticatedHttpRequest, hotspot: Hotspot, rows: list[dict], area: str
 ) -> tuple[int, int]:
     """Save every changed cell of the posted grid, all or nothing; (saved, errors)."""
     cells = {cell["prefix"]: cell for row in rows for cell in row["cells"]}
@@ -142,7 +156,7 @@ def _save_grid(
             cell = cells.get(cell_prefix(indicator_id, month))
             if cell is None or not cell["editable"]:
                 raise PermissionDenied
-            saved += _submit(request, hotspot, cell)
+            saved += _submit(request, hotspot, cell, area)
             errors += bool(cell["errors"])
         if errors:
             # One bad cell and nothing is kept: the person corrects it and saves again.
@@ -155,19 +169,27 @@ def indicator_grid(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Indicators × the months of a year; cells the user may enter are inputs."""
     hotspot = get_hotspot_for(request.user, pk)
     year = _year(request)
-    rows = _grid_rows(hotspot, year, request.user)
+    area = _area(request)
+    rows = _grid_rows(hotspot, year, request.user, area)
     can_enter = any(cell["editable"] for row in rows for cell in row["cells"])
     errors = 0
     if request.method == "POST":
         if not can_enter:
             raise PermissionDenied
-        saved, errors = _save_grid(request, hotspot, rows)
+        saved, errors = _save_grid(request, hotspot, rows, area)
         if not errors:
             messages.success(request, _("Values saved: %(count)s.") % {"count": saved})
-            return redirect(f"{reverse('hotspots:indicator_grid', args=[hotspot.pk])}?year={year}")
+            return redirect(_grid_url(hotspot, year, area))
+    cell_url = reverse("hotspots:indicator_cell", args=[hotspot.pk])
     context = {
         "hotspot": hotspot,
         "year": year,
+        "area": area,
+        "area_suffix": "" if area == Area.HOTSPOT else f"&area={area}",
+        "areas": [
+            {"code": code, "label": label, "url": _grid_url(hotspot, year, code)}
+            for code, label in Area.choices
+        ],
         "previous_year": year - 1 if year > FIRST_YEAR else None,
         "next_year": year + 1 if year < timezone.localdate().year else None,
         "months": selectors.months_of(year),
@@ -175,7 +197,7 @@ def indicator_grid(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "can_enter": can_enter,
         "can_import": permissions.can_import_indicators(request.user),
         "errors": errors,
-        "cell_url": reverse("hotspots:indicator_cell", args=[hotspot.pk]),
+        "cell_url": cell_url if area == Area.HOTSPOT else f"{cell_url}?area={area}",
     }
     return render(request, "hotspots/indicators/grid.html", context)
 
@@ -191,15 +213,20 @@ def indicator_cell(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(IndicatorDefinition, pk=indicator_id)
     if not can_enter_indicator(request.user, hotspot, indicator):
         raise PermissionDenied
+    area = _area(request)
     cell = _cell(indicator, month, None, editable=True)
     cell["editable"] = True  # even a month the page would not offer: show why it failed
-    cell["saved"] = _submit(request, hotspot, cell)
+    cell["saved"] = _submit(request, hotspot, cell, area)
     if not request.htmx:
         for error in cell["errors"]:
             messages.error(request, f"{cell['label']}: {error}")
-        url = reverse("hotspots:indicator_grid", args=[hotspot.pk])
-        return redirect(f"{url}?year={month.year}")
-    context = {"hotspot": hotspot, "cell": cell, "announce": True, "cell_url": request.path}
+        return redirect(_grid_url(hotspot, month.year, area))
+    context = {
+        "hotspot": hotspot,
+        "cell": cell,
+        "announce": True,
+        "cell_url": request.get_full_path(),
+    }
     return render(request, "hotspots/indicators/grid.html#cell", context)
 
 

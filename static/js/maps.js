@@ -28,6 +28,16 @@
     rejected: ["#9aa5b1", "#52606d"]
   };
   var DEFAULT_COLOURS = ["#e8590c", "#c2410c"];
+  var AREA_STYLES = {
+    "buffer-ring": { color: "#5f3dc4", fillColor: "#d0bfff", fillOpacity: 0.35, weight: 2, dashArray: "6 4" },
+    "control-area": { color: "#495057", fillColor: "#e9ecef", fillOpacity: 0.3, weight: 1.5, dashArray: "2 4" }
+  };
+  function areaOf(el) {
+    var cls = el.getAttribute("class") || "";
+    if (/\bbuffer-ring\b/.test(cls)) return "buffer-ring";
+    if (/\bcontrol-area\b/.test(cls)) return "control-area";
+    return "";
+  }
   var STREET_STYLE = {
     major: { color: "#e8a33d", weight: 5 },
     medium: { color: "#f3cf6b", weight: 4 },
@@ -112,6 +122,9 @@
         color: colours[1], fillColor: colours[0], fillOpacity: 0.35, weight: 2.5,
         dashArray: proposed ? "6 4" : null
       });
+      // The displacement quotient's buffer ring (dashed) and control area (dotted).
+      var areaStyle = AREA_STYLES[areaOf(path)];
+      if (areaStyle) polygon.setStyle(areaStyle);
       var label = titleOf(path);
       if (label) polygon.bindTooltip(textTooltip(label), { sticky: true });
       var link = path.closest("a");
