@@ -16,7 +16,8 @@ from coordination.core import workdays
 from coordination.core.dates import add_months
 from coordination.core.demo_texts import stored
 from coordination.models import User
-from hotspots.models import Hotspot, MeasureType, PoliceOrder
+from hotspots.models import Hotspot, MeasureType, OrderAmendment, PoliceOrder, PublicationStep
+from hotspots.services.order_register import amendment_record, step_mark_done
 from hotspots.services.orders import order_create
 
 Scope = PoliceOrder.Scope
@@ -232,6 +233,7 @@ def _local_orders(today: dt.date) -> list[dict]:
 def seed(*, people: dict[str, User], hotspots: dict[str, Hotspot]) -> None:
     today = timezone.localdate()
     seed_regional(by=people["csir.coordinator"], today=today)
+    seed_register(by=people["csir.coordinator"], hotspots=hotspots)
     for spec in _local_orders(today):
         hotspot = hotspots.get(spec["code"])
         mayor = people.get(spec["mayor"])
@@ -256,3 +258,150 @@ def seed(*, people: dict[str, User], hotspots: dict[str, Hotspot]) -> None:
             language=spec.get("language", "fr"),
             translated=spec.get("translated", True),
         )
+
+
+# --- The register of the order of 2 April 2024 (issue 15, item 4) -------------------------
+#
+# The Minister-President's order of 2 April 2024 was extended on 1 October 2024, amended on
+# 25 October 2024 and amended and extended on 26–28 February 2025 (in force 4 March –
+# 3 September 2025), each time published in the Moniteur belge, e-mailed to the mayors who
+# post it, and sent to the National Crisis Centre. The hotspots covered grow from the 15
+# of 29 March 2024 to 17. One commune's posting of the last amendment is still pending, so
+# the reminder shows in the demo.
+
+ORIGINAL_HOTSPOTS = [f"HS{n:02d}" for n in range(1, 16)]
+FEBRUARY_2025_HOTSPOTS = [*ORIGINAL_HOTSPOTS, "HS17", "HS18"]
+AUTUMN_MEASURES = [*REGIONAL_MEASURES, M.FIREWORKS]
+AUTUMN_DETAILS = (
+    "Interdiction de vente d'alcool à emporter de 18 h à 6 h ; interdiction de vente de "
+    "protoxyde d'azote ; interdiction des pétards et feux d'artifice jusqu'au 2 janvier "
+    "2025 ; contrôles d'identité et fouilles systématiques ; saisie des objets servant au "
+    "trafic."
+)
+AUTUMN_DETAILS_NL = (
+    "Verbod op de verkoop van alcohol om mee te nemen van 18 tot 6 uur; verbod op de "
+    "verkoop van distikstofmonoxide; verbod op knalvuurwerk en vuurwerk tot 2 januari "
+    "2025; systematische identiteitscontroles en fouilleringen; inbeslagname van "
+    "voorwerpen die voor de handel worden gebruikt."
+)
+# (kind, signed on, in force from, until, hotspots, measures, details (fr, nl),
+#  what changed (fr, nl), Moniteur belge publication)
+REGISTER = [
+    (
+        "original",
+        dt.date(2024, 4, 2),
+        dt.date(2024, 4, 2),
+        dt.date(2024, 10, 1),
+        ORIGINAL_HOTSPOTS,
+        REGIONAL_MEASURES,
+        (REGIONAL_DETAILS, NL[REGIONAL_DETAILS]),
+        (
+            "Texte initial : les 15 zones prioritaires du 29 mars 2024.",
+            "Oorspronkelijke tekst: de 15 prioritaire zones van 29 maart 2024.",
+        ),
+        dt.date(2024, 4, 4),
+    ),
+    (
+        "extension",
+        dt.date(2024, 10, 1),
+        dt.date(2024, 10, 2),
+        dt.date(2025, 3, 3),
+        ORIGINAL_HOTSPOTS,
+        REGIONAL_MEASURES,
+        (REGIONAL_DETAILS, NL[REGIONAL_DETAILS]),
+        (
+            "Prolongation jusqu'au 3 mars 2025, mesures inchangées.",
+            "Verlenging tot 3 maart 2025, maatregelen ongewijzigd.",
+        ),
+        dt.date(2024, 10, 2),
+    ),
+    (
+        "amendment",
+        dt.date(2024, 10, 25),
+        dt.date(2024, 10, 26),
+        dt.date(2025, 3, 3),
+        ORIGINAL_HOTSPOTS,
+        AUTUMN_MEASURES,
+        (AUTUMN_DETAILS, AUTUMN_DETAILS_NL),
+        (
+            "Interdiction d'alcool dès 18 h ; interdiction des feux d'artifice en fin d'année.",
+            "Alcoholverbod vanaf 18 uur; verbod op vuurwerk tijdens de eindejaarsperiode.",
+        ),
+        dt.date(2024, 10, 28),
+    ),
+    (
+        "amendment",
+        dt.date(2025, 2, 26),
+        dt.date(2025, 3, 4),
+        dt.date(2025, 9, 3),
+        FEBRUARY_2025_HOTSPOTS,
+        REGIONAL_MEASURES,
+        (REGIONAL_DETAILS, NL[REGIONAL_DETAILS]),
+        (
+            "Prolongation du 4 mars au 3 septembre 2025 ; deux zones ajoutées (17 zones).",
+            "Verlenging van 4 maart tot 3 september 2025; twee zones toegevoegd (17 zones).",
+        ),
+        dt.date(2025, 2, 28),
+    ),
+]
+# The commune whose posting of the last amendment the demo leaves pending (Saint-Gilles).
+PENDING_POSTING_NIS = "21013"
+
+
+def _tick_steps(
+    amendment: OrderAmendment, *, by: User, published_on: dt.date, leave_pending: str | None
+) -> None:
+    """Mark the amendment's steps done as they were: the Moniteur on ``published_on``, the
+    rest within days; each commune's posting by its mayor when the demo has one."""
+    Step = PublicationStep.Kind
+    for step in amendment.steps.select_related("commune").order_by("id"):
+        if step.commune is not None and step.commune.nis_code == leave_pending:
+            continue
+        done_dates: dict[str, dt.date] = {
+            Step.MONITEUR: published_on,
+            Step.MAYORS: workdays.add_working_days(amendment.signed_on, 1),
+            Step.CRISIS_CENTRE: workdays.add_working_days(amendment.signed_on, 1),
+        }
+        done_on = done_dates.get(step.kind, workdays.add_working_days(published_on, 1))
+        actor = by
+        if step.kind == Step.POSTED:
+            mayor = User.objects.filter(
+                role=User.Role.MAYOR, commune=step.commune, is_active=True
+            ).first()
+            actor = mayor or by
+        step_mark_done(step=step, by=actor, done_on=done_on)
+
+
+def seed_register(*, by: User, hotspots: dict[str, Hotspot]) -> PoliceOrder | None:
+    """The register of the order of 2 April 2024; idempotent (done once per order)."""
+    order = PoliceOrder.objects.filter(title_fr=REGIONAL_TITLE_FR).first()
+    if order is None or order.amendments.exists():
+        return order
+    last = len(REGISTER) - 1
+    for index, row in enumerate(REGISTER):
+        kind, signed, start, end, codes, measures, details, summary, published = row
+        covered = [hotspots[code] for code in codes if code in hotspots]
+        if not covered:
+            return order
+        amendment = amendment_record(
+            order=order,
+            by=by,
+            kind=kind,
+            signed_on=signed,
+            valid_from=start,
+            valid_until=end,
+            measures=measures,
+            hotspots=covered,
+            summary=summary[0],
+            summary_translation=summary[1],
+            measure_details=details[0],
+            measure_details_translation=details[1],
+            language="fr",
+        )
+        _tick_steps(
+            amendment,
+            by=by,
+            published_on=published,
+            leave_pending=PENDING_POSTING_NIS if index == last else None,
+        )
+    return order

@@ -18,6 +18,7 @@ from coordination.models import Agency, Commune, User
 from coordination.people import permissions as policy
 from coordination.people.permissions import checker_for
 from hotspots.models import (
+    ExitCriterion,
     Hotspot,
     IndicatorDefinition,
     MayorDecision,
@@ -25,6 +26,7 @@ from hotspots.models import (
     PerimeterDecision,
     PerimeterVersion,
     PoliceOrder,
+    PublicationStep,
 )
 
 Status = Hotspot.Status
@@ -282,3 +284,73 @@ def can_import_indicators(user: User) -> bool:
     if kinds & POLICE_KINDS:
         kinds |= POLICE_KINDS
     return user.agency.kind in kinds
+
+
+# --- The register of police orders: amendments and publication steps --------------------
+
+StepPerm = Literal["view", "tick"]
+
+
+def can_amend_order(user: User, order: PoliceOrder) -> bool:
+    """Who records an amendment: whoever may correct the order (the CSIR; a mayor their
+    commune's local orders)."""
+    return can_change_order(user, order)
+
+
+def speaks_for_commune(user: User, commune_id: int | None) -> bool:
+    """The commune's mayor (or delegate), or a member of the commune's own agency."""
+    if commune_id is None or not user.is_authenticated:
+        return False
+    if policy.is_mayor(user) and user.commune_id == commune_id:
+        return True
+    agency = user.agency
+    return agency.kind == Agency.Kind.COMMUNE and agency.commune_id == commune_id
+
+
+def can_tick_step(user: User, step: PublicationStep, order: PoliceOrder) -> bool:
+    """A commune ticks its own posting step (and only that one); the CSIR any step; the
+    other steps, whoever may amend the order; the step's named owner, their step."""
+    if step.owner_user_id is not None and step.owner_user_id == user.pk:
+        return True
+    if policy.is_csir(user):
+        return True
+    if step.kind == PublicationStep.Kind.POSTED:
+        return speaks_for_commune(user, step.commune_id)
+    return can_amend_order(user, order)
+
+
+def get_publication_step_for(user: User, pk: int, perm: StepPerm = "view") -> PublicationStep:
+    """Publication step ``pk`` of an order ``user`` may see; 404 if unseen, 403 if ``user``
+    may see it but not tick it."""
+    step = (
+        PublicationStep.objects.select_related(
+            "amendment__order__hotspot", "commune", "owner_agency", "owner_user", "done_by"
+        )
+        .filter(pk=pk, amendment__order__in=visible_orders(user))
+        .first()
+    )
+    if step is None:
+        raise Http404
+    if perm == "tick" and not can_tick_step(user, step, step.amendment.order):
+        raise PermissionDenied
+    return step
+
+
+# --- The hotspot list over time: exit criteria -------------------------------------------
+
+CriterionPerm = Literal["view", "review"]
+
+
+def get_exit_criterion_for(user: User, pk: int, perm: CriterionPerm = "view") -> ExitCriterion:
+    """Exit criterion ``pk`` of a hotspot ``user`` may see; 404 if unseen, 403 if ``user``
+    may see it but not review it (only the CSIR reviews)."""
+    criterion = (
+        ExitCriterion.objects.select_related("hotspot")
+        .filter(pk=pk, hotspot__in=visible_hotspots(user))
+        .first()
+    )
+    if criterion is None:
+        raise Http404
+    if perm == "review" and not policy.is_csir(user):
+        raise PermissionDenied
+    return criterion

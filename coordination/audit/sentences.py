@@ -49,9 +49,16 @@ SENTENCES: dict[str, Any] = {
     "hotspot.perimeter_rejected": _("The new perimeter of %(object)s was rejected"),
     "hotspot.perimeter_recorded": _("%(actor)s recorded the perimeter of %(object)s"),
     "hotspot.perimeter_withdraw": _("%(actor)s withdrew the proposed perimeter of %(object)s"),
+    "hotspot.list_change": _("%(actor)s recorded a change of the hotspot list for %(object)s"),
+    "hotspot.exit_criterion_add": _("%(actor)s added an exit criterion to %(object)s"),
+    "hotspot.exit_criterion_review": _("%(actor)s reviewed an exit criterion of %(object)s"),
     # Police orders and indicators
     "order.create": _("%(actor)s recorded the police order %(object)s"),
     "order.update": _("%(actor)s changed the police order %(object)s"),
+    "order.amend": _("%(actor)s recorded an amendment of the police order %(object)s"),
+    "order.publication_step": _(
+        "%(actor)s recorded a publication step of the police order %(object)s as done"
+    ),
     "indicator.import": _("%(actor)s imported indicator values for %(object)s"),
     "indicator.demo": _("%(actor)s loaded demonstration indicator values for %(object)s"),
     "indicator.value_delete": _("%(actor)s deleted an indicator value of %(object)s"),
@@ -138,6 +145,12 @@ SENTENCES: dict[str, Any] = {
     "report.retry": _("%(actor)s retried the build of the report %(object)s"),
     "report.publish": _("%(actor)s published the report %(object)s"),
     "report.present": _("%(actor)s recorded the CoReS meeting at which %(object)s was presented"),
+    "briefing.create": _("%(actor)s opened %(object)s"),
+    "briefing.update": _("%(actor)s changed %(object)s"),
+    "briefing.decision_add": _("%(actor)s added a decision asked to %(object)s"),
+    "briefing.decision_change": _("%(actor)s changed a decision asked in %(object)s"),
+    "briefing.decision_remove": _("%(actor)s took a decision asked out of %(object)s"),
+    "briefing.freeze": _("%(actor)s froze %(object)s"),
     # The regional layer
     "strategy.adopt": _("%(actor)s recorded the adoption of %(object)s"),
     "strategy.extend": _("%(actor)s extended %(object)s"),

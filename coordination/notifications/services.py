@@ -44,6 +44,9 @@ MESSAGES = {
         "A mayor rejected the new perimeter (version %(version)s) of %(hotspot)s."
     ),
     "order_expiring": _("Police order “%(order)s” expires on %(date)s."),
+    "order_step_pending": _(
+        "A publication step of the police order “%(order)s” is pending (due on %(date)s): %(step)s."
+    ),
     "indicator_missing": _("Indicator values of %(month)s are still missing: %(missing)s."),
     "plan_submitted": _("The action plan of %(taskforce)s was submitted for validation."),
     "plan_validated": _("The CSIR validated the action plan of %(taskforce)s."),
@@ -62,6 +65,16 @@ MESSAGES = {
     ),
     "action_escalated": _("Action “%(action)s” of %(taskforce)s is escalated to the CSIR."),
     "escalation_resolved": _("The CSIR resolved the escalation of action “%(action)s”."),
+    "evaluation_submitted": _(
+        "The evaluation of action “%(action)s” of %(taskforce)s awaits your validation."
+    ),
+    "evaluation_validated": _(
+        "The CSIR validated the evaluation of action “%(action)s”: it is in the library of "
+        "practices."
+    ),
+    "evaluation_returned": _(
+        "The CSIR returned the evaluation of action “%(action)s” with comments."
+    ),
     "displacement_reported": _("Displacement reported from %(hotspot)s to %(place)s."),
     "displacement_closed": _("The displacement from %(hotspot)s to %(place)s is closed."),
     "displacement_quotient_warning": _(
@@ -98,7 +111,7 @@ GROUPS: list[tuple[Promise, frozenset[str]]] = [
             }
         ),
     ),
-    (_("Police orders"), frozenset({"order_expiring"})),
+    (_("Police orders"), frozenset({"order_expiring", "order_step_pending"})),
     (_("Indicators"), frozenset({"indicator_missing"})),
     (
         _("Action plans"),
@@ -134,6 +147,10 @@ GROUPS: list[tuple[Promise, frozenset[str]]] = [
     (
         _("Meetings"),
         frozenset({"meeting_scheduled", "meeting_moved", "meeting_cancelled", "no_meeting"}),
+    ),
+    (
+        _("Evaluations of actions"),
+        frozenset({"evaluation_submitted", "evaluation_validated", "evaluation_returned"}),
     ),
 ]
 OTHER_GROUP = _("Other")
