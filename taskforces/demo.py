@@ -34,11 +34,13 @@ from coordination.people.demo import person as _person
 from hotspots.models import Hotspot, IndicatorDefinition
 from taskforces.models import (
     Action,
+    ActionEvaluation,
     ActionPlan,
     ActionUpdate,
     Escalation,
     Meeting,
     MeetingDecision,
+    MeetingMinutes,
     MeetingPoint,
     Membership,
     PlanVersion,
@@ -48,6 +50,7 @@ from taskforces.selectors import plans as plan_selectors
 from taskforces.services import actions as action_services
 from taskforces.services import meetings as meeting_services
 from taskforces.services import plans as plan_services
+from taskforces.services import practices as practice_services
 from taskforces.services import taskforces as taskforce_services
 
 Role = Membership.Role
@@ -339,6 +342,7 @@ def seed(
     for index, hotspot in enumerate(active):
         taskforce = taskforce_services.taskforce_open(hotspot=hotspot, by=analyst)
         _seed_taskforce(taskforce, index, people=people, agencies=agencies, indicators=indicators)
+    seed_practices(people=people)
 
 
 def _seed_taskforce(
@@ -489,10 +493,19 @@ def _date_memberships(taskforce: TaskForce, people: list[User], *, coordinator: 
     members over the following weeks: all before the first meeting. Deterministic, so a
     second run changes nothing.
     """
-    opened = timezone.make_aware(dt.datetime.combine(INSTALLED_ON, dt.time(11, 0)))
+    # A hotspot added to the list later (hotspots/demo.py: 2025) opens its task force then.
+    # Read from the database: the demo dates the activation after the service ran.
+    activated = (
+        Hotspot.objects.filter(pk=taskforce.hotspot_id).values_list("activated_at", flat=True).get()
+    )
+    installed = max(
+        INSTALLED_ON,
+        timezone.localdate(activated) + dt.timedelta(days=2) if activated else INSTALLED_ON,
+    )
+    opened = timezone.make_aware(dt.datetime.combine(installed, dt.time(11, 0)))
     TaskForce.objects.filter(pk=taskforce.pk).update(created_at=opened)
     Membership.objects.filter(taskforce=taskforce, role=Role.CHAIR).update(joined_at=opened)
-    named = workdays.add_working_days(INSTALLED_ON, 1)
+    named = workdays.add_working_days(installed, 1)
     rng = random.Random(f"members:{taskforce.hotspot.code}")
     for person in people:
         day = (
@@ -620,6 +633,13 @@ def _meetings(
         texts = _texts({"place": place, "agenda": AGENDA}, original=original, translated=translated)
         minutes = _texts({"minutes": MINUTES}, original=original, translated=minutes_translated)
         Meeting.objects.filter(pk=meeting.pk).update(**{**texts, **minutes})
+        # The minutes' version says the same as the meeting's mirror; held, so final.
+        MeetingMinutes.objects.filter(meeting=meeting).update(
+            text=minutes["minutes"],
+            text_translation=minutes.get("minutes_translation", ""),
+            language=minutes.get("language", original),
+        )
+        meeting_services.minutes_finalise(meeting=meeting, by=coordinator)
         second = rng.choice(
             ["Budget de l'éclairage", "Local pour la permanence", "Horaires des maraudes"]
         )
@@ -778,3 +798,180 @@ def _change_after_validation(plan: ActionPlan, actions: list[Action], *, coordin
             translated=False,
         ),
     )
+
+
+# --- What worked where: evaluations of ended actions, validated by the CSIR ------------
+
+# The kind of drug market of each demo hotspot (the others: mixed).
+MARKETS = {
+    "HS01": "cannabis_street",
+    "HS03": "open_crack_scene",
+    "HS05": "premises",
+    "HS06": "cocaine_point",
+    "HS07": "cocaine_point",
+    "HS08": "cocaine_point",
+    "HS10": "open_crack_scene",
+    "HS11": "open_crack_scene",
+    "HS12": "delivery",
+}
+
+
+@dataclass(frozen=True)
+class Practice:
+    effect: str
+    phenomena: tuple[str, ...]
+    cost_eur: int | None
+    person_days: int | None
+    mechanism: tuple[str, str]  # French, Dutch
+    notes: tuple[str, str]
+
+
+# By the French title of the action evaluated.
+PRACTICES = {
+    "Patrouilles pédestres renforcées aux heures de deal": Practice(
+        "some", ("dealing", "nuisance"), 18000, 220,
+        ("Une présence visible et prévisible aux heures de vente a cassé la routine des "
+         "revendeurs; l'effet tient tant que les horaires varient d'une semaine à l'autre.",
+         "Een zichtbare aanwezigheid op de uren van de verkoop doorbrak de routine van de "
+         "dealers; het effect houdt stand zolang de uren van week tot week wisselen."),
+        ("Binômes police et gardiens de la paix; briefing commun chaque lundi.",
+         "Duo's van politie en gemeenschapswachten; gezamenlijke briefing elke maandag."),
+    ),
+    "Contrôles ciblés des points de vente": Practice(
+        "clear", ("dealing", "drive_in"), 9500, 140,
+        ("Les contrôles ciblés, appuyés par les signalements des habitants, ont rendu les "
+         "points fixes trop risqués : la vente s'est fragmentée puis a reculé.",
+         "De gerichte controles, gesteund door meldingen van bewoners, maakten de vaste "
+         "verkooppunten te riskant: de verkoop versnipperde en nam daarna af."),
+        ("Cartographie mensuelle des points de vente partagée avec le parquet.",
+         "Maandelijkse kaart van de verkooppunten, gedeeld met het parket."),
+    ),
+    "Caméras de surveillance supplémentaires": Practice(
+        "none", ("dealing",), 145000, 60,
+        ("Les caméras ont déplacé la vente de quelques dizaines de mètres, hors du champ; "
+         "sans présence humaine, aucun effet durable sur le marché.",
+         "De camera's verplaatsten de verkoop enkele tientallen meters, buiten beeld; "
+         "zonder menselijke aanwezigheid geen blijvend effect op de markt."),
+        ("Prévoir les angles morts avec la police avant l'installation.",
+         "De dode hoeken vóór de plaatsing samen met de politie bepalen."),
+    ),
+    "Travail de rue en soirée": Practice(
+        "clear", ("public_use", "nuisance"), 32000, 310,
+        ("Les travailleurs de rue, présents aux heures où la scène est ouverte, ont gagné "
+         "la confiance des usagers et orienté les plus fragiles vers les soins.",
+         "De straathoekwerkers, aanwezig op de uren waarop de scène open is, wonnen het "
+         "vertrouwen van de gebruikers en leidden de kwetsbaarsten naar zorg."),
+        ("Deux travailleurs de rue de 18 h à 23 h, quatre soirs par semaine.",
+         "Twee straathoekwerkers van 18 tot 23 uur, vier avonden per week."),
+    ),
+    "Maraudes de réduction des risques": Practice(
+        "some", ("public_use",), 21000, 190,
+        ("Le matériel stérile et l'écoute ont réduit les seringues abandonnées; le lien "
+         "créé a permis des orientations que la police seule n'obtenait pas.",
+         "Steriel materiaal en een luisterend oor verminderden het aantal achtergelaten "
+         "spuiten; het contact maakte doorverwijzingen mogelijk die de politie niet haalde."),
+        ("Horaires alignés sur ceux de la scène, annoncés aux riverains.",
+         "Uren afgestemd op die van de scène, aangekondigd aan de buurtbewoners."),
+    ),
+    "Orientation des usagers vers les soins": Practice(
+        "some", ("public_use",), None, 120,
+        ("Un accès direct, sans rendez-vous, à une consultation le jour même a transformé "
+         "les contacts de rue en prises en charge.",
+         "Rechtstreekse toegang tot een consultatie dezelfde dag, zonder afspraak, "
+         "maakte van contacten op straat echte zorgtrajecten."),
+        ("Convention avec le service d'urgence; une place réservée chaque matin.",
+         "Overeenkomst met de spoeddienst; elke ochtend één plaats gereserveerd."),
+    ),
+    "Éclairage et réaménagement du passage": Practice(
+        "clear", ("dealing", "nuisance"), 260000, 80,
+        ("Un passage éclairé et ouvert ne se prête plus à la vente : les riverains se le "
+         "sont réapproprié et les plaintes ont baissé.",
+         "Een verlichte, open doorgang leent zich niet meer tot verkoop: de buurtbewoners "
+         "namen hem opnieuw in gebruik en het aantal klachten daalde."),
+        ("Marché public relancé deux fois; associer les riverains au choix de l'éclairage.",
+         "Overheidsopdracht twee keer opnieuw uitgeschreven; de bewoners betrekken bij de keuze."),
+    ),
+    "Fête de quartier et occupation positive de l'espace public": Practice(
+        "too_early", ("nuisance",), 7000, 35,
+        ("Les habitants sont revenus sur la place le temps des activités; trop tôt pour "
+         "dire si l'occupation tient hors des jours de fête.",
+         "De bewoners kwamen terug naar het plein tijdens de activiteiten; te vroeg om te "
+         "zeggen of het gebruik standhoudt buiten de feestdagen."),
+        ("Programmation mensuelle avec les associations du quartier.",
+         "Maandelijkse programmatie met de buurtverenigingen."),
+    ),
+    "Enquête sur le réseau d'approvisionnement": Practice(
+        "clear", ("dealing", "exploitation"), None, 400,
+        ("Le croisement des constatations de rue et des écoutes a permis de remonter au "
+         "grossiste; les revendeurs mineurs ont été orientés vers l'aide à la jeunesse.",
+         "Het kruisen van de vaststellingen op straat met de taps leidde naar de groothandelaar; "
+         "de minderjarige verkopers werden naar de jeugdhulp doorverwezen."),
+        ("Réunion mensuelle police, PJF et parquet.",
+         "Maandelijkse vergadering van politie, FGP en parket."),
+    ),
+}  # fmt: skip
+# Validated practices in the demo (plus one police-judicial and one awaiting the CSIR).
+VALIDATED_PRACTICES = 6
+
+
+def seed_practices(*, people: dict[str, User]) -> None:
+    """A few evaluations of done actions, written by the task forces in their language and
+    validated by the CSIR coordinator; one police-judicial (its circle only) and one
+    awaiting validation. Idempotent: nothing is added once an evaluation exists."""
+    if ActionEvaluation.objects.exists():
+        return
+    reviewer = people["csir.coordinator"]
+    done = (
+        Action.objects.filter(status=Status.DONE)
+        .select_related("plan__taskforce__hotspot", "indicator")
+        .order_by("plan__taskforce__hotspot__code", "pk")
+    )
+    validated, pj_done, submitted_done = 0, False, False
+    seen: set[str] = set()
+    for action in done:
+        code = action.plan.taskforce.hotspot.code
+        title = _title_in(action, "fr")
+        practice = PRACTICES.get(title)
+        confidential = action.confidentiality == PJ
+        if practice is None or (confidential and pj_done) or code in seen:
+            continue
+        if not confidential and validated >= VALIDATED_PRACTICES and submitted_done:
+            continue
+        author = (
+            people.get("pjf") if confidential else people.get(f"tfl.{code.lower()}.coordinator")
+        )
+        if author is None:
+            continue
+        language = "nl" if author.preferred_language == "nl" else "fr"
+        other = 0 if language == "nl" else 1
+        mine = 1 - other
+        practice_services.evaluation_save(
+            action=action,
+            by=author,
+            effect=practice.effect,
+            mechanism=practice.mechanism[mine],
+            market=MARKETS.get(code, "mixed"),
+            implementation_notes=practice.notes[mine],
+            cost_eur=Decimal(practice.cost_eur) if practice.cost_eur is not None else None,
+            person_days=Decimal(practice.person_days) if practice.person_days else None,
+            phenomena=practice.phenomena,
+            language=language,
+            translations={
+                "mechanism_translation": practice.mechanism[other],
+                "implementation_notes_translation": practice.notes[other],
+            },
+        )
+        practice_services.evaluation_submit(action=action, by=author)
+        seen.add(code)
+        if confidential:
+            pj_done = True
+        elif validated >= VALIDATED_PRACTICES:
+            submitted_done = True  # left for the CSIR coordinator to review
+            continue
+        else:
+            validated += 1
+        practice_services.evaluation_validate(
+            action=action,
+            by=reviewer,
+            comment="Pratique documentée, transférable." if language == "fr" else "",
+        )

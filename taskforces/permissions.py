@@ -580,3 +580,34 @@ def get_displacement_for(
     if not allowed:
         raise PermissionDenied
     return report
+
+
+# --- Evaluations of ended actions (what worked where) --------------------------------
+
+EvaluationPerm = Literal["view", "record", "review"]
+ENDED_STATUSES = (Action.Status.DONE, Action.Status.CANCELLED)
+
+
+def can_record_evaluation(access: Access, action: Action) -> bool:
+    """Those who may change an ended action record (and revise) its evaluation."""
+    return action.status in ENDED_STATUSES and can_edit_action(access, action)
+
+
+def can_review_evaluation(user: User | AnonymousUser) -> bool:
+    """Validating a practice for the shared library is the CSIR coordinator's job."""
+    return policy.is_csir_coordinator(user)
+
+
+def get_evaluation_for(user: User, pk: int, perm: EvaluationPerm = "view") -> Action:
+    """The action ``pk`` whose evaluation ``user`` may ``perm``: seen as the action is (a
+    police-judicial one is 404 outside its circle), 403 for who sees it but may not act."""
+    action = get_action_for(user, pk)
+    access = access_for(user, action.plan.taskforce)
+    allowed = {
+        "view": lambda: True,
+        "record": lambda: can_record_evaluation(access, action),
+        "review": lambda: can_review_evaluation(user),
+    }[perm]()
+    if not allowed:
+        raise PermissionDenied
+    return action
