@@ -19,7 +19,8 @@ from reporting.selectors import cores_meetings
 class ReportRequestForm(SafeForm):
     kind = forms.ChoiceField(
         label=_("Kind of report"),
-        choices=Report.Kind.choices,
+        # A CoReS briefing is prepared on its own pages (reporting.briefings), not asked for.
+        choices=[(c, label) for c, label in Report.Kind.choices if c != Report.Kind.BRIEFING],
         initial=Report.Kind.REGIONAL,
         widget=forms.RadioSelect,
     )

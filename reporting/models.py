@@ -11,8 +11,9 @@ from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from coordination.core.bilingual import BilingualContent
 from coordination.models import CoresMeeting
-from hotspots.models import Hotspot
+from hotspots.models import Hotspot, PoliceOrder
 
 REGION_SCOPE = "region"
 
@@ -29,6 +30,7 @@ class Report(models.Model):
     class Kind(models.TextChoices):
         REGIONAL = "regional", _("Regional report to the CoReS")
         TASKFORCE = "taskforce", _("Task force report")
+        BRIEFING = "briefing", _("CoReS briefing")
 
     class Language(models.TextChoices):
         FR = "fr", _("French")
@@ -134,6 +136,16 @@ class Report(models.Model):
     sha256 = models.CharField(_("SHA-256 checksum"), max_length=64, blank=True, editable=False)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True, editable=False)
 
+    # A CoReS briefing's PDF: built from the briefing's frozen snapshot (reporting.briefings).
+    briefing = models.ForeignKey(
+        "reporting.Briefing",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("briefing"),
+    )
+
     published = models.BooleanField(_("published"), default=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
@@ -173,7 +185,7 @@ class Report(models.Model):
                 name="report_period_ends_after_start",
             ),
             models.CheckConstraint(
-                condition=(Q(kind="regional") & Q(hotspot__isnull=True))
+                condition=(Q(kind__in=["regional", "briefing"]) & Q(hotspot__isnull=True))
                 | (Q(kind="taskforce") & Q(hotspot__isnull=False)),
                 name="report_taskforce_has_hotspot",
             ),
@@ -211,9 +223,163 @@ class Report(models.Model):
         return self.audience == self.Audience.POLICE_JUDICIAL
 
     def download_name(self) -> str:
-        scope = "region" if self.kind == self.Kind.REGIONAL else cast(Hotspot, self.hotspot).code
+        if self.kind == self.Kind.BRIEFING:
+            scope = "briefing"
+        elif self.kind == self.Kind.REGIONAL:
+            scope = "region"
+        else:
+            scope = cast(Hotspot, self.hotspot).code
         audience = "PJ" if self.is_police_judicial else "CoReS"
         return (
             f"{scope}-{self.period_start:%Y%m%d}-{self.period_end:%Y%m%d}-"
             f"{audience}-{self.language.upper()}-v{self.version}.pdf"
         )
+
+
+# --- The CoReS briefing (issue 15, item 6) ----------------------------------------------
+#
+# A short, decision-ready document beside the full report: one page for the region and
+# half a page per hotspot, each ending with the decisions the CoReS is asked to take. The
+# CSIR coordinator prepares it (draft), then freezes it: its data and its decisions are
+# frozen into ``snapshot`` and its PDFs (FR and NL, CoReS and police-judicial versions)
+# are built as reports of kind "briefing" (one build, download and publication path).
+
+
+class Briefing(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        FROZEN = "frozen", _("Frozen")
+
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    meeting = models.ForeignKey(
+        CoresMeeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="briefings",
+        verbose_name=_("CoReS meeting"),
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("prepared by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("frozen by"),
+    )
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
+    # {"cores": {...}, "police_judicial": {...}}: each audience's data, filtered for it.
+    snapshot = models.JSONField(_("frozen data"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-period_end", "-pk"]
+        verbose_name = _("CoReS briefing")
+        verbose_name_plural = _("CoReS briefings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="briefing_period_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (Q(frozen_at__isnull=False) & Q(snapshot__isnull=False)),
+                name="briefing_frozen_has_snapshot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(
+            _("CoReS briefing %(start)s–%(end)s")
+            % {
+                "start": date_format(self.period_start, "SHORT_DATE_FORMAT"),
+                "end": date_format(self.period_end, "SHORT_DATE_FORMAT"),
+            }
+        )
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.FROZEN
+
+
+class BriefingDecisionAsked(BilingualContent):
+    """A decision the CoReS is asked to take, for the region or for one hotspot."""
+
+    TRANSLATED_FIELDS = ("proposal", "rationale")
+
+    class Scope(models.TextChoices):
+        REGION = "region", _("The region")
+        HOTSPOT = "hotspot", _("A hotspot")
+
+    class Kind(models.TextChoices):
+        EXTEND_STRATEGY = "extend_strategy", _("Extend the strategy")
+        STOP_STRATEGY = "stop_strategy", _("Stop the strategy")
+        RENEW_ORDER = "renew_order", _("Renew a police order")
+        ADD_HOTSPOT = "add_hotspot", _("Add a hotspot")
+        HOLD_HOTSPOT = "hold_hotspot", _("Move a hotspot to the hold phase")
+        CLOSE_HOTSPOT = "close_hotspot", _("Close a hotspot")
+        OTHER = "other", _("Other decision")
+
+    #: Kinds about one hotspot (the hotspot is required) and about the region only.
+    HOTSPOT_KINDS = (Kind.ADD_HOTSPOT, Kind.HOLD_HOTSPOT, Kind.CLOSE_HOTSPOT)
+    REGION_KINDS = (Kind.EXTEND_STRATEGY, Kind.STOP_STRATEGY)
+
+    briefing = models.ForeignKey(
+        Briefing, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("briefing")
+    )
+    scope = models.CharField(_("about"), max_length=8, choices=Scope.choices)
+    hotspot = models.ForeignKey(
+        Hotspot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="briefing_decisions",
+        verbose_name=_("hotspot"),
+    )
+    kind = models.CharField(_("decision asked"), max_length=16, choices=Kind.choices)
+    proposal = models.TextField(_("proposal"), max_length=1000)
+    proposal_translation = models.TextField(
+        _("proposal (other language)"), max_length=1000, blank=True
+    )
+    rationale = models.TextField(_("rationale"), max_length=2000, blank=True)
+    rationale_translation = models.TextField(
+        _("rationale (other language)"), max_length=2000, blank=True
+    )
+    order = models.ForeignKey(
+        PoliceOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="briefing_decisions",
+        verbose_name=_("police order"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("decision asked of the CoReS")
+        verbose_name_plural = _("decisions asked of the CoReS")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope="region") & Q(hotspot__isnull=True))
+                | (Q(scope="hotspot") & Q(hotspot__isnull=False)),
+                name="briefing_decision_scope_hotspot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())

@@ -68,7 +68,8 @@ def visible_reports(user: User | AnonymousUser) -> QuerySet[Report]:
         Q(audience=Audience.CORES) | Q(hotspot__taskforce__in=circle_taskforces(user).values("pk"))
     )
     if policy.is_cores_member(user) or policy.is_mayor(user):
-        readable |= Q(kind=Kind.REGIONAL, audience=Audience.CORES)
+        # The CoReS briefing's PDFs are read as the regional report is.
+        readable |= Q(kind__in=[Kind.REGIONAL, Kind.BRIEFING], audience=Audience.CORES)
     return reports.filter(readable, published=True, status=Status.READY)
 
 
@@ -99,7 +100,9 @@ def get_report_for(user: User | AnonymousUser, pk: int, perm: ReportPerm = "view
     allowed = {
         "view": True,
         "retry": can_request_reports(user),
-        "regenerate": report.audience in requestable_audiences(user),
+        # A briefing's PDF is rebuilt from its frozen briefing, never asked for again.
+        "regenerate": report.kind != Kind.BRIEFING
+        and report.audience in requestable_audiences(user),
         "publish": can_publish(user),
     }[perm]
     if not allowed:

@@ -36,6 +36,7 @@ from coordination.core import basemap, charts
 from coordination.models import Axis
 from hotspots.models import Hotspot, MayorDecision, MeasureType, Phenomenon
 from taskforces.models import Action, DisplacementReport
+from taskforces.selectors import balance as axis_balance
 
 SCHEME = "portal-static"
 BASE_URL = f"{SCHEME}://report/"
@@ -146,6 +147,37 @@ def _axis_progress(rows: list[dict], text: _Text) -> list[dict]:
     ]
 
 
+def _balance(frozen: dict | None, text: _Text) -> dict | None:
+    """The frozen balance of the axes, its warnings worded in the report's language (the
+    snapshot holds codes only). None for a hotspot without task force, or a snapshot
+    frozen before the balance existed."""
+    if not frozen:
+        return None
+    by_axis = {row["axis"]: row for row in frozen.get("axes", [])}
+    return {
+        **frozen,
+        "axes": [
+            {
+                "actions": 0,
+                "actions_pct": 0,
+                "progress": None,
+                "points_pct": 0,
+                "updates": 0,
+                "updates_pct": 0,
+                **by_axis.get(axis, {}),
+                "axis": axis,
+                "label": text.axis[axis],
+                "last_update": _datetime(by_axis.get(axis, {}).get("last_update")),
+            }
+            for axis in Axis.values
+        ],
+        "warnings": [
+            {**warning, "text": axis_balance.describe(warning)}
+            for warning in frozen.get("warnings", [])
+        ],
+    }
+
+
 def _action(item: dict, text: _Text) -> dict:
     return {
         **item,
@@ -228,6 +260,7 @@ def _hotspot(item: dict, snapshot: dict, text: _Text) -> dict:
             for a in item["approvals"]
         ],
         "progress": _axis_progress(item["progress"], text),
+        "balance": _balance(item.get("balance"), text),
         "late": [_action(a, text) for a in item["late"]],
         "escalations": [
             {
@@ -445,6 +478,8 @@ def context(snapshot: dict, *, language: str, meta: dict) -> dict[str, Any]:
         "changes": _changes(snapshot, text),
         "hotspots": hotspots,
         "awaiting": [h for h in hotspots if h["status"] == Hotspot.Status.AWAITING_APPROVAL],
+        "balanced_hotspots": [h for h in hotspots if h["balance"]],
+        "imbalanced": sum(1 for h in hotspots if h["balance"] and h["balance"]["warnings"]),
         "regional_orders": [_order(o, text) for o in snapshot["regional_orders"]],
         "expiring": [
             {**_order(o, text), "hotspot_name": h["name"], "code": h["code"]}
@@ -462,10 +497,21 @@ def context(snapshot: dict, *, language: str, meta: dict) -> dict[str, Any]:
 
 
 def render_html(snapshot: dict, *, language: str, meta: dict | None = None) -> str:
+    if snapshot.get("kind") == "briefing":
+        return render_briefing_html(snapshot, language=language, meta=meta)
     with translation.override(language):
         return render_to_string(
             "reporting/pdf/report.html", context(snapshot, language=language, meta=meta or {})
         )
+
+
+def render_briefing_html(snapshot: dict, *, language: str, meta: dict | None = None) -> str:
+    """A CoReS briefing (``reporting.briefings``): the same fetcher, fonts and tagging."""
+    # Imported here: the briefing's renderer builds on this module's helpers.
+    from reporting.briefings import render as briefing_render
+
+    with translation.override(language):
+        return briefing_render.render_html(snapshot, language=language, meta=meta or {})
 
 
 def render_pdf(snapshot: dict, *, language: str, meta: dict | None = None) -> tuple[bytes, int]:

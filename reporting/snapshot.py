@@ -19,7 +19,9 @@ before these keys existed still render (their texts are taken as French original
 
 In the CoReS version, police-judicial actions, their updates and escalations, and
 police-judicial updates are left out before anything is counted: the readers do not
-learn that they exist (DESIGN.md §5).
+learn that they exist (DESIGN.md §5). The same holds for the balance of the axes
+(``balance``: figures per axis and warning codes, ``taskforces.selectors.balance``),
+frozen as of the end of the report's date; the police-judicial version counts them.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from coordination.models import Commune, Strategy
 from coordination.people import confidentiality
 from coordination.strategy import selectors as regional
 from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue, MayorDecision, PoliceOrder
+from hotspots.selectors import hotspot_list
 from taskforces.models import (
     Action,
     ActionUpdate,
@@ -47,6 +50,7 @@ from taskforces.models import (
     Meeting,
     TaskForce,
 )
+from taskforces.selectors.balance import balances_for_audience
 
 SCHEMA = 1
 #: Police orders whose last day falls within this many days of the report date are
@@ -282,6 +286,8 @@ def build(
             "displacements": [],
             "updates": 0,
             "recent_updates": [],
+            # The balance of the axes of its task force (None without a task force).
+            "balance": None,
         }
     tick(10)
 
@@ -290,6 +296,16 @@ def build(
     )
     for hotspot_id_ in taskforce_hotspots.values():
         by_id[hotspot_id_]["taskforce"] = True
+
+    # --- The balance of the axes, as it stood at the end of the report's date (3 queries).
+    day_after = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min)
+    balance_at = min(generated_at, timezone.make_aware(day_after))
+    for taskforce_pk, balance in balances_for_audience(
+        list(taskforce_hotspots),
+        police_judicial=audience == "police_judicial",
+        as_of=balance_at,
+    ).items():
+        by_id[taskforce_hotspots[taskforce_pk]]["balance"] = balance.as_json()
 
     # --- Actions (the audience filter first: everything below counts visible ones only).
     actions = list(
@@ -461,7 +477,11 @@ def build(
             starts_at__date__lte=as_of,
             starts_at__lte=generated_at,
         )
-        .annotate(attendance=Count("attendees", distinct=True))
+        .annotate(
+            attendance=Count(
+                "participants", filter=Q(participants__status="attended"), distinct=True
+            )
+        )
         .order_by("starts_at", "pk")
         .values(
             "taskforce__hotspot_id",
@@ -568,6 +588,10 @@ def build(
         "figures": figures(items, regional_orders),
         "changes": None,
     }
+    # The strategy's list by phase on the report's date (intensive, hold, off the list).
+    data["figures"]["hotspots_by_phase"] = hotspot_list.phase_counts(
+        on=as_of, hotspots=Hotspot.objects.filter(pk=hotspot_id) if hotspot_id else None
+    )
     return data
 
 
