@@ -36,6 +36,8 @@ def seed() -> dict[str, User]:
     demo_indicators.seed(people=people, hotspots=hotspots)
     taskforce_demo.seed(people=people, hotspots=hotspots, agencies=agencies)
     cores_demo.seed(people=people, taskforces=list(TaskForce.objects.order_by("hotspot__code")))
+    # The list's history names CoReS decisions and regional orders as its sources.
+    hotspot_demo.seed_list_history(people=people)
     demo_displacement.seed(people=people, hotspots=hotspots)
     reporting_demo.seed(people=people)
     # Last: the task forces have put the police and prosecutors in their circles.

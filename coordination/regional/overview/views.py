@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -18,6 +19,7 @@ from coordination.people import permissions
 from coordination.people.http import AuthenticatedHttpRequest
 from coordination.regional.overview import selectors
 from coordination.strategy.selectors import strategy_summary
+from hotspots.selectors import hotspot_list
 from hotspots.selectors.hotspots import active_range, region_map
 from taskforces.selectors.displacement import under_way_arrows
 
@@ -44,6 +46,8 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     context |= {
         "summary": SimpleLazyObject(strategy_summary),
         "active_range": SimpleLazyObject(active_range),
+        # The strategy's list by phase today (intensive, hold, taken off the list).
+        "phases": SimpleLazyObject(lambda: hotspot_list.phase_counts(on=timezone.localdate())),
         "choices": SimpleLazyObject(selectors.filter_choices),
     }
     return TemplateResponse(request, TEMPLATE, context)
