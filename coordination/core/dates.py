@@ -139,5 +139,10 @@ def percent(value: float | int | Decimal | str | None, decimals: int = 0) -> str
     except InvalidOperation:
         return str(value)
     number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    shown = number_format(number, decimal_pos=decimals, use_l10n=True)
+    # Whole numbers under 1000 have no separator in any locale: skip the formatter (the
+    # overview shows thousands of them at 150 hotspots).
+    if decimals == 0 and -1000 < number < 1000:
+        shown = str(int(number))
+    else:
+        shown = number_format(number, decimal_pos=decimals, use_l10n=True)
     return shown + PERCENT_SIGN.get((get_language() or "")[:2], "%")

@@ -42,6 +42,7 @@ __all__ = [
     "area_m2",
     "circle_area",
     "commune_at",
+    "geometry_key",
     "neighbours",
     "parse_area",
     "render_map_svg",
@@ -613,26 +614,18 @@ def render_map_svg(
     width: int = 640,
     title: str = "",
     show_labels: bool = False,
+    communes_key: str = "",
 ) -> str:
     """Render communes, perimeters, places and arrows as a self-contained inline SVG.
+
+    ``communes_key`` names the communes' geometries when the caller knows them by a
+    version (reference data): the digest of their JSON is then not computed.
 
     The view is fitted to the communes (or, without them, to everything else). Every
     user-written text is escaped, CSS classes are filtered and links limited to harmless
     schemes, because labels and perimeters come from users. With ``show_labels`` the
     areas, points and arrows also get a visible text label (communes only a tooltip).
     """
-    area_shapes = [_as_shape(item.geometry) for item in areas]
-    commune_shapes = [_as_shape(item.geometry) for item in communes]
-    projection = _Projection(_map_bounds(commune_shapes, area_shapes, points, arrows), width)
-    # Ids must be unique within a page showing several maps; deriving them from the input
-    # keeps the output deterministic (identical maps sharing ids is harmless).
-    fingerprint = repr((width, title, show_labels, communes, areas, points, arrows))
-    uid = "map-" + hashlib.blake2s(fingerprint.encode(), digest_size=5).hexdigest()
-    marker_id = f"{uid}-arrow"
-
-    body: list[str] = []
-    labels: list[str] = []
-
     # A map with links is a named group of named links (keyboard users tab through the
     # areas); a map without links is one image. An image may not hold links: its children
     # are presentational, so focusable ones are "nested interactive" (WCAG 4.1.2). The
@@ -640,20 +633,42 @@ def render_map_svg(
     interactive = any(_safe_href(item.href) for item in areas)
     # In a group, the 19 communes would each be read out: they are background there.
     hidden = ' aria-hidden="true"' if interactive else ""
-    body.append(f'<g class="map-communes"{hidden}>')
-    for item, geom in zip(communes, commune_shapes, strict=True):
-        body.append(
-            f'<path class="{_classes("map-commune", item.css_class)}" '
-            f'd="{projection.path(geom)}" fill-rule="evenodd" {_COMMUNE_STYLE}>'
-            f"<title>{_text(item.label)}</title></path>"
-        )
-    body.append("</g>")
+    if communes and not communes_key:
+        communes_key = geometry_key(item.geometry for item in communes)
+    layer = _COMMUNE_LAYERS.get((communes_key, width, hidden, *map(_commune_look, communes)))
+    if layer is None:
+        layer = _commune_layer(communes, width=width, hidden=hidden)
+        if communes:
+            _remember(
+                _COMMUNE_LAYERS, (communes_key, width, hidden, *map(_commune_look, communes)), layer
+            )
+    bounds, communes_svg = layer
+    area_shapes: list[BaseGeometry | None] = [None] * len(areas)
+    if bounds is None:  # no communes: the view is fitted to what else is drawn
+        area_shapes = [_as_shape(item.geometry) for item in areas]
+        bounds = _map_bounds([], area_shapes, points, arrows)
+    projection = _Projection(bounds, width)
+    # Ids must be unique within a page showing several maps; deriving them from what the
+    # map says keeps the output deterministic (identical maps sharing ids is harmless: the
+    # title and the arrow head they point to are then the same).
+    fingerprint = "\x1f".join(
+        [str(width), str(title), str(show_labels), communes_key]
+        + [f"{item.label}|{item.href}" for item in areas]
+        + [f"{p.lon},{p.lat},{p.label}" for p in points]
+        + [f"{a.from_lon},{a.from_lat},{a.to_lon},{a.to_lat},{a.label}" for a in arrows]
+    )
+    uid = "map-" + hashlib.blake2s(fingerprint.encode(), digest_size=5).hexdigest()
+    marker_id = f"{uid}-arrow"
+
+    body: list[str] = [communes_svg]
+    labels: list[str] = []
 
     body.append('<g class="map-areas">')
-    for item, geom in zip(areas, area_shapes, strict=True):
+    for index, item in enumerate(areas):
+        d, center = _area_path(item.geometry, area_shapes[index], projection, communes_key)
         path = (
             f'<path class="{_classes("map-area", item.css_class)}" '
-            f'd="{projection.path(geom)}" fill-rule="evenodd" {_AREA_STYLE}>'
+            f'd="{d}" fill-rule="evenodd" {_AREA_STYLE}>'
             f"<title>{_text(item.label)}</title></path>"
         )
         href = _safe_href(item.href)
@@ -663,8 +678,7 @@ def render_map_svg(
             else path
         )
         if show_labels and item.label:
-            center = geom.representative_point()
-            labels.append(_label(projection.xy(center.x, center.y), item.label, "middle"))
+            labels.append(_label(projection.xy(*center), item.label, "middle"))
     body.append("</g>")
 
     if arrows:
@@ -724,6 +738,68 @@ def _polygons(geom: BaseGeometry) -> list[Polygon]:
     if isinstance(geom, MultiPolygon):
         return list(geom.geoms)
     raise ValueError(f"only Polygon and MultiPolygon can be drawn, not {geom.geom_type}")
+
+
+# The communes are reference data: their layer (bounds and SVG paths) is computed once per
+# process and kept, keyed on the geometries' content (a hash of their JSON, so a changed
+# boundary is a new entry) and on what else changes the output (width, labels, classes,
+# whether they are hidden). Perimeters drawn over them are kept the same way, keyed on the
+# communes and their own geometry. Both caches are bounded: cleared when full.
+_CACHE_SIZE = 2048
+_COMMUNE_LAYERS: dict[tuple, tuple[tuple[float, float, float, float] | None, str]] = {}
+_AREA_PATHS: dict[tuple[str, int, str], tuple[str, tuple[float, float]]] = {}
+
+
+def _remember(cache: dict, key: Any, value: Any) -> None:
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+
+
+def geometry_key(geometries: Iterable[dict]) -> str:
+    """A digest of GeoJSON geometries (json.dumps runs in C: about 1 ms for the 19 communes)."""
+    encoded = json.dumps(list(geometries), separators=(",", ":"), sort_keys=True)
+    return hashlib.blake2s(encoded.encode(), digest_size=16).hexdigest()
+
+
+def _commune_look(item: MapArea) -> tuple[str, str]:
+    return item.label, item.css_class
+
+
+def _commune_layer(
+    communes: Sequence[MapArea], *, width: int, hidden: str
+) -> tuple[tuple[float, float, float, float] | None, str]:
+    """The bounds the communes fix (None without communes) and their SVG group."""
+    if not communes:
+        return None, f'<g class="map-communes"{hidden}></g>'
+    shapes = [_as_shape(item.geometry) for item in communes]
+    bounds = _map_bounds(shapes, [], (), ())
+    projection = _Projection(bounds, width)
+    body = [f'<g class="map-communes"{hidden}>']
+    for item, geom in zip(communes, shapes, strict=True):
+        body.append(
+            f'<path class="{_classes("map-commune", item.css_class)}" '
+            f'd="{projection.path(geom)}" fill-rule="evenodd" {_COMMUNE_STYLE}>'
+            f"<title>{_text(item.label)}</title></path>"
+        )
+    body.append("</g>")
+    return bounds, "".join(body)
+
+
+def _area_path(
+    geometry: dict, shape_: BaseGeometry | None, projection: _Projection, communes_key: str
+) -> tuple[str, tuple[float, float]]:
+    """SVG path data of a perimeter and its label point, cached when the communes fix the
+    projection (with no communes the view depends on everything drawn: not cached)."""
+    key = (communes_key, projection.width, geometry_key([geometry])) if communes_key else None
+    if key is not None and key in _AREA_PATHS:
+        return _AREA_PATHS[key]
+    geom = shape_ if shape_ is not None else _as_shape(geometry)
+    point = geom.representative_point()
+    found = projection.path(geom), (point.x, point.y)
+    if key is not None:
+        _remember(_AREA_PATHS, key, found)
+    return found
 
 
 def _map_bounds(

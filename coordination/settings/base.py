@@ -272,6 +272,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
+# A worker child that has grown past this many KB is replaced once its task is done: the
+# memory a report build (WeasyPrint) took goes back to the system instead of piling up.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 600_000)
+if CELERY_WORKER_MAX_MEMORY_PER_CHILD < 100_000:
+    raise ImproperlyConfigured("CELERY_WORKER_MAX_MEMORY_PER_CHILD is in KB: at least 100000.")
+# With a queue named here, report builds go to it alone: run one worker on it with
+# --concurrency 1 (README "Performance") so that the languages of a batch are built one
+# after the other, never side by side in one worker's memory. Empty: the default queue.
+REPORTS_QUEUE = env_str("REPORTS_QUEUE", "")
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = (
+    {"reporting.build_report": {"queue": REPORTS_QUEUE}} if REPORTS_QUEUE else {}
+)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker that does not answer must not hold a web request: fail fast, the outbox keeps

@@ -15,7 +15,6 @@ from guardian.shortcuts import get_objects_for_user
 
 from coordination.core import geo
 from coordination.models import Commune, PoliceZone, Strategy, User
-from coordination.reference import selectors as reference_selectors
 from hotspots.models import Hotspot, MayorDecision, PerimeterDecision, PerimeterVersion
 from hotspots.permissions import (
     DECIDE_PERM,
@@ -29,12 +28,19 @@ Version = PerimeterVersion.State
 
 
 def with_details(hotspots: QuerySet[Hotspot]) -> QuerySet[Hotspot]:
-    """Communes, their police zones and the decisions, prefetched once for the whole list."""
+    """Communes, their police zones and the decisions, prefetched once for the whole list.
+
+    Without the communes' boundaries (tens of kilobytes each, 800 KB a page at 150
+    hotspots): the list does not draw them, the region map reads them from its cache."""
     return hotspots.prefetch_related(
-        Prefetch("communes", queryset=Commune.objects.select_related("police_zone")),
+        Prefetch(
+            "communes", queryset=Commune.objects.select_related("police_zone").defer("boundary")
+        ),
         Prefetch(
             "decisions",
-            queryset=MayorDecision.objects.select_related("commune", "decided_by"),
+            queryset=MayorDecision.objects.select_related("commune", "decided_by").defer(
+                "commune__boundary"
+            ),
         ),
     )
 
@@ -89,11 +95,36 @@ def region_map(
 
     ``arrows`` are drawn on top, e.g. the displacement reports (selectors/displacement.py).
     """
+    rows = list(Commune.objects.defer("boundary").order_by("name_fr"))
+    version = tuple((c.pk, c.nis_code) for c in rows)
+    boundaries = _region_boundaries(version)
     communes = [
-        geo.MapArea(geometry=c.boundary, label=c.name, css_class="")
-        for c in reference_selectors.communes()
+        geo.MapArea(geometry=boundaries[c.pk], label=c.name, css_class="")
+        for c in rows
+        if c.pk in boundaries
     ]
-    return _render(communes, hotspots, title=title, link=link, arrows=arrows)
+    key = "communes:" + ",".join(f"{pk}:{nis}" for pk, nis in version)
+    return _render(communes, hotspots, title=title, link=link, arrows=arrows, communes_key=key)
+
+
+# The 19 communes' boundaries are reference data (loaded by a migration, read-only in the
+# admin): read once per process and kept, keyed on the communes' ids and NIS codes (the
+# "version" read with their names on every request, without the 100 KB of boundaries).
+# The SVG layer drawn from them is cached the same way in geo.render_map_svg.
+_BOUNDARIES: dict[tuple[tuple[int, str], ...], dict[int, dict]] = {}
+
+
+def _region_boundaries(version: tuple[tuple[int, str], ...]) -> dict[int, dict]:
+    found = _BOUNDARIES.get(version)
+    if found is None:
+        found = dict(
+            Commune.objects.filter(pk__in=[pk for pk, _nis in version]).values_list(
+                "pk", "boundary"
+            )
+        )
+        _BOUNDARIES.clear()  # one version at a time: the previous one is stale
+        _BOUNDARIES[version] = found
+    return found
 
 
 def hotspot_map(
@@ -122,11 +153,13 @@ def _render(
     link: bool,
     arrows: Sequence[geo.MapArrow] = (),
     extra: Sequence[geo.MapArea] = (),
+    communes_key: str = "",
 ) -> SafeString:
+    statuses = {value: str(label) for value, label in Status.choices}  # translated once
     areas = [
         geo.MapArea(
             geometry=h.perimeter,
-            label=f"{h.code} {h.name} · {h.get_status_display()}",
+            label=f"{h.code} {h.name} · {statuses.get(h.status, h.status)}",
             css_class=f"status-{h.status}",
             href=reverse("hotspots:detail", args=[h.pk]) if link else "",
         )
@@ -139,7 +172,12 @@ def _render(
     # links: its output is safe.
     return mark_safe(  # noqa: S308
         geo.render_map_svg(
-            communes=communes, areas=areas, arrows=arrows, title=title, show_labels=False
+            communes=communes,
+            areas=areas,
+            arrows=arrows,
+            title=title,
+            show_labels=False,
+            communes_key=communes_key,
         )
     )
 
@@ -168,6 +206,28 @@ def awaiting_decision(user: User) -> list[MayorDecision | PerimeterDecision]:
     ).select_related("hotspot", "commune", "version")
     decisions: list[MayorDecision | PerimeterDecision] = [*on_hotspots, *on_perimeters]
     return sorted(decisions, key=lambda d: (d.requested_at, d.pk))
+
+
+def decision_taken(user: User, hotspot: Hotspot) -> MayorDecision | PerimeterDecision | None:
+    """The last decision the mayor's commune took on ``hotspot`` (on the hotspot itself or
+    on a change of its perimeter), shown when they open the decide page again; None for
+    anyone who is not a mayor of one of its communes. Two queries."""
+    if user.role != User.Role.MAYOR or user.commune_id is None:
+        return None
+    if not any(commune.pk == user.commune_id for commune in hotspot.communes.all()):
+        return None
+    taken: list[MayorDecision | PerimeterDecision] = [
+        *hotspot.decisions.filter(commune_id=user.commune_id, decided_at__isnull=False)
+        .exclude(decision=MayorDecision.Decision.PENDING)
+        .select_related("commune", "decided_by"),
+        *PerimeterDecision.objects.filter(
+            hotspot=hotspot,
+            commune_id=user.commune_id,
+            decision__in=(PerimeterDecision.Decision.APPROVE, PerimeterDecision.Decision.REJECT),
+            decided_at__isnull=False,
+        ).select_related("commune", "decided_by", "version"),
+    ]
+    return max(taken, key=lambda d: (d.decided_at, d.pk), default=None)
 
 
 # --- Perimeter versions ------------------------------------------------------------------

@@ -39,7 +39,8 @@ def hotspot_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "hotspots": hotspots,
         "filters": filters,
         "statuses": Hotspot.Status.choices,
-        "communes": Commune.objects.order_by("name_fr"),
+        # The filter's choices: names only, never the boundaries.
+        "communes": Commune.objects.defer("boundary").order_by("name_fr"),
         "zones": PoliceZone.objects.order_by("number"),
         "map": selectors.region_map(
             hotspots,

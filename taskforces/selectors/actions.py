@@ -13,11 +13,13 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     Prefetch,
     Q,
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.utils import timezone
 
@@ -152,6 +154,30 @@ def my_actions(user: User, *, status: str = "") -> list[Action]:
         .select_related("plan__taskforce__hotspot")
         .order_by("due_on", "plan__taskforce__hotspot__code", "pk")
     )
+
+
+# "My actions" shows this many rows at a time; "more" adds as many again.
+MY_ACTIONS_PAGE = 50
+
+
+def my_actions_shown(user: User, *, status: str = "", pages: int = 1) -> tuple[list[Action], int]:
+    """The first ``pages`` × MY_ACTIONS_PAGE of :func:`my_actions` and how many there are
+    in all, in the same queries (the total is a window count, taken before the limit): a
+    police officer in fifteen task forces has hundreds and the page grew with them."""
+    actions = Action.objects.filter(permissions.my_actions_filter(user))
+    if status == "late":
+        actions = actions.filter(late_condition(timezone.localdate()))
+    elif status:
+        actions = actions.filter(status=status)
+    rows = list(
+        for_lists(actions)
+        .select_related("plan__taskforce__hotspot")
+        .annotate(total=Window(Count("pk")))
+        .order_by("due_on", "plan__taskforce__hotspot__code", "pk")[: pages * MY_ACTIONS_PAGE]
+    )
+    total = int(rows[0].total) if rows else 0
+    shown: list[Action] = [*rows]
+    return shown, total
 
 
 def open_escalations_of(user: User, plan: ActionPlan | None = None) -> list[Escalation]:

@@ -16,13 +16,14 @@ from types import MappingProxyType
 import shapely
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.safestring import SafeString
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from coordination.core import geo
 from coordination.models import Commune, User
+from coordination.reference.models import in_reader_language
 from hotspots.models import Hotspot
 from hotspots.selectors.hotspots import region_map
 from taskforces.models import (
@@ -214,10 +215,26 @@ def reportable_hotspots() -> QuerySet[Hotspot]:
 # --- The map --------------------------------------------------------------------------
 
 
+# Perimeter → its centre, kept per process: a shapely centroid per report and request was a
+# sixth of the overview's time. Keyed on the perimeter's content (a digest of its JSON), so
+# a new perimeter is a new entry; bounded (cleared when full).
+_CENTRES: dict[str, tuple[float, float]] = {}
+
+
+def _centre_of(perimeter: dict) -> tuple[float, float]:
+    key = geo.geometry_key([perimeter])
+    centre = _CENTRES.get(key)
+    if centre is None:
+        if len(_CENTRES) >= 4096:
+            _CENTRES.clear()
+        centre = _CENTRES[key] = geo.area_center(perimeter)
+    return centre
+
+
 def origin_of(hotspot: Hotspot) -> tuple[float, float] | None:
     """Where an arrow starts: the perimeter's centre, else the centre of its first commune."""
     if hotspot.perimeter:
-        return geo.area_center(hotspot.perimeter)
+        return _centre_of(hotspot.perimeter)
     codes = sorted(c.nis_code for c in hotspot.communes.all())
     return commune_centres().get(codes[0]) if codes else None
 
@@ -232,8 +249,14 @@ def destination_of(report: DisplacementReport) -> tuple[float, float] | None:
 def map_arrows(reports: Iterable[DisplacementReport]) -> list[geo.MapArrow]:
     """One arrow per report (loaded with :func:`with_details`), labelled for the tooltip."""
     arrows = []
+    origins: dict[int, tuple[float, float] | None] = {}  # several reports share an origin
+    # The labels translated once per call: get_status_display() per report costs as much
+    # as the rest of the arrow at 450 reports.
+    statuses = {value: str(label) for value, label in Status.choices}
     for report in reports:
-        start, end = origin_of(report.from_hotspot), destination_of(report)
+        if report.from_hotspot_id not in origins:
+            origins[report.from_hotspot_id] = origin_of(report.from_hotspot)
+        start, end = origins[report.from_hotspot_id], destination_of(report)
         if start is None or end is None:
             continue
         arrows.append(
@@ -244,7 +267,7 @@ def map_arrows(reports: Iterable[DisplacementReport]) -> list[geo.MapArrow]:
                 to_lat=end[1],
                 label=(
                     f"{report.from_hotspot.code} → {report.place} ({report.commune.name}) · "
-                    f"{report.get_status_display()}"
+                    f"{statuses.get(report.status, report.status)}"
                 ),
                 css_class=f"displacement-{report.status} severity-{report.severity}",
             )
@@ -253,9 +276,65 @@ def map_arrows(reports: Iterable[DisplacementReport]) -> list[geo.MapArrow]:
 
 
 def under_way_arrows(user: User) -> list[geo.MapArrow]:
-    """Arrows of the open and followed-up reports ``user`` may see, for the hotspots map."""
-    reports = visible_displacements(user).filter(status__in=UNDER_WAY)
-    return map_arrows(with_details(reports))
+    """Arrows of the open and followed-up reports ``user`` may see, for the hotspots map.
+
+    Two queries of plain values whatever the number of reports (no model instances: at
+    450 reports building them cost more than drawing): the reports, then their origins
+    once per hotspot (its perimeter, and its first commune for one without a perimeter).
+    """
+    visible = visible_displacements(user).filter(status__in=UNDER_WAY)
+    reports = list(
+        visible.values(
+            "from_hotspot_id",
+            "from_hotspot__code",
+            "status",
+            "severity",
+            "place",
+            "lon",
+            "lat",
+            "commune__nis_code",
+            "commune__name_fr",
+            "commune__name_nl",
+        )
+    )
+    first_commune = (
+        Hotspot.communes.through.objects.filter(hotspot_id=OuterRef("pk"))
+        .order_by("commune__nis_code")
+        .values("commune__nis_code")[:1]
+    )
+    origins: dict[int, tuple[float, float] | None] = {}
+    for pk, perimeter, first_nis in (
+        Hotspot.objects.filter(pk__in=visible.values("from_hotspot_id"))
+        .annotate(first_nis=Subquery(first_commune))
+        .values_list("pk", "perimeter", "first_nis")
+    ):
+        origins[pk] = _centre_of(perimeter) if perimeter else commune_centres().get(first_nis or "")
+    statuses = {value: str(label) for value, label in Status.choices}
+    arrows = []
+    for report in reports:
+        start = origins.get(report["from_hotspot_id"])
+        end = (
+            (report["lon"], report["lat"])
+            if report["lon"] is not None and report["lat"] is not None
+            else commune_centres().get(report["commune__nis_code"])
+        )
+        if start is None or end is None:
+            continue
+        commune_name = in_reader_language(report["commune__name_fr"], report["commune__name_nl"])
+        arrows.append(
+            geo.MapArrow(
+                from_lon=start[0],
+                from_lat=start[1],
+                to_lon=end[0],
+                to_lat=end[1],
+                label=(
+                    f"{report['from_hotspot__code']} → {report['place']} ({commune_name}) · "
+                    f"{statuses.get(report['status'], report['status'])}"
+                ),
+                css_class=f"displacement-{report['status']} severity-{report['severity']}",
+            )
+        )
+    return arrows
 
 
 def displacement_map(reports: list[DisplacementReport], *, title: str) -> SafeString:

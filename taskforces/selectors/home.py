@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Window
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
@@ -22,6 +22,7 @@ from taskforces import permissions
 from taskforces.models import (
     Action,
     AnnexVersion,
+    Escalation,
     Meeting,
     Membership,
     PlanVersion,
@@ -31,7 +32,6 @@ from taskforces.selectors.actions import (
     CLOSED_STATUSES,
     Status,
     late_condition,
-    open_escalations_of,
     with_late,
 )
 
@@ -39,6 +39,8 @@ from taskforces.selectors.actions import (
 SOON_DAYS = 14
 # The length of each list of actions on the home page (the full lists are one link away).
 LIST_LENGTH = 10
+# The open escalations the CSIR's panel lists (with their total; the inbox has them all).
+ESCALATIONS_SHOWN = 5
 
 
 def soon_condition(today: dt.date, days: int = SOON_DAYS) -> Q:
@@ -254,6 +256,24 @@ def late_by_hotspot(user: User) -> list[HotspotLate]:
     return sorted(counted, key=lambda row: (-row.late, -row.blocked, row.taskforce.hotspot.code))
 
 
+def first_open_escalations(
+    user: User, limit: int = ESCALATIONS_SHOWN
+) -> tuple[list[Escalation], int]:
+    """The oldest ``limit`` open escalations ``user`` may see and how many there are, in
+    one query (the total is a window count, taken before the limit): the panel shows five,
+    loading all of them grew with the region."""
+    visible = Action.objects.filter(permissions.cross_taskforce_action_filter(user))
+    rows = list(
+        Escalation.objects.filter(resolved_at__isnull=True, action__in=visible)
+        .select_related("action__plan__taskforce__hotspot", "action__lead_agency", "raised_by")
+        .annotate(total=Window(Count("pk")))
+        .order_by("raised_at", "pk")[:limit]
+    )
+    total = int(rows[0].total) if rows else 0
+    shown: list[Escalation] = [*rows]
+    return shown, total
+
+
 def csir_summary(user: User) -> dict[str, Any]:
     """For the CSIR's home page: late and blocked actions per hotspot, open escalations,
     plans (and, for the coordinator, police-judicial annexes) awaiting validation."""
@@ -274,11 +294,13 @@ def csir_summary(user: User) -> dict[str, Any]:
             .order_by("submitted_at")
         )
     by_hotspot = late_by_hotspot(user)
+    escalations, escalations_total = first_open_escalations(user)
     return {
         "by_hotspot": by_hotspot,
         "late_total": sum(row.late for row in by_hotspot),
         "blocked_total": sum(row.blocked for row in by_hotspot),
-        "escalations": open_escalations_of(user),
+        "escalations": escalations,
+        "escalations_total": escalations_total,
         "awaiting": list(awaiting),
         "annexes": annexes,
         "can_review": can_review,

@@ -174,7 +174,21 @@ def my_actions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The actions the person's agency leads or partners in, across their task forces."""
     filters = MyActionsFilter(request.GET)
     status = filters.values(request).get("status", "")
-    actions = action_selectors.my_actions(request.user, status=status)
+    pages = _pages_shown(request.GET.get("pages", ""))
+    actions, total = action_selectors.my_actions_shown(request.user, status=status, pages=pages)
     viewlog.shown(request, actions, via=viewlog.VIA_MY_ACTIONS)
-    context = {"actions": actions, "filters": filters}
+    context = {
+        "actions": actions,
+        "actions_total": total,
+        "filters": filters,
+        "status": status,
+        "more_pages": pages + 1 if total > len(actions) else None,
+    }
     return TemplateResponse(request, "taskforces/my_actions.html", context)
+
+
+def _pages_shown(raw: str) -> int:
+    """How many pages of "my actions" to show (``?pages=``): 1 to 100, 1 for anything else."""
+    if len(raw) <= 3 and raw.isascii() and raw.isdigit():
+        return min(max(int(raw), 1), 100)
+    return 1

@@ -1,0 +1,139 @@
+"""Load: concurrent clients mixing the five roles' pages, and the floor page alone.
+
+    python benchmarks/load.py --url http://127.0.0.1:8011 \\
+        --sessions /tmp/portal-bench/sessions-1x.json --paths /tmp/portal-bench/paths-1x.json \\
+        [--clients 50] [--seconds 30]
+
+Against a running server (gunicorn, 3 workers, the production settings; README
+"Performance" gives the command) on a database built by ``benchmarks/data.py``. Two
+phases in the same run, each ``--seconds`` long: the **mix** (each client picks a role at
+random — CSIR, coordinator, mayor, member, police — and one of that role's pages) and the
+**floor** (every client asks the notifications page). Prints for each the requests per
+second, p50 and p99 (ms) and the errors (status other than 200, or no answer within
+10 s), then the ratio of the mix's rate to the floor's.
+
+Only the standard library: one thread per client, each with its own keep-alive HTTP/1.1
+connection (locust would have to be installed; threads are enough for 50 clients that
+mostly wait on the server). ``--paths`` is written by ``pages.py --write-paths``.
+
+Targets (issue 16): p99 under 1 s with no error for the mix; the mix saturating at no
+less than half the floor's rate. Not a test: run it by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+# Role → its pages (names of benchmarks/pages.py); the floor is the notifications page.
+MIX = {
+    "csir": ["overview", "hotspot list", "home csir", "search"],
+    "coordinator": ["home coordinator", "task force", "plan"],
+    "mayor": ["home mayor", "overview"],
+    "member": ["home member", "task force"],
+    "police": ["my actions (police)"],
+}
+FLOOR = [("csir", "notifications")]
+
+
+def _client(
+    url: str,
+    sessions: dict[str, str],
+    choices: list[tuple[str, str]],
+    stop: float,
+    seed: int,
+    out: list[tuple[float, bool]],
+) -> None:
+    parts = urlsplit(url)
+    rng = random.Random(seed)
+    connection: http.client.HTTPConnection | None = None
+    while time.monotonic() < stop:
+        role, path = rng.choice(choices)
+        started = time.perf_counter()
+        ok = False
+        try:
+            if connection is None:
+                connection = http.client.HTTPConnection(
+                    parts.hostname or "127.0.0.1", parts.port or 80, timeout=10
+                )
+            connection.request(
+                "GET",
+                path,
+                headers={
+                    "Cookie": f"sessionid={sessions[role]}",
+                    "X-Forwarded-Proto": "https",
+                    "Host": "127.0.0.1",
+                },
+            )
+            response = connection.getresponse()
+            response.read()
+            ok = response.status == 200
+        except (OSError, http.client.HTTPException):
+            if connection is not None:
+                connection.close()
+            connection = None
+        out.append((time.perf_counter() - started, ok))
+
+
+def run(url: str, sessions: dict, choices: list[tuple[str, str]], clients: int, seconds: float):
+    results: list[tuple[float, bool]] = []  # list.append is atomic: shared by the threads
+    stop = time.monotonic() + seconds
+    threads = [
+        threading.Thread(target=_client, args=(url, sessions, choices, stop, seed, results))
+        for seed in range(clients)
+    ]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    times = sorted(t for t, _ok in results)
+    errors = sum(1 for _t, ok in results if not ok)
+    return {
+        "requests": len(results),
+        "rate": round(len(results) / elapsed, 1),
+        "p50_ms": round(statistics.median(times) * 1000) if times else None,
+        "p99_ms": round(times[max(0, int(len(times) * 0.99) - 1)] * 1000) if times else None,
+        "errors": errors,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--sessions", type=Path, required=True)
+    parser.add_argument("--paths", type=Path, required=True)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    args = parser.parse_args()
+    sessions = json.loads(args.sessions.read_text())
+    paths = json.loads(args.paths.read_text())
+    mix = [(role, paths[name]) for role, names in MIX.items() for name in names]
+    floor = [(role, paths[name]) for role, name in FLOOR]
+    print(f"{args.clients} clients, {args.seconds:.0f} s each phase, against {args.url}")
+    rows = {
+        "mix": run(args.url, sessions, mix, args.clients, args.seconds),
+        "floor": run(args.url, sessions, floor, args.clients, args.seconds),
+    }
+    print(f"{'phase':6} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
+    for name, row in rows.items():
+        print(
+            f"{name:6} {row['requests']:>8} {row['rate']:>7} {row['p50_ms']:>7} "
+            f"{row['p99_ms']:>7} {row['errors']:>6}"
+        )
+    if rows["floor"]["rate"]:
+        print(f"mix rate / floor rate: {rows['mix']['rate'] / rows['floor']['rate']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
