@@ -18,6 +18,7 @@ from coordination.core.htmx import htmx_partial
 from coordination.people import permissions
 from coordination.people.http import AuthenticatedHttpRequest
 from coordination.regional.overview import selectors
+from coordination.regional.overview.rows import rendered_rows
 from coordination.strategy.selectors import strategy_summary
 from hotspots.selectors import hotspot_list
 from hotspots.selectors.hotspots import active_range, region_map
@@ -36,6 +37,8 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     overview = selectors.regional_overview(user, filters)
     context = {
         "overview": overview,
+        # The rows' HTML, from the cache when unchanged (``rows``: keyed on their content).
+        "row_html": rendered_rows(overview.rows),
         "map": region_map(
             overview.hotspots,
             title=_("Hotspots of the Brussels-Capital Region"),

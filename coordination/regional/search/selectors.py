@@ -33,8 +33,12 @@ shortest) must occur in one of the texts or names (``icontains``; a final ``s`` 
 so that a plural finds its singular); results in ``ordering``.
 
 Each kind costs one query per page, whatever the number of rows (one more row than shown
-is fetched to know whether there are more). No index: an expression search over a few
-thousand rows is fast enough; add one in a migration only if a benchmark asks for it.
+is fetched to know whether there are more). On PostgreSQL, expression GIN indexes on
+exactly :func:`document` serve the kinds whose document lies in one table (actions,
+updates, meetings, points, decisions, bulletins, hotspots; issue 16): a provider that
+changes its ``texts`` or ``names`` must change its index's migration too
+(``tests/regional/test_search_indexes.py`` fails until it does). Kinds whose names cross a
+relation (police orders, reports) are small and searched without an index.
 """
 
 from __future__ import annotations
@@ -181,13 +185,24 @@ def provider(key: str) -> Provider | None:
 # --- Matching -----------------------------------------------------------------------------
 
 
-def _fulltext(rows: QuerySet[Any], provider: Provider, query: Query) -> QuerySet[Any]:
-    """PostgreSQL: French and Dutch stemming for the texts, ``simple`` for the names."""
-    texts = provider.text_columns(rows.model)
+def document(provider: Provider, model: type[Model]) -> Any:
+    """The text-search document of ``provider``'s rows: French and Dutch stemming for the
+    texts, ``simple`` for the names.
+
+    The expression GIN indexes of the large tables (``taskforces`` 0008, ``hotspots`` 0009,
+    ``regional`` 0004, PostgreSQL only) are built on exactly this expression, so that the
+    planner can use them: ``tests/regional/test_search_indexes.py`` checks that they match.
+    """
+    texts = provider.text_columns(model)
     parts: list[Any] = [SearchVector(*texts, config=config) for config in TEXT_CONFIGS if texts]
     if provider.names:
         parts.append(SearchVector(*provider.names, config="simple"))
-    vector = reduce(lambda left, right: left + right, parts)
+    return reduce(lambda left, right: left + right, parts)
+
+
+def _fulltext(rows: QuerySet[Any], provider: Provider, query: Query) -> QuerySet[Any]:
+    """PostgreSQL: French and Dutch stemming for the texts, ``simple`` for the names."""
+    vector = document(provider, rows.model)
     tsquery = reduce(
         or_,
         (
