@@ -172,6 +172,8 @@ def reference_data(transactional_db) -> None:
             "hotspots.migrations.0002_indicator_starter_set",
         ):
             importlib.import_module(module).load(apps, None)
+        displacement = importlib.import_module("hotspots.migrations.0006_displacement_areas")
+        displacement.mark_relevant(apps, None)
 
 
 # --- The browser ----------------------------------------------------------------------

@@ -380,7 +380,13 @@ def indicator_remind(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not policy.is_csir(request.user):
         raise PermissionDenied
     months = selectors.recent_months(COMPLETENESS_MONTHS)
-    month = _chosen_month(request, months)
+    url = reverse("hotspots:indicator_completeness")
+    # A POST names its month: one outside the months shown reminds nobody (a GET falls
+    # back to the latest month, a reminder never guesses).
+    month = services.parse_month((request.POST.get("month") or "")[:7])
+    if month not in months:
+        messages.error(request, _("Choose one of the months shown to send reminders."))
+        return redirect(url)
     result = services.remind_missing(month=month, by=request.user)
     messages.success(
         request,
@@ -390,5 +396,4 @@ def indicator_remind(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         % {"reminders": result.reminders, "people": result.told, "already": result.already},
     )
-    url = reverse("hotspots:indicator_completeness")
     return redirect(f"{url}?month={month:%Y-%m}")

@@ -68,7 +68,7 @@ def test_csir_follows_a_missing_indicator_to_the_grid_and_enters_it(
     page.locator(f"#{jump}-cell .cell-error").wait_for()
     assert "(2)" in page.locator(f"#{jump}-status").inner_text()
     assert not IndicatorValue.objects.filter(indicator=arrests, month=month).exists()
-    page.locator(f"#{jump}-cell").get_by_label("I confirm this value").check()
+    page.locator(f"#{jump}-confirm").check()  # labelled "I confirm this value"
     page.locator(f"#{jump}-cell [data-saved='true']").wait_for()
     assert IndicatorValue.objects.get(indicator=arrests, month=month).value == 50
 

@@ -171,7 +171,7 @@ def test_two_posts_that_pass_the_first_look_together_publish_one(midi, molenbeek
 
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_posts_with_the_same_token_publish_one(
-    hotspot_midi, csir_analyst, csir_coordinator, police_member
+    reference_data, hotspot_midi, csir_analyst, csir_coordinator, police_member
 ):
     require(connection.vendor == "postgresql", "PostgreSQL (concurrent transactions)")
     taskforce_open(hotspot=hotspot_midi, by=csir_analyst)
