@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from coordination.attachments import permissions, selectors, services
 from coordination.attachments.forms import AttachmentForm, WithdrawForm
 from coordination.attachments.models import Attachment
+from coordination.audit import viewlog
 from coordination.core.htmx import wants_fragment
 from coordination.people.http import AuthenticatedHttpRequest
 
@@ -148,4 +149,8 @@ def download(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpRes
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    # A document of a police-judicial item shows that item: recorded like a page view
+    # (with the action an update or escalation belongs to, which decides its circle).
+    owner = version.attachment.target
+    viewlog.shown(request, [owner, getattr(owner, "action", None)], via=viewlog.VIA_ATTACHMENT)
     return response

@@ -56,6 +56,7 @@ VIA_REPORT_PDF = "report_pdf"
 VIA_CALENDAR = "calendar"
 VIA_SEARCH = "search"
 VIA_PRACTICES = "practices"
+VIA_ATTACHMENT = "attachment"
 
 VIA_LABELS = {
     VIA_TASKFORCE_PAGE: _("task force page"),
@@ -74,6 +75,7 @@ VIA_LABELS = {
     VIA_CALENDAR: _("calendar feed"),
     VIA_SEARCH: _("search results"),
     VIA_PRACTICES: _("what worked where"),
+    VIA_ATTACHMENT: _("attachment download"),
 }
 
 # The responses that put the items in front of the person: a page, a partial, a file; and

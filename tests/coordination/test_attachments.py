@@ -487,3 +487,23 @@ def test_inactive_people_cannot_attach(cast):
     gone.save(update_fields=["is_active"])
     with pytest.raises(PermissionDenied):
         attach(cast.security, gone)
+
+
+def test_downloading_a_police_judicial_document_is_recorded_in_the_view_log(client, cast):
+    secret = attach(cast.secret, cast.police, name="filature.pdf")
+    note = ActionUpdateFactory(
+        action=cast.security,
+        author=cast.police,
+        confidentiality=Action.Confidentiality.POLICE_JUDICIAL,
+    )
+    on_note = attach(note, cast.police)
+    open_one = attach(cast.security, cast.police, name="affiche.pdf")
+    client.force_login(cast.prosecutor)
+    for attachment in (secret, on_note, open_one):
+        assert client.get(download_url(attachment)).status_code == 200
+    views = AuditEntry.objects.filter(action="view", actor=cast.prosecutor)
+    seen = {(entry.changes["via"], entry.target_type.model, entry.target_id) for entry in views}
+    assert ("attachment", "action", str(cast.secret.pk)) in seen
+    assert ("attachment", "actionupdate", str(note.pk)) in seen
+    # A document of an ordinary action is not a police-judicial view.
+    assert ("attachment", "action", str(cast.security.pk)) not in seen
