@@ -1,6 +1,7 @@
 """How long and how much memory the regional report takes on a large region.
 
     python benchmarks/report_benchmark.py [--keep DIR] [--hotspots 15] [--actions 40]
+        [--sections auto|on|off]
 
 Builds a throwaway SQLite database (in a temporary folder, deleted afterwards) holding a
 large region: 15 active hotspots, 40 actions each (some late, blocked, escalated or
@@ -12,7 +13,9 @@ and the peak resident memory (``getrusage`` maxrss: Python and WeasyPrint's nati
 libraries together); then, in a third process, a plain WeasyPrint document of as many
 pages of table rows (the floor) and the report's ratios to it. Target: under 20 s and
 500 MB (issue 16 asks for 400 MB and 1.2× the floor's time). ``--keep DIR`` keeps the French and
-Dutch PDFs there.
+Dutch PDFs there. ``--sections`` forces the rendering by sections (``on``, see
+``reporting.render.render_sections``) or as one document (``off``); by default the
+renderer decides by the report's size (``use_sections``), and the output says which.
 
 Not a test: run it by hand and record the figures in README.md ("Performance").
 """
@@ -278,7 +281,7 @@ def build_region(*, hotspots: int, actions: int) -> dict[str, int]:
 # --- The measure --------------------------------------------------------------------------
 
 
-def measure(keep: Path | None) -> dict[str, float]:
+def measure(keep: Path | None, sections: str = "auto") -> dict[str, float]:
     from reporting import render, snapshot
     from reporting.models import REGION_SCOPE  # noqa: F401 - the app loads
 
@@ -299,19 +302,23 @@ def measure(keep: Path | None) -> dict[str, float]:
     # Stored as JSON: the renderer gets what it would read back from the database.
     data = json.loads(json.dumps(data))
     collected = time.perf_counter()
-    pdf, pages = render.render_pdf(data, language="fr", meta={"version": 1})
+    by_sections = {"auto": None, "on": True, "off": False}[sections]
+    pdf, pages = render.render_pdf(data, language="fr", meta={"version": 1}, sections=by_sections)
     rendered = time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if keep:
         keep.mkdir(parents=True, exist_ok=True)
         (keep / "regional-fr.pdf").write_bytes(pdf)
-        (keep / "regional-nl.pdf").write_bytes(render.render_pdf(data, language="nl")[0])
+        (keep / "regional-nl.pdf").write_bytes(
+            render.render_pdf(data, language="nl", sections=by_sections)[0]
+        )
     return {
         "snapshot_s": round(collected - started, 2),
         "render_s": round(rendered - collected, 2),
         "total_s": round(rendered - started, 2),
         "peak_rss_mb": round(peak_mb),
         "pages": pages,
+        "sections": render.use_sections(data) if by_sections is None else by_sections,
         "pdf_kb": round(len(pdf) / 1024),
         "snapshot_kb": round(len(json.dumps(data)) / 1024),
         "cpus": len(os.sched_getaffinity(0))
@@ -354,6 +361,12 @@ def main() -> int:
     parser.add_argument("--hotspots", type=int, default=15)
     parser.add_argument("--actions", type=int, default=40)
     parser.add_argument("--keep", type=Path, help="keep the French and Dutch PDFs here")
+    parser.add_argument(
+        "--sections",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="render by sections: as the app decides (auto), always, or never",
+    )
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--phase", choices=["build", "measure", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--pages", type=int, default=50, help=argparse.SUPPRESS)
@@ -366,7 +379,8 @@ def main() -> int:
         elif args.phase == "floor":
             print(json.dumps(measure_floor(args.pages)))
         else:
-            print(json.dumps(measure(args.keep.resolve() if args.keep else None)))
+            keep = args.keep.resolve() if args.keep else None
+            print(json.dumps(measure(keep, args.sections)))
         return 0
 
     folder = Path(tempfile.mkdtemp(prefix="report-benchmark-"))
@@ -390,7 +404,10 @@ def main() -> int:
         )
         keep = ["--keep", str(args.keep.resolve())] if args.keep else []
         measured = subprocess.run(  # noqa: S603
-            [*common, "--phase", "measure", *keep], check=True, capture_output=True, text=True
+            [*common, "--phase", "measure", "--sections", args.sections, *keep],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         result = json.loads(measured.stdout.strip().splitlines()[-1])
         # The floor in a process of its own too: peak memory is a high-water mark.
@@ -406,7 +423,8 @@ def main() -> int:
     print(
         f"snapshot {result['snapshot_s']} s + render {result['render_s']} s = "
         f"{result['total_s']} s; peak memory {result['peak_rss_mb']} MB; "
-        f"{result['pages']} pages, PDF {result['pdf_kb']} KB, snapshot {result['snapshot_kb']} KB; "
+        f"{result['pages']} pages ({'by sections' if result['sections'] else 'one document'}), "
+        f"PDF {result['pdf_kb']} KB, snapshot {result['snapshot_kb']} KB; "
         f"{result['cpus']} CPU cores"
     )
     print(

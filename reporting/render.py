@@ -13,10 +13,14 @@ template, and the charts and the map escape what they write.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import io
+import logging
 import mimetypes
 import posixpath
+import tempfile
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -26,9 +30,21 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils._os import safe_join
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from pypdf import PdfReader, PdfWriter
+from pypdf.annotations import Link
+from pypdf.generic import (
+    ArrayObject,
+    BooleanObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NullObject,
+    NumberObject,
+    TextStringObject,
+)
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -37,6 +53,8 @@ from coordination.models import Axis
 from hotspots.models import Hotspot, MayorDecision, MeasureType, Phenomenon
 from taskforces.models import Action, DisplacementReport
 from taskforces.selectors import balance as axis_balance
+
+logger = logging.getLogger(__name__)
 
 SCHEME = "portal-static"
 BASE_URL = f"{SCHEME}://report/"
@@ -493,6 +511,10 @@ def context(snapshot: dict, *, language: str, meta: dict) -> dict[str, Any]:
         ],
         "map": _map(snapshot, text, hotspots, regional=kind == "regional"),
         "stylesheet": static_url(STYLESHEET),
+        # The whole report by default; :func:`render_sections` renders its parts.
+        "part": None,
+        "section_hotspots": hotspots,
+        "section_css": "",
     }
 
 
@@ -514,10 +536,298 @@ def render_briefing_html(snapshot: dict, *, language: str, meta: dict | None = N
         return briefing_render.render_html(snapshot, language=language, meta=meta or {})
 
 
-def render_pdf(snapshot: dict, *, language: str, meta: dict | None = None) -> tuple[bytes, int]:
-    """The PDF of ``snapshot`` in ``language`` and its number of pages."""
-    html = render_html(snapshot, language=language, meta=meta)
-    document = HTML(
+def _document(html: str) -> Any:
+    return HTML(
         string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher(), media_type="print"
     ).render(pdf_variant=PDF_VARIANT)
+
+
+#: From this size on, a regional report is rendered section by section (see
+#: :func:`render_sections`): WeasyPrint's memory grows with the pages of one document
+#: (about 2.5 MB a page), so a single document of 150 hotspots needs 1.5 GB. The 1×
+#: benchmark region (15 hotspots, 600 actions, 59 pages) stays one document (333 MB).
+SECTIONS_FROM_HOTSPOTS = 20
+SECTIONS_FROM_ACTIONS = 800
+
+
+def use_sections(snapshot: dict) -> bool:
+    """Whether ``snapshot`` is big enough to be rendered by sections."""
+    if snapshot.get("kind") != "regional":
+        return False
+    hotspots = snapshot.get("hotspots", [])
+    actions = sum(len(h.get("actions", [])) for h in hotspots)
+    return len(hotspots) >= SECTIONS_FROM_HOTSPOTS or actions >= SECTIONS_FROM_ACTIONS
+
+
+def render_pdf(
+    snapshot: dict,
+    *,
+    language: str,
+    meta: dict | None = None,
+    sections: bool | None = None,
+) -> tuple[bytes, int]:
+    """The PDF of ``snapshot`` in ``language`` and its number of pages.
+
+    Small reports are one tagged WeasyPrint document (PDF/UA-1). Big regional reports
+    (:func:`use_sections`, or ``sections=True``) are rendered by sections to bound the
+    memory: see :func:`render_sections` for what that costs.
+    """
+    if sections is None:
+        sections = use_sections(snapshot)
+    if sections and snapshot.get("kind") == "regional":
+        return render_sections(snapshot, language=language, meta=meta)
+    document = _document(render_html(snapshot, language=language, meta=meta))
     return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
+
+
+class _OtherSections(logging.Filter):
+    """Silences WeasyPrint's error on the contents' links to the other sections' anchors
+    (linked again once the sections are assembled)."""
+
+    def __init__(self, anchors: Iterable[str]):
+        super().__init__()
+        self.anchors = set(anchors)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.msg == "No anchor #%s for internal URI reference"
+            and bool(record.args)
+            and cast(tuple, record.args)[0] in self.anchors
+        )
+
+
+class _Structure:
+    """The sections' structure trees (tagged PDF) merged into one for the whole report.
+
+    Each section's ``/Document`` element gives its children to the report's, and its
+    parent tree's keys (pages' ``/StructParents``, annotations' ``/StructParent``) are
+    shifted past the previous sections'. The elements' pages and annotations are the
+    copies pypdf made of them (its clone keeps one copy per source object).
+    """
+
+    def __init__(self, writer: PdfWriter):
+        self.writer = writer
+        self.root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
+        self.root_ref = writer._add_object(self.root)
+        self.document = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/StructElem"),
+                NameObject("/S"): NameObject("/Document"),
+                NameObject("/P"): self.root_ref,
+            }
+        )
+        self.document_ref = writer._add_object(self.document)
+        self.kids = ArrayObject()
+        self.nums = ArrayObject()
+        self.next_key = 0
+
+    def add(self, reader: PdfReader, pages: Sequence[Any]) -> None:
+        tree = reader.root_object.get("/StructTreeRoot")
+        if tree is None:
+            return
+        tree = cast(Any, tree.get_object())
+        offset = self.next_key
+        nums = tree.get("/ParentTree", {}).get("/Nums", [])
+        for document in _as_list(tree.get("/K")):
+            document = cast(Any, document.get_object())
+            document[NameObject("/P")] = NullObject()  # not its tree: not cloned
+            for kid in _as_list(document.get("/K")):
+                clone = kid.clone(self.writer)
+                if isinstance(clone, IndirectObject):
+                    cast(Any, clone.get_object())[NameObject("/P")] = self.document_ref
+                self.kids.append(clone)
+        for i in range(0, len(nums), 2):
+            key = int(nums[i]) + offset
+            self.nums.extend([NumberObject(key), nums[i + 1].clone(self.writer)])
+            self.next_key = max(self.next_key, key + 1)
+        # pypdf leaves the pages' keys out of its copies: set again, shifted.
+        for page, source in zip(pages, reader.pages, strict=True):
+            if "/StructParents" in source:
+                page[NameObject("/StructParents")] = NumberObject(
+                    int(cast(Any, source["/StructParents"])) + offset
+                )
+            for annotation in page.get("/Annots", []):
+                annotation = annotation.get_object()
+                if "/StructParent" in annotation:
+                    annotation[NameObject("/StructParent")] = NumberObject(
+                        int(annotation["/StructParent"]) + offset
+                    )
+
+    def finish(self) -> None:
+        if not self.kids:
+            return
+        self.document[NameObject("/K")] = self.kids
+        self.root[NameObject("/K")] = ArrayObject([self.document_ref])
+        self.root[NameObject("/ParentTree")] = DictionaryObject({NameObject("/Nums"): self.nums})
+        self.root[NameObject("/ParentTreeNextKey")] = NumberObject(self.next_key)
+        root = self.writer.root_object
+        root[NameObject("/StructTreeRoot")] = self.root_ref
+        root[NameObject("/MarkInfo")] = DictionaryObject(
+            {NameObject("/Marked"): BooleanObject(True)}
+        )
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    value = value.get_object() if isinstance(value, IndirectObject) else value
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _check_pages(document: Any, expected: int) -> None:
+    if len(document.pages) != expected:  # the numbers would be wrong: say so
+        logger.warning(
+            "Report section laid out on %s pages, counted %s", len(document.pages), expected
+        )
+
+
+#: Points per CSS pixel.
+PX = 0.75
+
+
+def _section_css(*, first_page: int, total: int | None, hotspot: bool) -> SafeString:
+    """The page numbers of a section: its first page's number and the report's total."""
+    css = f"@page :first {{ counter-reset: page {first_page}; }}"
+    if total is not None:
+        css += f' @page {{ @bottom-right {{ content: counter(page) " / {total}"; }} }}'
+    if hotspot:
+        # A hotspot's first page is not the cover: it keeps its running header.
+        css += " @page :first { @top-right { content: string(section, start); } }"
+    # Safe: built here from integers only.
+    return mark_safe(css)  # noqa: S308
+
+
+def render_sections(
+    snapshot: dict, *, language: str, meta: dict | None = None
+) -> tuple[bytes, int]:
+    """The report rendered section by section and assembled with pypdf.
+
+    The front (cover, contents, the regional chapters up to the police orders), the late
+    and escalated actions, and then each hotspot's chapter are WeasyPrint documents of
+    their own (each starts a page in the single document too), each laid out, written to PDF bytes
+    and released: the peak memory is that of the biggest section, not of the report.
+    Two passes: the first lays each section out to count its pages (a section's page
+    count does not depend on its page numbers), the second renders it with its first
+    page number and the total (``@page :first { counter-reset: page N }``), and the
+    contents with the known page of each hotspot.
+
+    What is kept: pages, embedded fonts, metadata (title, author, subject, keywords, the
+    XMP with the PDF/UA identification), the document language, the bookmarks of each
+    section, and the tagging: the sections' structure trees are merged into one
+    (:class:`_Structure`), so the report stays a tagged PDF with the same structure.
+    The costs: the layout is done twice (the first pass lays out without drawing, about
+    half the time again), each section embeds its own font subsets (a bigger file), and
+    the contents' links to the hotspots are annotations added by pypdf, outside the
+    structure tree (their Link elements keep their text but not their annotation).
+    Small reports stay one WeasyPrint document (:func:`use_sections`).
+    """
+    meta = meta or {}
+    with translation.override(language):
+        base = context(snapshot, language=language, meta=meta)
+        hotspots = base["hotspots"]
+
+        # The sections after the front: the late and escalated actions (a chapter of
+        # their own, long in a big region), then each hotspot's chapter.
+        parts: list[dict | None] = [None, *hotspots]
+        anchors = ["overview", *(h["anchor"] for h in hotspots)]
+
+        def front(toc: dict[str, int] | None, total: int | None) -> str:
+            for h in hotspots:
+                # The first pass: numbers as wide as any, the contents take the same lines.
+                h["toc_page"] = toc[h["anchor"]] if toc else 9999
+            css = _section_css(first_page=1, total=total, hotspot=False)
+            return render_to_string(
+                "reporting/pdf/report.html",
+                {
+                    **base,
+                    "part": "front",
+                    "section_hotspots": [],
+                    "section_css": css,
+                    "overview_page": toc["overview"] if toc else 9999,
+                },
+            )
+
+        def section(h: dict | None, first_page: int, total: int | None) -> str:
+            css = _section_css(first_page=first_page, total=total, hotspot=True)
+            return render_to_string(
+                "reporting/pdf/report.html",
+                {
+                    **base,
+                    "part": "overview" if h is None else "hotspots",
+                    "section_hotspots": [] if h is None else [h],
+                    "section_css": css,
+                },
+            )
+
+        def count(html: str) -> int:
+            pages = len(_document(html).pages)
+            gc.collect()  # the boxes hold cycles: free the layout before the next one
+            return pages
+
+        # Pass 1: the page count of each section.
+        counts = [count(front(None, None))] + [count(section(h, 1, None)) for h in parts]
+        total = sum(counts)
+        starts = [1 + sum(counts[:i]) for i in range(len(counts))]
+        toc = dict(zip(anchors, starts[1:], strict=True))
+
+        # Pass 2: each section with its numbers, written to PDF and spooled to a file.
+        with tempfile.TemporaryFile() as spool:
+            sizes = []
+            document = _document(front(toc, total))
+            # The contents' links to the hotspots, whose chapters are other documents:
+            # linked again once assembled (rectangles in CSS px from the page's top).
+            links = [
+                (index, toc[target], rectangle, page.height)
+                for index, page in enumerate(document.pages)
+                for kind, target, rectangle, _box in page.links
+                if kind == "internal" and target in toc
+            ]
+            quiet = _OtherSections(toc)
+            logging.getLogger("weasyprint").addFilter(quiet)
+            try:
+                sizes.append(spool.write(document.write_pdf(pdf_variant=PDF_VARIANT)))
+            finally:
+                logging.getLogger("weasyprint").removeFilter(quiet)
+            _check_pages(document, counts[0])
+            del document
+            gc.collect()
+            for h, first_page, pages in zip(parts, starts[1:], counts[1:], strict=True):
+                document = _document(section(h, first_page, total))
+                sizes.append(spool.write(document.write_pdf(pdf_variant=PDF_VARIANT)))
+                _check_pages(document, pages)
+                del document
+                gc.collect()
+
+            # Assembled: pages, fonts, bookmarks and structure of each section, in order.
+            writer = PdfWriter()
+            structure = _Structure(writer)
+            spool.seek(0)
+            for index, size in enumerate(sizes):
+                reader = PdfReader(io.BytesIO(spool.read(size)))
+                if index == 0:
+                    writer.add_metadata(
+                        {k: v for k, v in (reader.metadata or {}).items() if v is not None}
+                    )
+                    if "/Metadata" in reader.root_object:  # XMP: PDF/UA identification
+                        writer.root_object[NameObject("/Metadata")] = (
+                            reader.root_object["/Metadata"].clone(writer).indirect_reference
+                        )
+                first = len(writer.pages)
+                # The annotations as they are: their /StructParent keys the structure.
+                writer.append(reader, import_outline=True, excluded_fields=["/B"])
+                structure.add(reader, writer.pages[first:])
+            structure.finish()
+        for index, page_number, (x1, y1, x2, y2), height in links:
+            writer.add_annotation(
+                page_number=index,
+                annotation=Link(
+                    rect=(x1 * PX, (height - y2) * PX, x2 * PX, (height - y1) * PX),
+                    target_page_index=page_number - 1,
+                ),
+            )
+        writer.root_object[NameObject("/Lang")] = TextStringObject(language)
+        preferences = writer.create_viewer_preferences()
+        preferences[NameObject("/DisplayDocTitle")] = BooleanObject(True)
+        out = io.BytesIO()
+        writer.write(out)
+    return out.getvalue(), total

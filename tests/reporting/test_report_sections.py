@@ -1,0 +1,191 @@
+"""Big regional reports are rendered section by section (bounded memory) and assembled.
+
+The same report rendered as one document and by sections must read the same: page
+numbers in the footers, the contents' page of each hotspot, the outline, the text.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+from pypdf import PdfReader
+
+from hotspots.models import Hotspot
+from reporting import render, services
+from tests.reporting import test_reporting as base
+from tests.reporting.test_pdf_accessibility import alts, info_fields, pdf_objects, pdfinfo
+from tests.reporting.test_reporting import build
+
+pytestmark = pytest.mark.django_db
+cast, region, media = base.cast, base.region, base.media
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        return [
+            subprocess.run(
+                ["pdftotext", "-f", str(n), "-l", str(n), "-layout", handle.name, "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            for n in range(1, pages + 1)
+        ]
+
+
+def outline(pdf: bytes) -> list[tuple[int, str, int]]:
+    """(level, title, page number) of every bookmark."""
+    reader = PdfReader(io.BytesIO(pdf))
+    items: list[tuple[int, str, int]] = []
+
+    def walk(entries, level):
+        for entry in entries:
+            if isinstance(entry, list):
+                walk(entry, level + 1)
+            else:
+                items.append((level, entry.title, reader.get_destination_page_number(entry) + 1))
+
+    walk(reader.outline, 1)
+    return items
+
+
+def link_targets(pdf: bytes, page_index: int) -> list[int]:
+    """The page numbers the explicit-destination links of a page point to."""
+    reader = PdfReader(io.BytesIO(pdf))
+    targets = []
+    for annotation in reader.pages[page_index].get("/Annots", []):
+        dest = annotation.get_object().get("/Dest")
+        if isinstance(dest, list):
+            targets.append(reader.get_page_number(dest[0].get_object()) + 1)
+    return targets
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_a_report_rendered_by_sections_reads_like_the_single_document(region, language):
+    (report,) = build(region, languages=(language,))
+    single, single_pages = render.render_pdf(report.snapshot, language=language, sections=False)
+    pdf, pages = render.render_pdf(report.snapshot, language=language, sections=True)
+    hotspots = list(Hotspot.objects.filter(pk__in=[region.midi.pk, region.molenbeek.pk]))
+    with translation.override(language):
+        names = {
+            h.code: f"{h.code} {getattr(h, f'name_{language}') or h.name_fr}" for h in hotspots
+        }
+        contents = gettext("Contents")
+
+    assert pages == single_pages == len(PdfReader(io.BytesIO(pdf)).pages)
+    texts = page_texts(pdf)
+    # Consecutive page numbers in the footers, out of the report's total.
+    for number, text in enumerate(texts, start=1):
+        assert re.search(rf"\b{number}/{pages}\s*$", text.rstrip()), (number, text[-200:])
+    # The same text as the single document, page by page (numbers and contents included).
+    assert texts == page_texts(single)
+
+    # The contents give each hotspot's page; that page starts the hotspot's chapter.
+    (toc_index,) = [i for i, text in enumerate(texts) if contents in text and "....." in text]
+    toc = texts[toc_index]
+    toc_pages = {}
+    for code, title in names.items():
+        match = re.search(rf"{re.escape(title)}\s*\.+\s*(\d+)", toc)
+        assert match, (title, toc)
+        toc_pages[code] = int(match.group(1))
+    assert len(set(toc_pages.values())) == len(names) > 1
+    bookmarks = outline(pdf)
+    for code, title in names.items():
+        page = toc_pages[code]
+        assert title in texts[page - 1]
+        # One top-level bookmark per hotspot, to the page the contents give.
+        assert [b for b in bookmarks if b[1] == title] == [(1, title, page)]
+        assert title not in texts[page - 2].split("\n")[0]  # the running header before
+    # The contents' lines link to those pages, and to the late actions' chapter (a
+    # section of its own too).
+    with translation.override(language):
+        (overview,) = [b[2] for b in bookmarks if b[1] == gettext("Late and escalated actions")]
+    expected = sorted([overview, *toc_pages.values()])
+    assert sorted(set(link_targets(pdf, toc_index))) == expected
+    # The same outline as the single document (chapters and their sections).
+    assert bookmarks == outline(single)
+
+    # Metadata, language and embedded fonts kept.
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.metadata.title == PdfReader(io.BytesIO(single)).metadata.title
+    assert reader.trailer["/Root"]["/Lang"] == language
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        fonts = subprocess.run(
+            ["pdffonts", handle.name], capture_output=True, text=True, check=True
+        ).stdout
+    rows = [line for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows and all(re.search(r"\s+yes\s+yes\s+yes\s+\d+\s+\d+$", r) for r in rows), rows
+
+
+def _tags(struct_text: str) -> list[str]:
+    """The structure tree as pdfinfo prints it, without object numbers and ids; the
+    contents' links to the hotspots lose their annotation object (added by pypdf)."""
+    lines = (re.sub(r"\d+-(\d+-\d+)", r"N-\1", line) for line in struct_text.splitlines())
+    return [line for line in lines if not re.fullmatch(r"\s*Object \d+ 0", line)]
+
+
+def _snapshot(hotspots: int, actions: int, kind: str = "regional") -> dict:
+    return {"kind": kind, "hotspots": [{"actions": [{}] * actions} for _ in range(hotspots)]}
+
+
+def test_only_big_regional_reports_are_rendered_by_sections():
+    many = render.SECTIONS_FROM_HOTSPOTS
+    assert not render.use_sections(_snapshot(many - 1, 10))
+    assert render.use_sections(_snapshot(many, 10))
+    assert render.use_sections(_snapshot(2, render.SECTIONS_FROM_ACTIONS // 2))
+    assert not render.use_sections(_snapshot(many, 10, kind="taskforce"))
+
+
+def test_a_big_report_is_built_by_sections_and_stays_tagged(region, monkeypatch):
+    monkeypatch.setattr(render, "SECTIONS_FROM_HOTSPOTS", 2)
+    calls = []
+    original = render.render_sections
+    monkeypatch.setattr(
+        render, "render_sections", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
+    (report,) = build(region, languages=("fr",))
+    assert calls and report.pages == len(PdfReader(report.pdf.path).pages)
+    # The checks of test_pdf_accessibility.check_accessible, read with pypdf where that
+    # one matches WeasyPrint's exact bytes (pypdf writes dictionaries on several lines).
+    path = report.pdf.path
+    fields = info_fields(path)
+    assert (fields["Tagged"], fields["PDF version"], fields["Form"]) == ("yes", "1.7", "none")
+    with translation.override("fr"):
+        assert fields["Title"] == gettext("Report to the Regional Security Council (CoReS)")
+    assert 'pdfuaid:part="1"' in pdfinfo(path, "-meta")
+    reader = PdfReader(path)
+    root = reader.root_object
+    assert root["/Lang"] == "fr"
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
+    structure = pdfinfo(path, "-struct")
+    for tag in ("H1", "H2", "H3", "Table", "TH", "TD", "Figure", "L", "LI", "Link"):
+        assert re.search(rf"^\s*{tag}\b", structure, re.MULTILINE), tag
+    # The figures keep their text alternatives: the map and each chart.
+    assert len(alts(pdf_objects(Path(path).read_bytes()))) == structure.count("Figure")
+    # The same structure as the single document, but for its element ids.
+    meta = services.render_meta(report)
+    single, _pages = render.render_pdf(report.snapshot, language="fr", meta=meta, sections=False)
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(single)
+        handle.flush()
+        expected = pdfinfo(handle.name, "-struct-text")
+    assert _tags(pdfinfo(path, "-struct-text")) == _tags(expected)
+    # One structure tree: the sections' parent-tree keys do not collide.
+    keys = [page["/StructParents"] for page in reader.pages]
+    assert len(set(keys)) == len(keys) == report.pages
+    tree = reader.root_object["/StructTreeRoot"]
+    (document,) = tree["/K"]
+    assert document.get_object()["/S"] == "/Document"
