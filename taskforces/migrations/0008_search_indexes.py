@@ -3,13 +3,15 @@
 
 Each index is built on exactly the text-search document the search filters on
 (``coordination.regional.search.selectors.document``, written out here as SQL: a migration
-does not import the search), so that ``document @@ query`` can use it instead of computing
+does not import the search; ``coordination.core.search_indexes`` creates them), so that ``document @@ query`` can use it instead of computing
 ``to_tsvector`` over every row. ``tests/regional/test_search_indexes.py`` checks that the
 expressions still match and that the planner uses them. On SQLite this migration does
 nothing (the search uses ``icontains`` there).
 """
 
 from django.db import migrations
+
+from coordination.core import search_indexes
 
 # (search kind, table, the document expression as the search compiles it)
 INDEXES = [
@@ -41,27 +43,7 @@ INDEXES = [
 ]
 
 
-def _name(table: str) -> str:
-    return f"{table}_search_gin"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for _kind, table, expression in INDEXES:
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{_name(table)}" ON "{table}" USING gin (({expression}))'
-        )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for _kind, table, _expression in INDEXES:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{_name(table)}"')
-
-
 class Migration(migrations.Migration):
     dependencies = [("taskforces", "0007_action_evaluation")]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [search_indexes.operation(INDEXES)]
