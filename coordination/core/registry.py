@@ -8,6 +8,8 @@ not import the layers below by name, and the layers below never import those abo
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -92,3 +94,34 @@ def add_health_detail(key: str, detail: Callable[[], dict[str, Any]]) -> None:
 def health_details() -> list[tuple[str, Callable[[], dict[str, Any]]]]:
     """The registered health details, by key."""
     return sorted(_health_details.items())
+
+
+class PackageProviders[P]:
+    """Providers keyed by their ``key``, registered by the modules of one package, which
+    are all imported on first use (the search and the "To translate" list use one each)."""
+
+    def __init__(self, package: str) -> None:
+        self._package = package
+        self._providers: dict[str, P] = {}
+        self._loaded = False
+
+    def register(self, provider: P) -> P:
+        """Add (or replace, by ``key``) a provider."""
+        self._providers[provider.key] = provider  # type: ignore[attr-defined]
+        return provider
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        package = importlib.import_module(self._package)
+        for module in sorted(info.name for info in pkgutil.iter_modules(package.__path__)):
+            importlib.import_module(f"{self._package}.{module}")
+        self._loaded = True
+
+    def all(self) -> list[P]:
+        self._load()
+        return list(self._providers.values())
+
+    def get(self, key: str) -> P | None:
+        self._load()
+        return self._providers.get(key)

@@ -43,8 +43,6 @@ relation (police orders, reports) are small and searched without an index.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -61,6 +59,7 @@ from django.utils.functional import Promise
 from django.utils.text import Truncator
 
 from coordination.core.bilingual import shown
+from coordination.core.registry import PackageProviders
 from coordination.models import User
 
 #: The longest query accepted: a search is a few words, not a pasted page.
@@ -150,36 +149,20 @@ class Group:
         return self.offset // self.limit + 1
 
 
-_providers: dict[str, Provider] = {}
-_loaded = False
+_registry: PackageProviders[Provider] = PackageProviders("coordination.regional.search.providers")
 
 
 def register(provider: Provider) -> Provider:
     """Add (or replace, by ``key``) a kind of item to the search."""
-    _providers[provider.key] = provider
-    return provider
-
-
-def _load() -> None:
-    """Import every module of the providers package once (each registers its providers)."""
-    global _loaded
-    if _loaded:
-        return
-    from coordination.regional.search import providers as package
-
-    for module in sorted(info.name for info in pkgutil.iter_modules(package.__path__)):
-        importlib.import_module(f"{package.__name__}.{module}")
-    _loaded = True
+    return _registry.register(provider)
 
 
 def providers() -> list[Provider]:
-    _load()
-    return sorted(_providers.values(), key=lambda provider: provider.order)
+    return sorted(_registry.all(), key=lambda provider: provider.order)
 
 
 def provider(key: str) -> Provider | None:
-    _load()
-    return _providers.get(key)
+    return _registry.get(key)
 
 
 # --- Matching -----------------------------------------------------------------------------

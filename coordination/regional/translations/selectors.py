@@ -32,8 +32,6 @@ texts, police-judicial items only for those who see them.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -43,6 +41,7 @@ from django.db.models import Field
 from django.utils.functional import Promise
 
 from coordination.core.bilingual import BilingualContent
+from coordination.core.registry import PackageProviders
 from coordination.models import User
 from coordination.people import permissions as policy
 
@@ -90,36 +89,22 @@ def may_use(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and not policy.is_cores_member(user))
 
 
-_providers: dict[str, Provider] = {}
-_loaded = False
+_registry: PackageProviders[Provider] = PackageProviders(
+    "coordination.regional.translations.providers"
+)
 
 
 def register(provider: Provider) -> Provider:
     """Add (or replace, by ``key``) a provider of the list."""
-    _providers[provider.key] = provider
-    return provider
-
-
-def _load() -> None:
-    """Import every module of the providers package once (each registers its providers)."""
-    global _loaded
-    if _loaded:
-        return
-    from coordination.regional.translations import providers
-
-    for module in sorted(info.name for info in pkgutil.iter_modules(providers.__path__)):
-        importlib.import_module(f"{providers.__name__}.{module}")
-    _loaded = True
+    return _registry.register(provider)
 
 
 def providers() -> list[Provider]:
-    _load()
-    return list(_providers.values())
+    return _registry.all()
 
 
 def provider(key: str) -> Provider | None:
-    _load()
-    return _providers.get(key)
+    return _registry.get(key)
 
 
 def language_of(obj: BilingualContent, name: str) -> str:
