@@ -28,6 +28,7 @@ from taskforces.models import Action
 from taskforces.permissions import Access
 from taskforces.selectors import actions as action_selectors
 from taskforces.selectors import plans as plan_selectors
+from taskforces.selectors import practices as practice_selectors
 from taskforces.services import actions as action_services
 
 CONFLICT_MESSAGE = gettext_lazy(
@@ -77,6 +78,8 @@ def _action_page(
     context.update(extra)
     viewlog.shown(request, [action, *context["timeline"]], via=viewlog.VIA_ACTION_PAGE)
     if not partial:
+        # The evaluation section sits outside the live card: the full page only.
+        context["evaluation"] = practice_selectors.action_section(request.user, action)
         return render(request, "taskforces/action_detail.html", context)
     response = render(request, "taskforces/action_detail.html#action-live", context)
     # The escalate button sits in the page header, outside the swapped card: a status
