@@ -118,17 +118,24 @@ def prepare() -> None:
     grants_drift(repair=True)
 
 
-def sessions() -> dict[str, str]:
-    """A signed-in session key per role (verified: the benchmark does not type codes)."""
+def sessions(browsers: int = 10) -> dict:
+    """A signed-in session key per role (verified: the benchmark does not type codes), and
+    under ``"browsers"`` ``browsers`` more per role: the same person signed in on as many
+    browsers, for ``load.py``'s clients (each browser keeps its own cookies and entries of
+    the page cache, as real ones do)."""
     from django.test import Client
 
     from coordination.models import User
 
-    keys = {}
-    for role, username in ROLES.items():
+    def signed_in(username: str) -> str:
         client = Client()
         client.force_login(User.objects.get(username=username))
-        keys[role] = client.cookies["sessionid"].value
+        return client.cookies["sessionid"].value
+
+    keys: dict = {role: signed_in(username) for role, username in ROLES.items()}
+    keys["browsers"] = {
+        role: [signed_in(username) for _n in range(browsers)] for role, username in ROLES.items()
+    }
     return keys
 
 
@@ -138,6 +145,9 @@ def main() -> int:
     parser.add_argument("--size", choices=sorted(SIZES), default="1x")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database")
     parser.add_argument("--sessions", type=Path, help="write the role → session key file")
+    parser.add_argument(
+        "--browsers", type=int, default=10, help="sessions per role for load.py (default 10)"
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         sys.exit("Give a PostgreSQL DATABASE_URL of the benchmark's own (--database-url).")
@@ -160,7 +170,7 @@ def main() -> int:
         )
     prepare()
     if args.sessions:
-        args.sessions.write_text(json.dumps(sessions(), indent=1))
+        args.sessions.write_text(json.dumps(sessions(args.browsers), indent=1))
         print(f"sessions written to {args.sessions}")
     return 0
 

@@ -46,7 +46,7 @@ FLOOR = [("csir", "notifications")]
 
 def _client(
     url: str,
-    sessions: dict[str, str],
+    sessions: dict,
     choices: list[tuple[str, str]],
     stop: float,
     seed: int,
@@ -55,8 +55,18 @@ def _client(
     parts = urlsplit(url)
     rng = random.Random(seed)
     connection: http.client.HTTPConnection | None = None
+    # This client's browser for each role (its own session when data.py wrote several),
+    # with the cookies the server sets, as a browser keeps them.
+    browsers = sessions.get("browsers") or {}
+    jars = {
+        role: {"sessionid": browsers[role][seed % len(browsers[role])]}
+        if browsers.get(role)
+        else {"sessionid": sessions[role]}
+        for role in {role for role, _path in choices}
+    }
     while time.monotonic() < stop:
         role, path = rng.choice(choices)
+        jar = jars[role]
         started = time.perf_counter()
         ok = False
         try:
@@ -68,19 +78,31 @@ def _client(
                 "GET",
                 path,
                 headers={
-                    "Cookie": f"sessionid={sessions[role]}",
+                    "Cookie": "; ".join(f"{name}={value}" for name, value in jar.items()),
                     "X-Forwarded-Proto": "https",
                     "Host": "127.0.0.1",
                 },
             )
             response = connection.getresponse()
             response.read()
+            jar.update(set_cookies(response))
             ok = response.status == 200
         except (OSError, http.client.HTTPException):
             if connection is not None:
                 connection.close()
             connection = None
         out.append((time.perf_counter() - started, ok))
+
+
+def set_cookies(response: http.client.HTTPResponse) -> dict[str, str]:
+    """The cookies a response sets (name → value)."""
+    kept = {}
+    for header in response.msg.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        value = rest.split(";", 1)[0]
+        if value:
+            kept[name.strip()] = value
+    return kept
 
 
 def run(url: str, sessions: dict, choices: list[tuple[str, str]], clients: int, seconds: float):

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.data import setup
+from benchmarks.load import set_cookies
 
 FLOOR = "notifications"
 
@@ -65,14 +66,19 @@ def pages() -> dict[str, tuple[str, str]]:
 class InProcess:
     """The Django test client, one per role (cookies kept), counting queries."""
 
-    def __init__(self, sessions: dict[str, str]):
+    def __init__(self, sessions: dict[str, str], *, page_cache: bool = True):
         from django.conf import settings
         from django.test import Client
 
         settings.DEBUG = False
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        if not page_cache:
+            settings.PAGE_CACHE_SECONDS = 0
         self.clients = {}
+        self.hits = 0
         for role, key in sessions.items():
+            if not isinstance(key, str):
+                continue  # the browsers of load.py
             client = Client(raise_request_exception=True)
             client.cookies[settings.SESSION_COOKIE_NAME] = key
             self.clients[role] = client
@@ -83,6 +89,7 @@ class InProcess:
 
         with CaptureQueriesContext(connection) as queries:
             response = self.clients[role].get(path)
+        self.hits += response.get("X-Page-Cache") == "hit"
         return response.status_code, len(response.content), len(queries)
 
 
@@ -94,6 +101,10 @@ class OverHttp:
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.sessions = sessions
         self.connections: dict[str, http.client.HTTPConnection] = {}
+        # Each role's cookies, as its browser keeps them (the CSRF cookie, with which the
+        # server's page cache keeps the pages of this session).
+        self.cookies = {role: {"sessionid": key} for role, key in sessions.items()}
+        self.hits = 0
 
     def get(self, role: str, path: str) -> tuple[int, int, int]:
         connection = self.connections.get(role)
@@ -101,8 +112,9 @@ class OverHttp:
             connection = self.connections[role] = http.client.HTTPConnection(
                 self.host, self.port, timeout=30
             )
+        cookies = self.cookies[role]
         headers = {
-            "Cookie": f"sessionid={self.sessions[role]}",
+            "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
             # Production redirects plain HTTP; the proxy header says it came over HTTPS.
             "X-Forwarded-Proto": "https",
             "Host": "127.0.0.1",
@@ -110,6 +122,8 @@ class OverHttp:
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         body = response.read()
+        cookies.update(set_cookies(response))
+        self.hits += response.getheader("X-Page-Cache") == "hit"
         return response.status, len(body), -1
 
 
@@ -160,6 +174,12 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="write the results here (JSON)")
     parser.add_argument("--baseline", type=Path, help="the 1× results, for the growth")
     parser.add_argument("--write-paths", type=Path, help="write page → path (for load.py)")
+    parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="in-process: every page rendered (PAGE_CACHE_SECONDS=0); over HTTP, start the "
+        "server with PAGE_CACHE_SECONDS=0 instead",
+    )
     args = parser.parse_args()
     setup(args.database_url)
     sessions = json.loads(args.sessions.read_text())
@@ -169,8 +189,14 @@ def main() -> int:
         return 0
     if args.only:
         targets = {n: t for n, t in targets.items() if n == FLOOR or n in args.only}
-    client = OverHttp(args.url, sessions) if args.url else InProcess(sessions)
+    client = (
+        OverHttp(args.url, sessions)
+        if args.url
+        else InProcess(sessions, page_cache=not args.no_page_cache)
+    )
     results = measure(client, targets, args.rounds)
+    requests = args.rounds * 2 * (len(targets) - 1) + len(targets)
+    print(f"page cache: {client.hits} of {requests} requests served from it")
     baseline = json.loads(args.baseline.read_text()) if args.baseline else {}
     print(
         f"{'page':24} {'status':>6} {'queries':>7} {'KB':>6} {'p50 ms':>8} {'p90 ms':>8} "

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -33,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.audit import services as audit
 from coordination.audit.models import AuditEntry
+from coordination.core import pagecache
 from coordination.people import confidentiality
 from coordination.people.models import User
 
@@ -218,6 +220,29 @@ def flush(request: HttpRequest, response: HttpResponseBase) -> int:
     ]
     AuditEntry.objects.bulk_create(entries)
     return len(entries)
+
+
+def pending(request: HttpRequest) -> list[tuple[str, str, str, str]]:
+    """The views noted on ``request`` and not yet written, as plain values (model label,
+    id, label, place): kept with a cached page (:mod:`coordination.core.pagecache`)."""
+    noted = getattr(request, _PENDING, None) or {}
+    return [
+        (model._meta.label_lower, pk, str(item.label if isinstance(item, Frozen) else item), via)
+        for (model, pk), (item, via) in noted.items()
+    ]
+
+
+def restore(request: HttpRequest, views: list[tuple[str, str, str, str]]) -> None:
+    """Note again on ``request`` the views a cached page showed when it was rendered."""
+    noted = getattr(request, _PENDING, {})
+    for label, pk, text, via in views:
+        model = apps.get_model(label)
+        noted.setdefault((model, pk), (Frozen(model, pk, text), via))
+    if noted:
+        setattr(request, _PENDING, noted)
+
+
+pagecache.keep_with_page("police_judicial_views", pending, restore)
 
 
 class ViewLogMiddleware:

@@ -73,9 +73,33 @@ MIDDLEWARE = [
     # A person who must use two factors reaches nothing but the two-factor pages until
     # verified; after HtmxMiddleware (it answers htmx requests with HX-Redirect).
     "coordination.accounts.middleware.TwoFactorMiddleware",
-    # Last, as django-axes asks: it turns a lock-out into the lock-out page (HTTP 429).
+    # After the others, as django-axes asks: it turns a lock-out into the lock-out page
+    # (HTTP 429); only the page cache, which never answers a sign-in, comes after it.
     "axes.middleware.AxesMiddleware",
+    # The main pages kept for the session that saw them until the data changes (after
+    # every access middleware; see coordination/core/pagecache.py).
+    "coordination.core.pagecache.PageCacheMiddleware",
 ]
+# The page cache (coordination/core/pagecache.py): how long a page is kept at most for
+# the session that saw it (0: off), and which pages. Any write to the data, by any path,
+# makes a new entry (the database's data version, coordination/core/dataversion.py).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 120)
+PAGE_CACHE_VIEWS = frozenset(
+    {
+        "home:index",
+        "overview:page",
+        "hotspots:list",
+        "hotspots:detail",
+        "taskforces:list",
+        "taskforces:detail",
+        "taskforces:plan",
+        "taskforces:my_actions",
+        "taskforces:action",
+        "taskforces:meetings",
+        "search:page",
+        "strategy:page",
+    }
+)
 
 ROOT_URLCONF = "coordination.urls"
 WSGI_APPLICATION = "coordination.wsgi.application"

@@ -1,0 +1,180 @@
+"""The main pages kept in the cache for the session that saw them, until the data changes.
+
+Most requests of the week are the same person reading the same pages again (the home,
+the overview, a plan) while nothing changed. :class:`PageCacheMiddleware` keeps the
+HTML a view returned for ``GET`` of a page named in ``settings.PAGE_CACHE_VIEWS`` and
+gives it back to the *same session* as long as:
+
+* the **data version** (:mod:`coordination.core.dataversion`, kept by the database's own
+  triggers on every governed table) has not changed: any write, by any path, makes a new
+  key;
+* the entry is younger than ``settings.PAGE_CACHE_SECONDS`` (bounds what depends on the
+  clock within a day, e.g. "2 hours ago", and a deployment's new templates);
+* it is the same Brussels day (late, due soon, "in N days"), the same language, the same
+  address and query string, the same htmx request headers.
+
+Never one person's view for another: the key holds the session key and the CSRF secret,
+so an entry is only ever served to the browser it was rendered for (the form tokens in
+it stay valid), and a new sign-in (new session, new CSRF secret) starts afresh. A change
+of permissions, membership or role is a write, hence a new version. Every access check
+of the view ran when the entry was made; the middlewares before this one (sign-in, two
+factors, lock-out) run on every request.
+
+Not kept: responses other than 200 ``text/html``, responses that set a cookie, pages
+rendered while flash messages were pending, requests without a CSRF cookie. The views of
+police-judicial items a page showed (:mod:`coordination.audit.viewlog`, through
+:func:`keep_with_page`) are kept with it and recorded again each time it is served. If
+the cache is unreachable the page is rendered as usual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils import timezone, translation
+
+from coordination.core import dataversion
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "page"
+#: The request headers a view may answer differently (htmx partials, history restore).
+VARY_HEADERS = (
+    "HTTP_HX_REQUEST",
+    "HTTP_HX_TARGET",
+    "HTTP_HX_TRIGGER_NAME",
+    "HTTP_HX_HISTORY_RESTORE_REQUEST",
+    "HTTP_HX_BOOSTED",
+)
+#: The response headers kept with the page (the others are set again on the way out).
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "HX-Push-Url", "HX-Retarget")
+_STATE = "_page_cache"
+
+#: What a request noted while its page was rendered and must note again when the page is
+#: served from the cache: name → (read it off the request, put it back on a request).
+#: Registered by the layers above (the view log of police-judicial items).
+_companions: dict[str, tuple[Callable[[HttpRequest], Any], Callable[[HttpRequest, Any], None]]] = {}
+
+
+def keep_with_page(
+    name: str, save: Callable[[HttpRequest], Any], restore: Callable[[HttpRequest, Any], None]
+) -> None:
+    """Keep ``save(request)`` with each cached page; ``restore`` it on each serving."""
+    _companions[name] = (save, restore)
+
+
+def enabled() -> bool:
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
+def _pending_messages(request: HttpRequest) -> bool:
+    storage: Any = getattr(request, "_messages", None)
+    if storage is None:
+        return False
+    return bool(storage._queued_messages) or bool(storage._loaded_messages)
+
+
+def page_key(request: HttpRequest, version: int) -> str:
+    """The entry's key: who (session and CSRF secret), what page, which data, which day."""
+    session = getattr(request, "session", None)
+    parts = [
+        session.session_key if session is not None else "",
+        request.META.get("CSRF_COOKIE", ""),
+        request.get_full_path(),
+        translation.get_language() or "",
+        timezone.localdate().isoformat(),
+        str(version),
+        *(request.META.get(header, "") for header in VARY_HEADERS),
+    ]
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
+    return f"{KEY_PREFIX}:{digest}"
+
+
+def _lookup_key(request: HttpRequest) -> str | None:
+    """The key for this request, or ``None`` when it may not be served from or kept."""
+    if not enabled() or request.method != "GET":
+        return None
+    match = request.resolver_match
+    if match is None or match.view_name not in settings.PAGE_CACHE_VIEWS:
+        return None
+    user = getattr(request, "user", None)
+    session = getattr(request, "session", None)
+    if user is None or not user.is_authenticated or session is None or not session.session_key:
+        return None
+    if not request.META.get("CSRF_COOKIE") or _pending_messages(request):
+        return None
+    version = dataversion.current()
+    if version is None:
+        return None
+    return page_key(request, version)
+
+
+def _keep(request: HttpRequest, response: HttpResponseBase) -> dict[str, Any] | None:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return None
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return None
+    if not isinstance(response, HttpResponse) or _pending_messages(request):
+        return None
+    return {
+        "content": response.content,
+        "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
+        "companions": {name: save(request) for name, (save, _r) in _companions.items()},
+    }
+
+
+def _serve(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
+    response = HttpResponse(entry["content"])
+    for header, value in entry["headers"].items():
+        response[header] = value
+    for name, kept in entry["companions"].items():
+        if name in _companions:
+            _companions[name][1](request, kept)
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+class PageCacheMiddleware:
+    """Serves and keeps the pages of ``PAGE_CACHE_VIEWS`` (see the module's docstring).
+
+    Last in ``MIDDLEWARE``: sign-in, two factors and lock-out run before it on every
+    request, and the view log middleware records the served entries' views after it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        key = getattr(request, _STATE, None)
+        if key is not None:
+            entry = _keep(request, response)
+            if entry is not None:
+                try:
+                    cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+                except Exception:
+                    logger.warning("Page cache unreachable: page not kept", exc_info=True)
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable, view_args: Any, view_kwargs: Any
+    ) -> HttpResponseBase | None:
+        key = _lookup_key(request)
+        if key is None:
+            return None
+        try:
+            entry = cache.get(key)
+        except Exception:
+            logger.warning("Page cache unreachable: page rendered", exc_info=True)
+            return None
+        if entry is not None:
+            return _serve(request, entry)
+        setattr(request, _STATE, key)
+        return None

@@ -1,0 +1,174 @@
+"""The page cache: a page served again to the session that saw it, never after a write,
+never to anyone else (coordination/core/pagecache.py, coordination/core/dataversion.py).
+
+Every write path counts because the database counts the writes: ``QuerySet.update``,
+``bulk_create``, raw SQL, a guardian grant or revocation. The views of police-judicial
+items a cached page shows are recorded at each serving.
+"""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
+from django.test import Client, RequestFactory, override_settings
+from django.urls import reverse
+from guardian.shortcuts import remove_perm
+
+from coordination.audit import viewlog
+from coordination.core import dataversion
+from coordination.models import AuditEntry
+from taskforces.models import Action, TaskForce
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
+
+
+@pytest.fixture
+def page_cache_on():
+    with override_settings(PAGE_CACHE_SECONDS=120):
+        yield
+
+
+def fetch(client, url: str, **extra):
+    response = client.get(url, **extra)
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def warm(client, url: str) -> None:
+    """The first GET sets the CSRF cookie, the second keeps the page."""
+    fetch(client, url)
+    fetch(client, url)
+
+
+def hit(response) -> bool:
+    return response.get("X-Page-Cache") == "hit"
+
+
+def test_every_governed_table_counts_and_the_read_side_tables_do_not():
+    tables = dataversion.tables()
+    for model in (Action, TaskForce):
+        assert model._meta.db_table in tables
+    assert "guardian_userobjectpermission" in tables
+    assert AuditEntry._meta.db_table not in tables  # the view log is written by reading
+
+
+def test_the_version_moves_with_every_kind_of_write(cast):
+    before = dataversion.current()
+    Action.objects.filter(pk=cast.security.pk).update(title="Patrouilles renforcées")
+    after_update = dataversion.current()
+    assert after_update is not None and before is not None and after_update > before
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Action._meta.db_table} SET title = %s WHERE id = %s",  # noqa: S608
+            ["Patrouilles de nuit", cast.security.pk],
+        )
+    assert dataversion.current() > after_update
+    moved = dataversion.current()
+    viewlog.record_view(actor=cast.police, target=cast.secret, via="plan_page")
+    assert dataversion.current() == moved  # read-side rows do not count
+
+
+def test_a_page_is_served_again_until_the_data_changes(client, cast):
+    url = reverse("taskforces:plan", args=[cast.taskforce.pk])
+    client.force_login(cast.coordinator)
+    warm(client, url)
+    again = fetch(client, url)
+    assert hit(again)
+    assert cast.security.title in again.content.decode()
+    # A write by a path no service sees: the next page is rendered afresh and shows it.
+    Action.objects.filter(pk=cast.security.pk).update(title="Contrôles coordonnés gare")
+    fresh = fetch(client, url)
+    assert not hit(fresh)
+    assert "Contrôles coordonnés gare" in fresh.content.decode()
+
+
+def test_a_page_is_never_served_to_another_session(client, cast):
+    url = reverse("taskforces:plan", args=[cast.taskforce.pk])
+    client.force_login(cast.police)
+    warm(client, url)
+    assert cast.secret.title in fetch(client, url).content.decode()
+    other = Client()
+    other.force_login(cast.association)
+    first = fetch(other, url)
+    assert not hit(first)
+    assert cast.secret.title not in first.content.decode()
+    fetch(other, url)
+    kept = fetch(other, url)
+    assert hit(kept) and cast.secret.title not in kept.content.decode()
+    # The same person signing in again (a new session, a new CSRF secret) starts afresh.
+    client.logout()
+    client.force_login(cast.police)
+    assert not hit(fetch(client, url))
+
+
+def test_a_revoked_object_permission_is_not_hidden_by_the_cache(client, cast):
+    url = reverse("taskforces:detail", args=[cast.taskforce.pk])
+    client.force_login(cast.association)
+    warm(client, url)
+    assert hit(fetch(client, url))
+    remove_perm("view_taskforce", cast.association, cast.taskforce)
+    assert client.get(url).status_code == 404
+
+
+def test_the_police_judicial_views_are_recorded_each_time_a_kept_page_is_served(client, cast):
+    url = reverse("taskforces:plan", args=[cast.taskforce.pk])
+    client.force_login(cast.police)
+    warm(client, url)
+    before = AuditEntry.objects.filter(action=viewlog.VIEW_ACTION, actor=cast.police).count()
+    assert hit(fetch(client, url))
+    entries = AuditEntry.objects.filter(action=viewlog.VIEW_ACTION, actor=cast.police)
+    assert entries.count() == before + 1
+    last = entries.latest("pk")
+    assert last.target_id == str(cast.secret.pk)
+    assert last.changes == {"via": "plan_page"}
+    assert last.target_repr == cast.secret.title
+
+
+def test_htmx_partials_and_full_pages_are_kept_apart(client, cast):
+    url = reverse("taskforces:my_actions")
+    client.force_login(cast.police)
+    warm(client, url)
+    full = fetch(client, url)
+    partial = fetch(client, url, HTTP_HX_REQUEST="true")
+    assert not hit(partial)
+    assert b"<html" in full.content and b"<html" not in partial.content
+
+
+def test_pages_with_flash_messages_are_neither_served_nor_kept(client, cast):
+    url = reverse("taskforces:plan", args=[cast.taskforce.pk])
+    client.force_login(cast.coordinator)
+    warm(client, url)
+    storage = CookieStorage(RequestFactory().get("/"))
+    client.cookies[storage.cookie_name] = storage._encode(
+        [Message(constants.SUCCESS, "Plan enregistré")]
+    )
+    shown = fetch(client, url)
+    assert not hit(shown) and "Plan enregistré" in shown.content.decode()
+    after = fetch(client, url)
+    assert hit(after) and "Plan enregistré" not in after.content.decode()
+
+
+def test_the_page_is_rendered_when_the_cache_is_unreachable(client, cast):
+    url = reverse("taskforces:plan", args=[cast.taskforce.pk])
+    client.force_login(cast.coordinator)
+    fetch(client, url)
+    with (
+        mock.patch("coordination.core.pagecache.cache.get", side_effect=ConnectionError),
+        mock.patch("coordination.core.pagecache.cache.set", side_effect=ConnectionError),
+    ):
+        response = fetch(client, url)
+    assert not hit(response)
+    assert cast.security.title in response.content.decode()
+
+
+def test_off_when_the_setting_is_zero(client, cast):
+    url = reverse("taskforces:plan", args=[cast.taskforce.pk])
+    client.force_login(cast.coordinator)
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        warm(client, url)
+        assert not hit(fetch(client, url))
