@@ -16,6 +16,10 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 DEMO_ALLOWED = True
+# The page cache is off unless a test turns it on (tests/taskforces/test_page_cache.py):
+# the other tests time and count the rendering of the pages, not the cache's answer.
+# PAGE_CACHE_SECONDS=120 runs the whole suite with it on.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))
 
 # The worker process started by the tests reads the test database, not the main one, and
 # works as in production: the follow-up work of its tasks goes through the broker too.
