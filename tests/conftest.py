@@ -58,6 +58,17 @@ def _language_reset() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _outbox_unpaused() -> Iterator[None]:
+    """Each test starts with the outbox trying the broker: a failed hand-off pauses this
+    process's hand-offs for a while (coordination/outbox/services.py)."""
+    from coordination.outbox import services as outbox
+
+    outbox._paused_until = 0.0
+    yield
+    outbox._paused_until = 0.0
+
+
 # --- The cast -------------------------------------------------------------------------
 
 

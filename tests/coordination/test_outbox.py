@@ -25,7 +25,7 @@ class Broker:
     def __init__(self) -> None:
         self.up, self.sent = False, []
 
-    def send_task(self, name, kwargs, retry):
+    def send_task(self, name, kwargs, retry, **options):
         if not self.up:
             raise ConnectionRefusedError(111, "Connection refused")
         self.sent.append((name, kwargs))
@@ -33,8 +33,10 @@ class Broker:
 
 @pytest.fixture
 def broker(monkeypatch):
-    """Tasks go to a broker (not run here); it starts down."""
+    """Tasks go to a broker (not run here); it starts down. Each hand-off tries it (no
+    pause after a failure: test_outbox_frozen_broker.py shows the pause)."""
     fake = Broker()
+    monkeypatch.setattr(outbox, "PAUSE_AFTER_FAILURE", 0.0)
     current_app.conf.task_always_eager = False
     monkeypatch.setattr(current_app, "send_task", fake.send_task)
     yield fake
