@@ -34,13 +34,15 @@ def broker_status() -> str | None:
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers and monitoring.
 
-    The status (200 or 503) says whether this web node can serve: the database answers,
-    and the broker when one is configured. ``detail`` adds, for monitoring, what the apps
-    registered (``registry.add_health_detail``): the heartbeat's age and whether it is
-    stale, the outbox rows pending and the age of the oldest. A stale heartbeat (worker or
-    beat down) does not turn the status to 503: a load balancer would then pull every web
-    node for a fault they cannot mend, and the portal still serves its pages while the
-    outbox keeps the follow-up work. Monitoring alerts on ``detail.heartbeat.stale``.
+    The status (200 or 503) says whether this web node can serve: the database answers.
+    ``checks`` also says whether the broker answers, when one is configured: a broker down
+    makes the status "degraded" but keeps 200, as a stale heartbeat (worker or beat down)
+    does: a load balancer would otherwise pull every web node for a fault they cannot
+    mend, while the portal still serves its pages and the outbox keeps the follow-up work
+    until the broker is back. ``detail`` adds, for monitoring, what the apps registered
+    (``registry.add_health_detail``): the heartbeat's age and whether it is stale, the
+    outbox rows pending and the age of the oldest. Monitoring alerts on a "degraded"
+    status and on ``detail.heartbeat.stale``.
     No secret: no address, host name or error message, only exception class names.
     """
     checks: dict[str, str] = {}
@@ -53,7 +55,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     broker = broker_status()
     if broker is not None:
         checks["broker"] = broker
-    healthy = all(value == "ok" for value in checks.values())
+    healthy = checks["database"] == "ok"
+    degraded = healthy and any(value != "ok" for value in checks.values())
     detail: dict[str, Any] = {}
     if checks["database"] == "ok":
         for key, read in registry.health_details():
@@ -62,7 +65,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
             except Exception as exc:
                 detail[key] = {"error": exc.__class__.__name__}
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks, "detail": detail},
+        {
+            "status": ("degraded" if degraded else "ok") if healthy else "error",
+            "checks": checks,
+            "detail": detail,
+        },
         status=200 if healthy else 503,
     )
 
