@@ -23,7 +23,9 @@ module, without editing this one or the view. A provider says:
 - ``title(obj)``, ``where(obj)``, ``url(obj)``: what a result shows and where it leads,
   without a query;
 - ``excerpt``: the texts a result's excerpt is cut from (default: ``texts``);
-- ``ordering``: the order of equally relevant results (and of every result on SQLite).
+- ``ordering``: the order of equally relevant results (and of every result on SQLite);
+  it ends with a unique column, so that the order is total;
+- ``indexed``: the document is stored in the table, PostgreSQL only (see below).
 
 Matching: on PostgreSQL, full-text search, the texts in the ``french`` and ``dutch``
 configurations and the names in ``simple``, against the query read as a web search
@@ -33,12 +35,17 @@ shortest) must occur in one of the texts or names (``icontains``; a final ``s`` 
 so that a plural finds its singular); results in ``ordering``.
 
 Each kind costs one query per page, whatever the number of rows (one more row than shown
-is fetched to know whether there are more). On PostgreSQL, expression GIN indexes on
-exactly :func:`document` serve the kinds whose document lies in one table (actions,
-updates, meetings, points, decisions, bulletins, hotspots; issue 16): a provider that
-changes its ``texts`` or ``names`` must change its index's migration too
-(``tests/regional/test_search_indexes.py`` fails until it does). Kinds whose names cross a
-relation (police orders, reports) are small and searched without an index.
+is fetched to know whether there are more: "more", never a count). On PostgreSQL, the
+kinds with ``indexed=True`` (actions, updates, meetings, points, decisions, bulletins,
+hotspots, police orders) keep their document in a generated, GIN-indexed column
+(``coordination.core.search_indexes``, issue 16; a police order its texts only, its
+hotspot's code being added when searching: :func:`stored_document`): the query filters and
+ranks on that column without parsing any text, and only the page's rows (ranked and cut in
+a subquery) are joined to what ``title``, ``where`` and ``url`` read, so a page costs about
+the same whatever the number of matches. A provider that changes its ``texts`` or
+``names`` must store the new document in a new migration
+(``tests/regional/test_search_indexes.py`` fails until it does). Reports (no text, names
+across a relation) are few and searched without an index.
 """
 
 from __future__ import annotations
@@ -51,15 +58,23 @@ from functools import reduce
 from operator import and_, or_
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorCombinable,
+    SearchVectorField,
+)
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Expression, Model, Q, QuerySet
+from django.db.models.expressions import Col
 from django.utils.functional import Promise
 from django.utils.text import Truncator
 
 from coordination.core.bilingual import shown
 from coordination.core.registry import PackageProviders
+from coordination.core.search_indexes import COLUMN
 from coordination.models import User
 
 #: The longest query accepted: a search is a few words, not a pasted page.
@@ -91,6 +106,7 @@ class Provider:
     names: tuple[str, ...] = ()
     excerpt: tuple[str, ...] | None = None
     ordering: tuple[str, ...] = ("-pk",)
+    indexed: bool = False
 
     def text_columns(self, model: type[Model]) -> list[str]:
         """The free texts and, for bilingual ones, their translations."""
@@ -170,33 +186,85 @@ def provider(key: str) -> Provider | None:
 
 def document(provider: Provider, model: type[Model]) -> Any:
     """The text-search document of ``provider``'s rows: French and Dutch stemming for the
-    texts, ``simple`` for the names.
-
-    The expression GIN indexes of the large tables (``taskforces`` 0008, ``hotspots`` 0009,
-    ``regional`` 0004, PostgreSQL only) are built on exactly this expression, so that the
-    planner can use them: ``tests/regional/test_search_indexes.py`` checks that they match.
-    """
-    texts = provider.text_columns(model)
-    parts: list[Any] = [SearchVector(*texts, config=config) for config in TEXT_CONFIGS if texts]
+    texts, ``simple`` for the names."""
+    parts = _text_parts(provider, model)
     if provider.names:
         parts.append(SearchVector(*provider.names, config="simple"))
     return reduce(lambda left, right: left + right, parts)
 
 
-def _fulltext(rows: QuerySet[Any], provider: Provider, query: Query) -> QuerySet[Any]:
-    """PostgreSQL: French and Dutch stemming for the texts, ``simple`` for the names."""
-    vector = document(provider, rows.model)
-    tsquery = reduce(
+def _text_parts(provider: Provider, model: type[Model]) -> list[Any]:
+    texts = provider.text_columns(model)
+    return [SearchVector(*texts, config=config) for config in TEXT_CONFIGS if texts]
+
+
+def _names_cross_a_relation(provider: Provider) -> bool:
+    crossing = {"__" in name for name in provider.names}
+    assert len(crossing) <= 1, f"{provider.key}: names all in the table or all across relations"
+    return crossing == {True}
+
+
+def stored_document(provider: Provider, model: type[Model]) -> Any:
+    """The part of :func:`document` an ``indexed`` kind keeps in its table's generated
+    column (``taskforces`` 0009, ``hotspots`` 0010, ``regional`` 0005, PostgreSQL only;
+    ``tests/regional/test_search_indexes.py`` checks that the migrations store exactly
+    this): the whole document, or, when the names lie across a relation (a police order's
+    hotspot code), its texts only, the names being added when searching. ``a || b || c`` is
+    ``(a || b) || c``: the document searched is the same either way, its rank too."""
+    if _names_cross_a_relation(provider):
+        return reduce(lambda left, right: left + right, _text_parts(provider, model))
+    return document(provider, model)
+
+
+class StoredDocument(SearchVectorCombinable, Expression):
+    """The document kept in the table's generated column (``search_indexes.COLUMN``): a
+    column of the query's own table, unknown to the model."""
+
+    output_field = SearchVectorField()
+    config = None
+
+    def resolve_expression(
+        self,
+        query: Any = None,
+        allow_joins: bool = True,
+        reuse: set[str] | None = None,
+        summarize: bool = False,
+        for_save: bool = False,
+    ) -> Any:  # a Col of the query's base table
+        column = SearchVectorField()
+        column.set_attributes_from_name(COLUMN)
+        column.model = query.model
+        return Col(query.get_initial_alias(), column)
+
+
+def _searched(provider: Provider, model: type[Model]) -> Any:
+    """What the search matches and ranks: :func:`document`, read from the stored column
+    when the kind is ``indexed`` (no text parsed per row)."""
+    if not provider.indexed:
+        return document(provider, model)
+    if _names_cross_a_relation(provider):
+        return StoredDocument() + SearchVector(*provider.names, config="simple")
+    return StoredDocument()
+
+
+def _tsquery(query: Query) -> Any:
+    return reduce(
         or_,
         (
             SearchQuery(query.text, config=config, search_type="websearch")
             for config in (*TEXT_CONFIGS, "simple")
         ),
     )
+
+
+def _fulltext(rows: QuerySet[Any], provider: Provider, query: Query) -> QuerySet[Any]:
+    """PostgreSQL: French and Dutch stemming for the texts, ``simple`` for the names. The
+    document and the rank are not selected (``alias``): they only filter and order."""
+    tsquery = _tsquery(query)
     return (
-        rows.annotate(search_document=vector)
+        rows.alias(search_document=_searched(provider, rows.model))
         .filter(search_document=tsquery)
-        .annotate(search_rank=SearchRank(vector, tsquery))
+        .alias(search_rank=SearchRank(_searched(provider, rows.model), tsquery))
         .order_by("-search_rank", *provider.ordering)
     )
 
@@ -298,9 +366,32 @@ def _hit(provider: Provider, obj: Any, query: Query) -> Hit:
     )
 
 
+def ranked_page(
+    rows: QuerySet[Any], provider: Provider, query: Query, offset: int, stop: int
+) -> list[Any]:
+    """The rows ``offset`` to ``stop`` of ``rows`` matching ``query``, best first.
+
+    On PostgreSQL, for an indexed kind, the matches are ranked and cut on the table alone
+    (a subquery, the access filters included), and only the rows kept are joined to what
+    the result shows and ranked again to be put in order: the cost of a match is one rank
+    on a stored document, not joins."""
+    ranked = matching(rows, provider, query)
+    if not provider.indexed or connections[rows.db].vendor != "postgresql":
+        return list(ranked[offset:stop])
+    kept = ranked.values("pk")[offset:stop]
+    shown = rows.model._default_manager.using(rows.db).filter(pk__in=kept)
+    shown.query.select_related = rows.query.select_related  # what ``visible`` joins
+    tsquery = _tsquery(query)
+    return list(
+        shown.alias(search_rank=SearchRank(_searched(provider, rows.model), tsquery)).order_by(
+            "-search_rank", *provider.ordering
+        )
+    )
+
+
 def search_kind(user: User, provider: Provider, query: Query, *, offset: int, limit: int) -> Group:
     """One kind's results for ``user``: one query, whatever the number of rows."""
-    rows = list(matching(provider.visible(user), provider, query)[offset : offset + limit + 1])
+    rows = ranked_page(provider.visible(user), provider, query, offset, offset + limit + 1)
     return Group(
         provider=provider,
         hits=[_hit(provider, obj, query) for obj in rows[:limit]],
@@ -310,6 +401,20 @@ def search_kind(user: User, provider: Provider, query: Query, *, offset: int, li
     )
 
 
+#: Where :func:`once` keeps what it built, on the user object, for one search.
+_ONCE = "_search_once"
+
+
+def once(user: User, name: str, make: Callable[[User], Any]) -> Any:
+    """``make(user)``, built once per search: for access conditions several kinds share
+    (they are lazy, the permissions are read by each query; building them is what costs).
+    Dropped when the search ends (never kept with the user beyond it)."""
+    built: dict[str, Any] = user.__dict__.setdefault(_ONCE, {})
+    if name not in built:
+        built[name] = make(user)
+    return built[name]
+
+
 def search(user: User, query: Query, *, kind: str = "", page: int = 1) -> list[Group]:
     """The results of ``query`` that ``user`` may see, grouped by kind.
 
@@ -317,10 +422,13 @@ def search(user: User, query: Query, *, kind: str = "", page: int = 1) -> list[G
     (``PAGE_SIZE`` results). One query per kind shown.
     """
     chosen = provider(kind) if kind else None
-    if chosen is not None:
-        offset = (min(max(page, 1), MAX_PAGE) - 1) * PAGE_SIZE
-        return [search_kind(user, chosen, query, offset=offset, limit=PAGE_SIZE)]
-    return [search_kind(user, item, query, offset=0, limit=PER_KIND) for item in providers()]
+    try:
+        if chosen is not None:
+            offset = (min(max(page, 1), MAX_PAGE) - 1) * PAGE_SIZE
+            return [search_kind(user, chosen, query, offset=offset, limit=PAGE_SIZE)]
+        return [search_kind(user, item, query, offset=0, limit=PER_KIND) for item in providers()]
+    finally:
+        user.__dict__.pop(_ONCE, None)
 
 
 def shown_items(groups: Iterable[Group]) -> list[Any]:

@@ -34,6 +34,7 @@ register(
         url=lambda hotspot: reverse("hotspots:detail", args=[hotspot.pk]),
         where=lambda hotspot: hotspot.get_status_display(),
         ordering=("code",),
+        indexed=True,
     )
 )
 register(
@@ -49,5 +50,6 @@ register(
         url=lambda order: reverse("hotspots:order_detail", args=[order.pk]),
         where=_order_where,
         ordering=("-valid_from", "-pk"),
+        indexed=True,
     )
 )

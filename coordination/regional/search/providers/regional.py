@@ -50,6 +50,7 @@ register(
         url=lambda bulletin: reverse("bulletins:detail", args=[bulletin.pk]),
         where=_bulletin_where,
         ordering=("-published_at", "-pk"),
+        indexed=True,
     )
 )
 register(

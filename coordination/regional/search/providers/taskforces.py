@@ -19,32 +19,62 @@ from django.utils.translation import gettext_lazy as _
 from coordination.core import dates
 from coordination.models import User
 from coordination.people import confidentiality
-from coordination.regional.search.selectors import Provider, register
+from coordination.regional.search.selectors import Provider, once, register
 from taskforces import permissions
 from taskforces.models import Action, ActionUpdate, Meeting, MeetingDecision, MeetingPoint
 
 
+def _action_condition(user: User) -> Q:
+    return once(user, "actions", permissions.cross_taskforce_action_filter)
+
+
+def _circle(user: User) -> QuerySet[Any]:
+    return once(user, "circle", lambda user: permissions.circle_taskforces(user).values("pk"))
+
+
 def _visible_actions(user: User) -> QuerySet[Action]:
-    return Action.objects.filter(permissions.cross_taskforce_action_filter(user))
+    return Action.objects.filter(_action_condition(user))
 
 
 def _actions(user: User) -> QuerySet[Action]:
     return _visible_actions(user).select_related("plan__taskforce__hotspot")
 
 
+def _across(condition: Q, prefix: str) -> Q:
+    """``condition`` on a related model, every lookup read through ``prefix``."""
+    return Q.create(
+        [
+            _across(child, prefix) if isinstance(child, Q) else _lookup(child, prefix)
+            for child in condition.children
+        ],
+        connector=condition.connector,
+        negated=condition.negated,
+    )
+
+
+def _lookup(child: Any, prefix: str) -> tuple[str, Any]:
+    name, value = child
+    return prefix + name, value
+
+
 def _updates(user: User) -> QuerySet[ActionUpdate]:
     """A note of an action one sees, unless the note itself is police-judicial outside the
-    circle (a note may be confidential on an open action)."""
-    circle = permissions.circle_taskforces(user).values("pk")
+    circle (a note may be confidential on an open action).
+
+    The action's condition is applied through the note's own join (not ``action__in`` the
+    visible actions: that reads every visible action before the first note matches)."""
     return (
-        ActionUpdate.objects.filter(action__in=_visible_actions(user).values("pk"))
-        .filter(confidentiality.visible_across(user, circle, taskforce="action__plan__taskforce"))
+        ActionUpdate.objects.filter(_across(_action_condition(user), "action__"))
+        .filter(
+            confidentiality.visible_across(user, _circle(user), taskforce="action__plan__taskforce")
+        )
         .select_related("action__plan__taskforce__hotspot")
     )
 
 
 def _seen_taskforces(user: User, path: str) -> Q:
-    return Q(**{f"{path}__in": permissions.visible_taskforces(user).values("pk")})
+    seen = once(user, "seen", lambda user: permissions.visible_taskforces(user).values("pk"))
+    return Q(**{f"{path}__in": seen})
 
 
 def _meetings(user: User) -> QuerySet[Meeting]:
@@ -96,6 +126,7 @@ register(
         url=lambda action: _action_url(action.pk),
         where=lambda action: f"{_hotspot(action.plan.taskforce)} · {action.get_axis_display()}",
         ordering=("-updated_at", "-pk"),
+        indexed=True,
     )
 )
 register(
@@ -111,6 +142,7 @@ register(
             f"{_hotspot(update.action.plan.taskforce)} · {dates.long_datetime(update.at)}"
         ),
         ordering=("-at", "-pk"),
+        indexed=True,
     )
 )
 register(
@@ -125,6 +157,7 @@ register(
         url=lambda meeting: _meeting_url(meeting.pk),
         where=_meeting_where,
         ordering=("-starts_at", "-pk"),
+        indexed=True,
     )
 )
 register(
@@ -139,6 +172,7 @@ register(
         url=lambda point: _meeting_url(point.meeting_id),
         where=lambda point: _meeting_where(point.meeting),
         ordering=("-meeting__starts_at", "-pk"),
+        indexed=True,
     )
 )
 register(
@@ -153,5 +187,6 @@ register(
         url=lambda decision: _meeting_url(decision.meeting_id),
         where=lambda decision: _meeting_where(decision.meeting),
         ordering=("-meeting__starts_at", "-pk"),
+        indexed=True,
     )
 )
