@@ -565,3 +565,10 @@ def test_the_compose_file_runs_replicas_with_health_checks():
         assert services[name]["depends_on"]["s3-init"]["condition"] == (
             "service_completed_successfully"
         )
+    # Report builds on a queue of their own, one at a time per worker (issue 16): every
+    # portal process routes them there, only worker-reports reads it.
+    for name in ("web", "worker", "worker-reports", "beat", "beat-standby"):
+        assert "REPORTS_QUEUE" in services[name]["environment"], name
+    reports = services["worker-reports"]["command"]
+    assert "--concurrency=1" in reports and "--queues=${REPORTS_QUEUE:-reports}" in reports
+    assert "--queues" not in services["worker"]["command"]
