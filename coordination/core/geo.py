@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -757,9 +758,19 @@ def _remember(cache: dict, key: Any, value: Any) -> None:
 
 
 def geometry_key(geometries: Iterable[dict]) -> str:
-    """A digest of GeoJSON geometries (json.dumps runs in C: about 1 ms for the 19 communes)."""
-    encoded = json.dumps(list(geometries), separators=(",", ":"), sort_keys=True)
-    return hashlib.blake2s(encoded.encode(), digest_size=16).hexdigest()
+    """A digest of GeoJSON geometries.
+
+    ``marshal`` writes the floats as they are in memory, about nine times faster than
+    ``json.dumps`` formats them (150 perimeters: 1.6 ms instead of 14 ms a request, issue
+    16). The same bytes mean the same geometry; the same geometry written differently (key
+    order, ``1`` for ``1.0``) only makes another cache entry, never a wrong one.
+    """
+    items = list(geometries)
+    try:
+        encoded = marshal.dumps(items)
+    except ValueError:  # not plain JSON values: the slower, always valid way
+        encoded = json.dumps(items, separators=(",", ":"), sort_keys=True, default=str).encode()
+    return hashlib.blake2s(encoded, digest_size=16).hexdigest()
 
 
 def _commune_look(item: MapArea) -> tuple[str, str]:

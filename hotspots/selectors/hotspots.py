@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any, cast
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.urls import reverse
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
@@ -27,12 +29,8 @@ Status = Hotspot.Status
 Version = PerimeterVersion.State
 
 
-def with_details(hotspots: QuerySet[Hotspot]) -> QuerySet[Hotspot]:
-    """Communes, their police zones and the decisions, prefetched once for the whole list.
-
-    Without the communes' boundaries (tens of kilobytes each, 800 KB a page at 150
-    hotspots): the list does not draw them, the region map reads them from its cache."""
-    return hotspots.prefetch_related(
+def _detail_prefetches() -> list[Prefetch]:
+    return [
         Prefetch(
             "communes", queryset=Commune.objects.select_related("police_zone").defer("boundary")
         ),
@@ -42,20 +40,46 @@ def with_details(hotspots: QuerySet[Hotspot]) -> QuerySet[Hotspot]:
                 "commune__boundary"
             ),
         ),
-    )
+    ]
+
+
+def with_details(hotspots: QuerySet[Hotspot]) -> QuerySet[Hotspot]:
+    """Communes, their police zones and the decisions, prefetched once for the whole list.
+
+    Without the communes' boundaries (tens of kilobytes each, 800 KB a page at 150
+    hotspots): the list does not draw them, the region map reads them from its cache."""
+    return hotspots.prefetch_related(*_detail_prefetches())
+
+
+# The list's table shows this many hotspots, then a "more" link adds as many again
+# (``?pages=``): the rows rendered stay the same whatever the region (the map draws all).
+LIST_PAGE = 25
 
 
 def hotspot_list(
-    user: User, *, status: str = "", commune: str = "", zone: str = ""
-) -> list[Hotspot]:
+    user: User, *, status: str = "", commune: str = "", zone: str = "", limit: int | None = None
+) -> tuple[list[Hotspot], list[Hotspot]]:
+    """Every visible hotspot matching the filters by code (for the map), and the first
+    ``limit`` of them (all without a limit) with their communes and zones (2 queries)."""
     hotspots = visible_hotspots(user)
+    links = Hotspot.communes.through.objects
     if status:
         hotspots = hotspots.filter(status=status)
+    # Through subqueries, not joins: no duplicate rows, hence no DISTINCT (which compared
+    # every column of every row, perimeters included: most of the list's time at 150).
     if commune:
-        hotspots = hotspots.filter(communes__nis_code=commune)
+        hotspots = hotspots.filter(
+            pk__in=links.filter(commune__nis_code=commune).values("hotspot_id")
+        )
     if zone:
-        hotspots = hotspots.filter(communes__police_zone__number=zone)
-    return list(with_details(hotspots.distinct().order_by("code")))
+        hotspots = hotspots.filter(
+            pk__in=links.filter(commune__police_zone__number=zone).values("hotspot_id")
+        )
+    every = list(hotspots.order_by("code"))
+    shown = every[:limit] if limit is not None else every
+    # The communes and their zones of the rows shown (the list shows no decision).
+    prefetch_related_objects(shown, _detail_prefetches()[0])
+    return every, shown
 
 
 def police_zones_of(hotspot: Hotspot) -> list[PoliceZone]:
@@ -94,17 +118,57 @@ def region_map(
     """The 19 communes with the hotspots' perimeters coloured by status, as inline SVG.
 
     ``arrows`` are drawn on top, e.g. the displacement reports (selectors/displacement.py).
+    The drawing is kept per process under a digest of everything it shows (see
+    :data:`_MAPS`): drawn again only when a perimeter, a name, a status or an arrow changed.
     """
     rows = list(Commune.objects.defer("boundary").order_by("name_fr"))
     version = tuple((c.pk, c.nis_code) for c in rows)
+    key = "communes:" + ",".join(f"{pk}:{nis}" for pk, nis in version)
+    material = repr(
+        (
+            translation.get_language(),
+            str(title),
+            link,
+            key,
+            tuple(str(c.name) for c in rows),
+            tuple(
+                (
+                    h.pk,
+                    h.code,
+                    str(h.name),
+                    h.status,
+                    geo.geometry_key([h.perimeter]) if h.perimeter else "",
+                )
+                for h in hotspots
+            ),
+            tuple(astuple(arrow) for arrow in arrows),
+        )
+    )
+    digest = hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
+    found = _MAPS.get(digest)
+    if found is not None:
+        return mark_safe(found)  # noqa: S308 - drawn by _render below (escaped there)
     boundaries = _region_boundaries(version)
     communes = [
         geo.MapArea(geometry=boundaries[c.pk], label=c.name, css_class="")
         for c in rows
         if c.pk in boundaries
     ]
-    key = "communes:" + ",".join(f"{pk}:{nis}" for pk, nis in version)
-    return _render(communes, hotspots, title=title, link=link, arrows=arrows, communes_key=key)
+    svg = _render(communes, hotspots, title=title, link=link, arrows=arrows, communes_key=key)
+    if len(_MAPS) >= _MAPS_SIZE:
+        _MAPS.clear()
+    _MAPS[digest] = str(svg)
+    return svg
+
+
+# The region maps drawn by this process, keyed on a digest of what they show (issue 16:
+# drawing 150 perimeters took a tenth of the overview's time). Like the overview's rows
+# (coordination/regional/overview/rows.py) the key is the content, never the reader: the
+# hotspots and arrows a reader may see are in it, so two readers share an entry only when
+# their maps are identical; a change of any of them is a new key, nothing to invalidate.
+# Bounded (a map at 150 hotspots is about 250 KB): cleared when full.
+_MAPS_SIZE = 32
+_MAPS: dict[str, str] = {}
 
 
 # The 19 communes' boundaries are reference data (loaded by a migration, read-only in the

@@ -6,10 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coordination.core import geo, registry
+from coordination.core.htmx import htmx_partial
 from coordination.models import Commune, PoliceZone
 from coordination.people.http import AuthenticatedHttpRequest
 from hotspots import permissions
@@ -32,25 +35,40 @@ Version = PerimeterVersion.State
 
 
 @require_GET
+@htmx_partial("hotspot-table")
 def hotspot_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = HotspotFilterForm(request.GET).filters(request)
-    hotspots = selectors.hotspot_list(request.user, **filters)
+    pages = _pages_shown(request.GET.get("pages", ""))
+    every, hotspots = selectors.hotspot_list(
+        request.user, **filters, limit=pages * selectors.LIST_PAGE
+    )
+    more = {name: value for name, value in filters.items() if value} | {"pages": str(pages + 1)}
     context = {
+        # The table shows a page at a time; the caption counts and the map draws them all.
         "hotspots": hotspots,
+        "hotspots_total": len(every),
+        "more_query": urlencode(more) if len(hotspots) < len(every) else "",
         "filters": filters,
         "statuses": Hotspot.Status.choices,
         # The filter's choices: names only, never the boundaries.
         "communes": Commune.objects.defer("boundary").order_by("name_fr"),
         "zones": PoliceZone.objects.order_by("number"),
         "map": selectors.region_map(
-            hotspots,
+            every,
             title=_("Hotspots of the Brussels-Capital Region"),
             arrows=registry.map_arrows(request.user),
         ),
         "active_range": selectors.active_range(),
         "can_propose": permissions.can_propose_hotspot(request.user),
     }
-    return render(request, "hotspots/list.html", context)
+    return TemplateResponse(request, "hotspots/list.html", context)
+
+
+def _pages_shown(raw: str) -> int:
+    """How many pages of the list to show (``?pages=``): 1 to 100, 1 for anything else."""
+    if len(raw) <= 3 and raw.isascii() and raw.isdigit():
+        return min(max(int(raw), 1), 100)
+    return 1
 
 
 @require_GET

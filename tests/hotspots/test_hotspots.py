@@ -13,6 +13,7 @@ from django.urls import reverse
 from coordination.core import geo
 from coordination.models import AuditEntry
 from hotspots.models import Hotspot, MayorDecision
+from hotspots.selectors.hotspots import LIST_PAGE
 from hotspots.services import hotspots as services
 from taskforces.models import Membership, TaskForce
 from tests.factories import HotspotFactory, commune
@@ -312,3 +313,37 @@ def test_list_and_map_queries_do_not_grow(client, request, csir_analyst, who):
         response = client.get(reverse("hotspots:list"))
     assert response.content.decode().count('class="map-area ') == 150
     assert len(large.captured_queries) == len(small.captured_queries)
+    # The table shows a page of rows (issue 16); the caption counts them all.
+    hotspots = response.context["hotspots"]
+    total = response.context["hotspots_total"]
+    assert len(hotspots) == min(total, LIST_PAGE) and total >= 150
+    html = response.content.decode()
+    assert f"{total} hotspots" in html
+    assert 'href="?pages=2#hotspots-more"' in html
+    # Without JavaScript: a plain link, the page again with the next rows too.
+    with CaptureQueriesContext(connection) as second:
+        response = client.get(reverse("hotspots:list"), {"pages": "2"})
+    assert len(response.context["hotspots"]) == 2 * LIST_PAGE
+    assert len(second.captured_queries) == len(large.captured_queries)
+    last = client.get(reverse("hotspots:list"), {"pages": "7"})
+    assert len(last.context["hotspots"]) == total
+    assert "pages=8" not in last.content.decode()
+    # With htmx: the table alone, swapped in place.
+    partial = client.get(
+        reverse("hotspots:list"), {"pages": "2"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "<html" not in partial and 'id="hotspot-table"' in partial
+
+
+@pytest.mark.parametrize("pages", ["abc", "0", "-1", "²", "9999", "1" * 50])
+def test_list_pages_parameter_never_fails(client, csir_analyst, pages):
+    client.force_login(csir_analyst)
+    assert client.get(reverse("hotspots:list"), {"pages": pages}).status_code == 200
+
+
+def test_list_more_link_keeps_the_filters(client, csir_analyst):
+    for number in range(LIST_PAGE + 1):
+        HotspotFactory(code=f"R{number:03d}", proposed_by=csir_analyst, status="active")
+    client.force_login(csir_analyst)
+    html = client.get(reverse("hotspots:list"), {"status": "active"}).content.decode()
+    assert "status=active&amp;pages=2" in html

@@ -176,6 +176,19 @@ def test_the_csir_sees_late_and_blocked_actions_counted_per_hotspot(
     assert (coordinator["by_hotspot"][0].late, coordinator["late_total"]) == (3, 4)
 
 
+def test_the_csir_panel_shows_the_ten_most_late_hotspots_and_links_the_overview(
+    client, csir_analyst
+):
+    for _ in range(12):
+        ActionFactory(due_on=TODAY() - dt.timedelta(days=9))
+    page = home(client, csir_analyst).content.decode()
+    start = page.index('class="tf-late-by-hotspot"')
+    table = page[start : page.index("</table>", start)]
+    assert table.count('<th scope="row">') == 10
+    assert "of 12." in page
+    assert f'href="{reverse("overview:page")}"' in page
+
+
 def test_the_csir_coordinator_sees_the_reports_to_publish(client, csir_coordinator, csir_analyst):
     def report(version, **extra):
         return Report.objects.create(

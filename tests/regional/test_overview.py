@@ -13,7 +13,11 @@ from django.utils import timezone
 
 from coordination.core import geo
 from coordination.models import Axis, Strategy, StrategyPeriod
-from coordination.regional.overview.selectors import OverviewFilters, regional_overview
+from coordination.regional.overview.selectors import (
+    OVERVIEW_PAGE,
+    OverviewFilters,
+    regional_overview,
+)
 from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue, MayorDecision, PoliceOrder
 from hotspots.selectors.indicators import add_months, last_complete_month
 from taskforces.models import (
@@ -506,7 +510,9 @@ def test_queries_do_not_grow_with_the_data(client, request, csir_analyst, who):
     with CaptureQueriesContext(connection) as large:
         response = client.get(URL)
     overview = response.context["overview"]
-    assert len(overview.rows) == 150
+    # A page of rows, the caption and the map over all 150 (issue 16).
+    assert len(overview.rows) == OVERVIEW_PAGE
+    assert overview.total == 150 and len(overview.hotspots) == 150
     row = overview.rows[0]
     assert (row.orders_in_force, row.orders_expiring) == (3, 2)
     assert row.escalated == (3 if who == "csir_coordinator" else 2)
@@ -515,3 +521,36 @@ def test_queries_do_not_grow_with_the_data(client, request, csir_analyst, who):
         client.get(URL, headers={"HX-Request": "true"})
     assert len(partial.captured_queries) < len(large.captured_queries)
     print(f"\n{who}: {len(large.captured_queries)} queries (htmx {len(partial.captured_queries)})")
+    # Every row, a page at a time: the same queries, the caption's totals unchanged.
+    with CaptureQueriesContext(connection) as every:
+        response = client.get(URL, {"pages": "8"})
+    assert len(response.context["overview"].rows) == 150
+    assert len(every.captured_queries) == len(large.captured_queries)
+    assert response.context["overview"].late == overview.late
+
+
+def test_the_overview_shows_a_page_with_a_more_link_that_works_without_javascript(
+    client, csir_analyst
+):
+    _region(2 * OVERVIEW_PAGE + 5, 0, csir_analyst)
+    client.force_login(csir_analyst)
+    response = client.get(URL, {"status": "active"})
+    overview = response.context["overview"]
+    assert len(overview.rows) == OVERVIEW_PAGE and overview.more
+    html = response.content.decode()
+    assert f"{2 * OVERVIEW_PAGE + 5} hotspots" in html  # the caption counts them all
+    assert 'href="?status=active&amp;pages=2#overview-more"' in html
+    second = client.get(URL, {"status": "active", "pages": "2"})
+    assert len(second.context["overview"].rows) == 2 * OVERVIEW_PAGE
+    last = client.get(URL, {"status": "active", "pages": "3"})
+    assert len(last.context["overview"].rows) == 2 * OVERVIEW_PAGE + 5
+    assert "pages=4" not in last.content.decode()
+    partial = client.get(URL, {"pages": "2"}, headers={"HX-Request": "true"})
+    assert "<html" not in partial.content.decode()
+    assert 'id="overview-results"' in partial.content.decode()
+
+
+@pytest.mark.parametrize("pages", ["abc", "0", "-1", "²", "9999", "1" * 50])
+def test_the_overview_pages_parameter_never_fails(client, csir_analyst, pages):
+    client.force_login(csir_analyst)
+    assert client.get(URL, {"pages": pages}).status_code == 200

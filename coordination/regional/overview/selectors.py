@@ -21,9 +21,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from coordination.core import charts
 from coordination.core.bounds import parse_id
@@ -52,6 +63,11 @@ if TYPE_CHECKING:
 MEETING_WARNING_DAYS = 30
 # Police orders whose last valid day falls within this many days are highlighted.
 EXPIRY_WARNING_DAYS = 14
+# The table shows this many hotspots, then a "more" link adds as many again (``?pages=``):
+# the work per row (decisions, trends, balance, HTML) stays the same whatever the region.
+OVERVIEW_PAGE = 20
+# At most this many pages (``?pages=``), whatever the address asks for.
+MAX_PAGES = 100
 
 ActionStatus = Action.Status
 Decision = MayorDecision.Decision
@@ -68,6 +84,12 @@ class OverviewFilters:
     zone: str = ""
     status: str = ""
     axis: str = ""
+    # How many pages of rows the table shows (``OVERVIEW_PAGE`` each).
+    pages: int = 1
+
+    @property
+    def limit(self) -> int:
+        return self.pages * OVERVIEW_PAGE
 
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> OverviewFilters:
@@ -75,11 +97,15 @@ class OverviewFilters:
         zone = params.get("zone", "").strip()
         status = params.get("status", "")
         axis = params.get("axis", "")
+        pages = params.get("pages", "")
         return cls(
             commune=commune if parse_id(commune) else "",
             zone=zone if parse_id(zone) else "",
             status=status if status in Hotspot.Status.values else "",
             axis=axis if axis in Axis.values else "",
+            pages=min(max(int(pages), 1), MAX_PAGES)
+            if len(pages) <= 3 and pages.isascii() and pages.isdigit()
+            else 1,
         )
 
     def as_dict(self) -> dict[str, str]:
@@ -89,6 +115,11 @@ class OverviewFilters:
             "status": self.status,
             "axis": self.axis,
         }
+
+    def more_query(self) -> str:
+        """The query string of the "more" link: these filters and one page more."""
+        params = {name: value for name, value in self.as_dict().items() if value}
+        return urlencode({**params, "pages": str(self.pages + 1)})
 
 
 def filter_choices() -> dict:
@@ -185,38 +216,39 @@ class OverviewRow:
 @dataclass
 class Overview:
     filters: OverviewFilters
+    # The rows shown: the first ``filters.limit`` hotspots by code.
     rows: list[OverviewRow]
     axes: list[tuple[str, str]]
     today: dt.date
     # The settings of the balance of the axes (the column's heading names the window).
     balance_limits: Thresholds | None = None
+    # Every hotspot matching the filters (the map draws them all) and the caption's
+    # totals over all of them, not only over the rows shown.
+    hotspots: list[Hotspot] = field(default_factory=list)
+    late: int = 0
+    escalated: int = 0
+    orders_expiring: int = 0
 
     @property
-    def hotspots(self) -> list[Hotspot]:
-        return [row.hotspot for row in self.rows]
+    def total(self) -> int:
+        return len(self.hotspots)
 
     @property
-    def late(self) -> int:
-        return sum(row.late for row in self.rows)
-
-    @property
-    def escalated(self) -> int:
-        return sum(row.escalated for row in self.rows)
-
-    @property
-    def orders_expiring(self) -> int:
-        return sum(row.orders_expiring for row in self.rows)
+    def more(self) -> bool:
+        """Whether a "more" link adds rows (some matching hotspots are not shown)."""
+        return len(self.rows) < len(self.hotspots)
 
     @property
     def imbalanced(self) -> int:
-        """The task forces with an axis-balance warning."""
+        """The task forces with an axis-balance warning, among the rows shown."""
         return sum(1 for row in self.rows if row.balance and row.balance.warnings)
 
 
 def _hotspots(
     user: User, filters: OverviewFilters
 ) -> list[WithAnnotations[Hotspot, _HotspotAnnotations]]:
-    """The visible hotspots matching the filters, with plan and last meeting (3 queries)."""
+    """The visible hotspots matching the filters, with plan and last meeting (1 query;
+    :func:`_with_details` reads the communes and decisions of the rows shown)."""
     hotspots = visible_hotspots(user)
     links = Hotspot.communes.through.objects
     if filters.status:
@@ -237,23 +269,27 @@ def _hotspots(
         .order_by("-starts_at")
         .values("starts_at")[:1]
     )
-    # As ``hotspots.selectors.hotspots.with_details``, without the communes' boundaries
-    # (tens of kilobytes each): the map draws them from its own query.
-    communes = Commune.objects.select_related("police_zone").defer("boundary")
-    decisions = MayorDecision.objects.select_related("commune", "decided_by").defer(
-        "commune__boundary"
-    )
     return list(
-        hotspots.prefetch_related(
-            Prefetch("communes", queryset=communes), Prefetch("decisions", queryset=decisions)
-        )
-        .annotate(
+        hotspots.annotate(
             taskforce_pk=F("taskforce__pk"),
             plan_number=Subquery(versions.values("number")[:1]),
             plan_state=Subquery(versions.values("state")[:1]),
             last_meeting=Subquery(last_meeting),
-        )
-        .order_by("code")
+        ).order_by("code")
+    )
+
+
+def _with_details(hotspots: list[Any]) -> None:
+    """The communes (with their zones) and the decisions of ``hotspots`` (2 queries).
+
+    As ``hotspots.selectors.hotspots.with_details``, without the communes' boundaries
+    (tens of kilobytes each): the map draws them from its own cache."""
+    communes = Commune.objects.select_related("police_zone").defer("boundary")
+    decisions = MayorDecision.objects.select_related("commune", "decided_by").defer(
+        "commune__boundary"
+    )
+    prefetch_related_objects(
+        hotspots, Prefetch("communes", queryset=communes), Prefetch("decisions", queryset=decisions)
     )
 
 
@@ -350,13 +386,19 @@ def regional_overview(
     A fixed number of queries (11) whatever the number of hotspots, actions, meetings,
     orders or indicator values. The axis filter limits the progress, the late and
     escalated counts and the indicator trends to that axis.
+
+    Only the first ``filters.limit`` hotspots get a row (the page's "more" link asks for
+    more); the caption's late, escalated and expiring totals count every matching hotspot.
     """
     today = today or timezone.localdate()
-    hotspots = _hotspots(user, filters)
-    ids = [hotspot.pk for hotspot in hotspots]
+    every = _hotspots(user, filters)
+    hotspots = every[: filters.limit]
+    _with_details(hotspots)
+    ids = [hotspot.pk for hotspot in every]
+    # Grouped in the database for every hotspot: the totals of the caption come from it.
     figures = _action_figures(user, ids, filters.axis, today)
     orders = _order_figures(ids, today)
-    trends = _trends(ids, filters.axis)
+    trends = _trends([hotspot.pk for hotspot in hotspots], filters.axis)
     # The balance is about the three axes together: the axis filter does not apply to it.
     balances = balances_for(user, [h.taskforce_pk for h in hotspots if h.taskforce_pk is not None])
     # The plan page is open to the CSIR and the task force's members only.
@@ -425,4 +467,9 @@ def regional_overview(
         axes=axes,
         today=today,
         balance_limits=Thresholds.from_settings(),
+        hotspots=list(every),
+        late=sum(figure["late"] for figure in figures.values()),
+        escalated=sum(figure["escalated"] for figure in figures.values()),
+        orders_expiring=sum(orders.get(pk, {}).get("expiring", 0) for pk in ids)
+        + regional["expiring"] * len(ids),
     )
