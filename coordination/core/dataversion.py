@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from contextlib import nullcontext
 
 from django.apps import apps
+from django.db import DatabaseError, transaction
 from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -78,15 +80,27 @@ def tables() -> list[str]:
 
 
 def current(connection: BaseDatabaseWrapper = default_connection) -> int | None:
-    """The data version now (one cheap query), or ``None`` where there is none."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT last_value FROM {SEQUENCE}")  # noqa: S608 - a constant
-        elif connection.vendor == "sqlite":
-            cursor.execute(f"SELECT value FROM {SEQUENCE} WHERE id = 1")  # noqa: S608
-        else:
-            return None
-        row = cursor.fetchone()
+    """The data version now (one cheap query), or ``None`` where there is none: another
+    database, or a database not migrated since this module came (no number, no cache;
+    inside a transaction the failed read is rolled back to a savepoint)."""
+    if connection.vendor == "postgresql":
+        sql = f"SELECT last_value FROM {SEQUENCE}"  # noqa: S608 - a constant
+    elif connection.vendor == "sqlite":
+        sql = f"SELECT value FROM {SEQUENCE} WHERE id = 1"  # noqa: S608 - a constant
+    else:
+        return None
+    try:
+        with (
+            transaction.atomic(using=connection.alias)
+            if connection.in_atomic_block
+            else nullcontext(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
+            row = cursor.fetchone()
+    except DatabaseError:
+        logger.warning("No data version (run migrate): pages are not cached", exc_info=True)
+        return None
     return int(row[0]) if row else None
 
 

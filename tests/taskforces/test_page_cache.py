@@ -172,3 +172,14 @@ def test_off_when_the_setting_is_zero(client, cast):
     with override_settings(PAGE_CACHE_SECONDS=0):
         warm(client, url)
         assert not hit(fetch(client, url))
+
+
+def test_a_database_without_the_data_version_serves_every_page_uncached(client, cast, monkeypatch):
+    """Code deployed before ``migrate`` ran: no number, no cache, no error."""
+    url = reverse("taskforces:plan", args=[cast.taskforce.pk])
+    client.force_login(cast.coordinator)
+    monkeypatch.setattr(dataversion, "SEQUENCE", "portal_data_version_not_migrated")
+    assert dataversion.current() is None
+    warm(client, url)
+    response = fetch(client, url)
+    assert not hit(response) and cast.security.title in response.content.decode()
