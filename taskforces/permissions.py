@@ -24,13 +24,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, TypeGuard, cast
+from typing import Any, Literal, TypeGuard, cast
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
+from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
 from coordination.models import Agency, User
@@ -315,6 +319,123 @@ def my_actions_filter(user: User) -> Q:
     )
 
 
+# --- The same, read once per request (the home page and 'my actions') -----------------
+
+
+@dataclass(frozen=True)
+class Granted:
+    """The task forces a person holds each task-force permission on (guardian, as granted)."""
+
+    by_codename: dict[str, frozenset[int]]
+    # The person's groups (their agency's): the rights on actions are held by groups.
+    group_ids: frozenset[int] = frozenset()
+    # The ids of the action rights (``change_action``, ``comment_action``).
+    action_right_ids: frozenset[int] = frozenset()
+
+    def ids(self, codename: str) -> list[int]:
+        return sorted(self.by_codename.get(codename, frozenset()))
+
+
+_GROUPS = " groups"
+_RIGHTS = " action rights"
+
+
+def granted(user: User | AnonymousUser) -> Granted:
+    """``user``'s task-force object permissions, from guardian's user and group tables in
+    one query, kept on the user object for the rest of the request (as Django keeps
+    ``_perm_cache``): the panels of a page filter by literal ids instead of planning the
+    same ``get_objects_for_user`` subqueries once per list. Same rule as ``_granted``:
+    object permissions only, superuser status adds nothing, nothing for inactive people.
+    """
+    if not _active(user):
+        return Granted({})
+    cached = user.__dict__.get("_taskforce_granted")
+    if cached is not None:
+        return cast(Granted, cached)
+    ctype = ContentType.objects.get_for_model(TaskForce)
+    own = UserObjectPermission.objects.filter(user=user, content_type=ctype)
+    group = GroupObjectPermission.objects.filter(group__user=user, content_type=ctype)
+    # The person's groups and the ids of the action rights ride along under names no
+    # permission has (same query), for ``agency_action_ids``.
+    groups = user.groups.values_list(
+        Cast("pk", output_field=CharField()), Value(_GROUPS, output_field=CharField())
+    )
+    rights = Permission.objects.filter(
+        content_type=ContentType.objects.get_for_model(Action),
+        codename__in=[LEAD_CODENAME, PARTNER_CODENAME],
+    ).values_list(Cast("pk", output_field=CharField()), Value(_RIGHTS, output_field=CharField()))
+    pairs = own.values_list("object_pk", "permission__codename").union(
+        group.values_list("object_pk", "permission__codename"), groups, rights
+    )
+    by_codename: dict[str, set[int]] = {}
+    for object_pk, codename in pairs:
+        by_codename.setdefault(codename, set()).add(int(object_pk))
+    group_ids = frozenset(by_codename.pop(_GROUPS, set()))
+    right_ids = frozenset(by_codename.pop(_RIGHTS, set()))
+    result = Granted(
+        {codename: frozenset(ids) for codename, ids in by_codename.items()}, group_ids, right_ids
+    )
+    user.__dict__["_taskforce_granted"] = result
+    return result
+
+
+def _ids_queryset(ids: list[int]) -> QuerySet[Any]:
+    return TaskForce.objects.filter(pk__in=ids).values("pk")
+
+
+def cross_taskforce_action_filter_granted(user: User) -> Q:
+    """``cross_taskforce_action_filter`` on the ids of ``granted(user)``."""
+    grants = granted(user)
+    seen = Q() if policy.is_csir(user) else Q(plan__taskforce__in=grants.ids("view_taskforce"))
+    return seen & confidentiality.visible_across(
+        user,
+        _ids_queryset(grants.ids(confidentiality.CIRCLE_CODENAME)),
+        taskforce="plan__taskforce",
+    )
+
+
+def agency_action_ids(user: User) -> frozenset[int]:
+    """The actions on which ``user`` or their groups (their agency's) hold
+    ``change_action`` or ``comment_action`` (guardian, as granted): one query, kept on the
+    user object for the request like ``granted``. Read as ids, the lists filter on a
+    literal set the database hashes whatever its statistics, where the subquery was
+    planned as a nested loop over every right of the agency (or JIT-compiled)."""
+    cached = user.__dict__.get("_agency_action_ids")
+    if cached is not None:
+        return cast(frozenset[int], cached)
+    if not _active(user):
+        return frozenset()
+    grants = granted(user)
+    ctype = ContentType.objects.get_for_model(Action)
+    rights = sorted(grants.action_right_ids)
+    own = UserObjectPermission.objects.filter(user=user, content_type=ctype, permission__in=rights)
+    # The groups and rights as literal ids: guardian's index on (group, content type,
+    # object), no join for the planner to get wrong.
+    group = GroupObjectPermission.objects.filter(
+        group__in=sorted(grants.group_ids), content_type=ctype, permission__in=rights
+    )
+    pks = own.values_list("object_pk", flat=True).union(group.values_list("object_pk", flat=True))
+    result = frozenset(int(pk) for pk in pks)
+    user.__dict__["_agency_action_ids"] = result
+    return result
+
+
+def my_actions_filter_granted(user: User) -> Q:
+    """``my_actions_filter`` on the ids of ``granted(user)`` and ``agency_action_ids``."""
+    grants = granted(user)
+    return (
+        # One array parameter, not one placeholder per action: compiling a long IN list
+        # cost more than running the query.
+        Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [sorted(agency_action_ids(user))]))
+        & Q(plan__taskforce__in=grants.ids("contribute"))
+        & confidentiality.visible_across(
+            user,
+            _ids_queryset(grants.ids(confidentiality.CIRCLE_CODENAME)),
+            taskforce="plan__taskforce",
+        )
+    )
+
+
 # --- Actions --------------------------------------------------------------------------
 
 
@@ -529,7 +650,7 @@ def can_report_displacement(user: User) -> bool:
         return True
     if not _active(user):
         return False
-    return works_for_police(user) or contributing_taskforces(user).exists()
+    return works_for_police(user) or bool(granted(user).ids("contribute"))
 
 
 def visible_displacements(user: User) -> QuerySet[DisplacementReport]:

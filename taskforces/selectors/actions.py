@@ -17,6 +17,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
     Window,
@@ -95,6 +96,29 @@ def axis_progress(actions: list[Action]) -> list[AxisProgress]:
     return result
 
 
+def axis_progress_of(actions: QuerySet[Action]) -> tuple[list[AxisProgress], int]:
+    """``axis_progress`` counted by the database, and how many actions there are in all
+    (cancelled ones too): one query whatever the length of the plan."""
+    rows = {
+        row["axis"]: row
+        for row in actions.values("axis")
+        .annotate(
+            all=Count("pk"),
+            count=Count("pk", filter=~Q(status=Status.CANCELLED)),
+            done=Count("pk", filter=Q(status=Status.DONE)),
+            total=Sum("progress", filter=~Q(status=Status.CANCELLED), default=0),
+        )
+        .order_by()
+    }
+    result = []
+    for axis in Axis:
+        row = rows.get(axis.value, {"count": 0, "done": 0, "total": 0})
+        count = row["count"]
+        average = round(row["total"] / count) if count else 0
+        result.append(AxisProgress(axis.value, str(axis.label), count, row["done"], average))
+    return result, sum(row["all"] for row in rows.values())
+
+
 def group_by_axis(actions: list[Action]) -> list[dict[str, Any]]:
     """Actions grouped in the order of the strategy's axes."""
     groups: dict[str, list[Action]] = defaultdict(list)
@@ -164,28 +188,36 @@ def my_actions_shown(user: User, *, status: str = "", pages: int = 1) -> tuple[l
     """The first ``pages`` × MY_ACTIONS_PAGE of :func:`my_actions` and how many there are
     in all, in the same queries (the total is a window count, taken before the limit): a
     police officer in fifteen task forces has hundreds and the page grew with them."""
-    actions = Action.objects.filter(permissions.my_actions_filter(user))
+    actions = Action.objects.filter(permissions.my_actions_filter_granted(user))
     if status == "late":
         actions = actions.filter(late_condition(timezone.localdate()))
     elif status:
         actions = actions.filter(status=status)
-    rows = list(
-        for_lists(actions)
-        .select_related("plan__taskforce__hotspot")
-        .annotate(total=Window(Count("pk")))
-        .order_by("due_on", "plan__taskforce__hotspot__code", "pk")[: pages * MY_ACTIONS_PAGE]
+    order = ("due_on", "plan__taskforce__hotspot__code", "pk")
+    # The page's ids and the total first, on narrow rows (sorting every matching action
+    # with all its joined columns grew with the region), then those rows in full.
+    page = list(
+        actions.annotate(total=Window(Count("pk")))
+        .order_by(*order)
+        .values_list("pk", "total")[: pages * MY_ACTIONS_PAGE]
     )
-    total = int(rows[0].total) if rows else 0
-    shown: list[Action] = [*rows]
+    total = int(page[0][1]) if page else 0
+    shown: list[Action] = list(
+        for_lists(Action.objects.filter(pk__in=[pk for pk, _total in page]))
+        .select_related("plan__taskforce__hotspot")
+        .order_by(*order)
+    )
     return shown, total
 
 
 def open_escalations_of(user: User, plan: ActionPlan | None = None) -> list[Escalation]:
-    """Unresolved escalations on actions the user may see (the CSIR's inbox)."""
-    visible = Action.objects.filter(permissions.cross_taskforce_action_filter(user))
-    escalations = Escalation.objects.filter(resolved_at__isnull=True, action__in=visible)
+    """Unresolved escalations on actions the user may see (the CSIR's inbox; with
+    ``plan``, that plan's, through the task force's own access)."""
     if plan is not None:
-        escalations = escalations.filter(action__plan=plan)
+        visible = permissions.visible_actions(user, plan)
+    else:
+        visible = Action.objects.filter(permissions.cross_taskforce_action_filter(user))
+    escalations = Escalation.objects.filter(resolved_at__isnull=True, action__in=visible)
     return list(
         escalations.select_related(
             "action__plan__taskforce__hotspot", "action__lead_agency", "raised_by"

@@ -14,9 +14,9 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Window
 from django.utils import timezone
-from guardian.shortcuts import get_objects_for_user
 
 from coordination.models import User
+from coordination.people import confidentiality
 from coordination.people import permissions as policy
 from taskforces import permissions
 from taskforces.models import (
@@ -39,6 +39,16 @@ from taskforces.selectors.actions import (
 SOON_DAYS = 14
 # The length of each list of actions on the home page (the full lists are one link away).
 LIST_LENGTH = 10
+# The task forces the member's panel names (with their number; the list has them all).
+TASKFORCES_SHOWN = 12
+_HOTSPOT_UNSHOWN = (
+    "hotspot__perimeter",
+    "hotspot__description",
+    "hotspot__description_translation",
+    "hotspot__closure_reason",
+    "hotspot__closure_reason_translation",
+    "hotspot__phenomena",
+)
 # The open escalations the CSIR's panel lists (with their total; the inbox has them all).
 ESCALATIONS_SHOWN = 5
 
@@ -52,15 +62,28 @@ def soon_condition(today: dt.date, days: int = SOON_DAYS) -> Q:
     )
 
 
-def _granted(user: User, codename: str) -> QuerySet[TaskForce]:
-    """The task forces on which ``user`` holds ``codename`` (guardian, as granted)."""
-    return get_objects_for_user(
-        user,
-        f"taskforces.{codename}",
-        klass=TaskForce,
-        with_superuser=False,
-        accept_global_perms=False,
-    )
+def _granted(user: User, codename: str) -> list[TaskForce]:
+    """The task forces on which ``user`` holds ``codename`` (guardian, as granted, read once
+    per request by ``permissions.granted``), with their hotspot, by code: the panels share
+    one query for them all."""
+    grants = permissions.granted(user)
+    cached = user.__dict__.get("_home_taskforces")
+    if cached is None:
+        ids = set(grants.ids("view_taskforce")) | set(grants.ids("edit_plan"))
+        cached = (
+            list(
+                TaskForce.objects.filter(pk__in=ids)
+                .select_related("hotspot")
+                # The panels name the hotspot; its perimeter and texts are not drawn.
+                .defer(*_HOTSPOT_UNSHOWN)
+                .order_by("hotspot__code")
+            )
+            if ids
+            else []
+        )
+        user.__dict__["_home_taskforces"] = cached
+    wanted = set(grants.ids(codename))
+    return [taskforce for taskforce in cached if taskforce.pk in wanted]
 
 
 def _latest(model: type[PlanVersion] | type[AnnexVersion]) -> Subquery:
@@ -97,24 +120,39 @@ def returned_summary(user: User) -> dict[str, Any] | None:
     members of its circle (``Access.can_edit_annex``). None when there is nothing."""
     if policy.is_csir(user) or not user.is_active:
         return None
-    plans = list(
-        PlanVersion.objects.filter(
-            state=PlanVersion.State.RETURNED,
-            pk=_latest(PlanVersion),
-            plan__taskforce__in=_granted(user, "edit_plan").values("pk"),
-        )
-        .select_related("plan__taskforce__hotspot", "reviewed_by")
-        .order_by("-reviewed_at", "pk")
+    grants = permissions.granted(user)
+    editing = grants.ids("edit_plan")
+    # The annex's editors: in the circle and active members (``Access.can_edit_annex``).
+    keeping = sorted(
+        grants.by_codename.get(confidentiality.CIRCLE_CODENAME, frozenset())
+        & grants.by_codename.get("contribute", frozenset())
     )
-    annexes = list(
-        AnnexVersion.objects.filter(
-            state=AnnexVersion.State.RETURNED,
-            pk=_latest(AnnexVersion),
-            plan__taskforce__in=permissions.circle_taskforces(user).values("pk"),
+    # Nothing to rework where one edits nothing: no query (most members).
+    plans = (
+        list(
+            PlanVersion.objects.filter(
+                state=PlanVersion.State.RETURNED,
+                pk=_latest(PlanVersion),
+                plan__taskforce__in=editing,
+            )
+            .select_related("plan__taskforce__hotspot", "reviewed_by")
+            .order_by("-reviewed_at", "pk")
         )
-        .filter(plan__taskforce__in=permissions.contributing_taskforces(user).values("pk"))
-        .select_related("plan__taskforce__hotspot", "reviewed_by")
-        .order_by("-reviewed_at", "pk")
+        if editing
+        else []
+    )
+    annexes = (
+        list(
+            AnnexVersion.objects.filter(
+                state=AnnexVersion.State.RETURNED,
+                pk=_latest(AnnexVersion),
+                plan__taskforce__in=keeping,
+            )
+            .select_related("plan__taskforce__hotspot", "reviewed_by")
+            .order_by("-reviewed_at", "pk")
+        )
+        if keeping
+        else []
     )
     if not plans and not annexes:
         return None
@@ -130,16 +168,19 @@ def coordination_summary(user: User) -> dict[str, Any] | None:
     prepare in the next SOON_DAYS days. None for somebody who runs no task force."""
     if policy.is_csir(user) or not user.is_active:
         return None
-    run = list(_granted(user, "edit_plan").select_related("hotspot").order_by("hotspot__code"))
+    grants = permissions.granted(user)
+    if not grants.ids("edit_plan"):
+        return None
+    run = _granted(user, "edit_plan")
     if not run:
         return None
     today, now = timezone.localdate(), timezone.now()
     actions = Action.objects.filter(plan__taskforce__in=[taskforce.pk for taskforce in run]).filter(
-        permissions.cross_taskforce_action_filter(user)
+        permissions.cross_taskforce_action_filter_granted(user)
     )
     meetings = list(
         Meeting.objects.filter(
-            taskforce__in=_granted(user, "schedule_meetings").values("pk"),
+            taskforce__in=grants.ids("schedule_meetings"),
             starts_at__gte=now,
             starts_at__lte=now + dt.timedelta(days=SOON_DAYS),
             cancelled_at__isnull=True,
@@ -168,7 +209,7 @@ def chaired(user: User) -> list[TaskForce]:
         taskforce=OuterRef("pk"), starts_at__gte=timezone.now(), cancelled_at__isnull=True
     ).order_by("starts_at")
     taskforces: list[TaskForce] = list(
-        permissions.granted_taskforces(user)
+        TaskForce.objects.filter(pk__in=permissions.granted(user).ids("view_taskforce"))
         .filter(pk__in=chairs)
         .select_related("hotspot")
         .annotate(
@@ -190,15 +231,15 @@ def chaired(user: User) -> list[TaskForce]:
 def home_summary(user: User) -> dict[str, Any] | None:
     """For a task-force member: their agency's actions that are late, blocked or due within
     SOON_DAYS days, the actions they own, their next meetings, and their task forces."""
-    taskforces = list(
-        permissions.granted_taskforces(user).select_related("hotspot").order_by("hotspot__code")
-    )
+    if not permissions.granted(user).ids("view_taskforce"):
+        return None
+    taskforces = _granted(user, "view_taskforce")
     if not taskforces:
         return None
     today = timezone.localdate()
-    agency = Action.objects.filter(permissions.my_actions_filter(user))
+    agency = Action.objects.filter(permissions.my_actions_filter_granted(user))
     owned = Action.objects.filter(owner=user).filter(
-        permissions.cross_taskforce_action_filter(user)
+        permissions.cross_taskforce_action_filter_granted(user)
     )
     meetings = list(
         Meeting.objects.filter(
@@ -210,7 +251,8 @@ def home_summary(user: User) -> dict[str, Any] | None:
         .order_by("starts_at", "pk")[:5]
     )
     return {
-        "taskforces": taskforces,
+        "taskforces": taskforces[:TASKFORCES_SHOWN],
+        "taskforce_count": len(taskforces),
         "actions": _actions(agency.filter(late_condition(today) | Q(status=Status.BLOCKED))),
         "soon": _actions(agency.filter(soon_condition(today))),
         "owned": _actions(owned.exclude(status__in=CLOSED_STATUSES)),

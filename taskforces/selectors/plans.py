@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,16 @@ from taskforces.models import (
     TaskForce,
 )
 from taskforces.permissions import access_for
-from taskforces.selectors.actions import Status, axis_progress, for_lists, group_by_axis
+from taskforces.selectors.actions import (
+    Status,
+    axis_progress,
+    for_lists,
+    group_by_axis,
+    with_late,
+)
+
+# The actions each axis of the plan page shows before its "show all" link.
+AXIS_SHOWN = 20
 
 # --- Plans ----------------------------------------------------------------------------
 
@@ -187,15 +196,45 @@ def last_validated(plan: ActionPlan) -> PlanVersion | None:
 EDITABLE_STATES = (PlanVersion.State.DRAFT, PlanVersion.State.RETURNED)
 
 
-def plan_page(user: User, plan: ActionPlan) -> dict[str, Any]:
+def shown_by_axis(actions: list[Action], *, show_all: bool) -> list[dict[str, Any]]:
+    """``group_by_axis`` with each axis cut to its first ``AXIS_SHOWN`` actions (unless
+    ``show_all``): ``count`` is the axis's total, ``more`` whether some are left out (a
+    link shows them all). The partner agencies are fetched for the shown actions only, in
+    one query."""
+    groups = group_by_axis(actions)
+    for group in groups:
+        group["count"] = len(group["actions"])
+        if not show_all:
+            group["actions"] = group["actions"][:AXIS_SHOWN]
+        group["more"] = len(group["actions"]) < group["count"]
+    shown = [action for group in groups for action in group["actions"]]
+    prefetch_related_objects(
+        shown, Prefetch("partner_agencies", queryset=Agency.objects.order_by("name_fr"))
+    )
+    return groups
+
+
+def plan_page(user: User, plan: ActionPlan, *, show_all: bool = False) -> dict[str, Any]:
     """The plan as the user sees it; its police-judicial annex only for those who see
-    police-judicial items (for anyone else, ``annex`` is None and nothing hints at it)."""
+    police-judicial items (for anyone else, ``annex`` is None and nothing hints at it).
+
+    Each axis shows its first ``AXIS_SHOWN`` actions unless ``show_all`` (the whole plan
+    is one link away, and complete in the CSV export): the page stays the same size
+    however long the plan grows."""
     access = access_for(user, plan.taskforce)
-    actions = list(for_lists(permissions.visible_actions(user, plan)))
+    actions = list(
+        with_late(
+            permissions.visible_actions(user, plan).select_related(
+                "lead_agency", "owner", "indicator"
+            )
+        )
+    )
     main = [action for action in actions if not in_annex(action)]
     version = current_version(plan)
     editable = version.state in EDITABLE_STATES
-    annex = annex_page(access, plan, [action for action in actions if in_annex(action)])
+    annex = annex_page(
+        access, plan, [action for action in actions if in_annex(action)], show_all=show_all
+    )
     can_add_main = (
         access.can_create_action
         and access.can_edit_plan
@@ -207,7 +246,8 @@ def plan_page(user: User, plan: ActionPlan) -> dict[str, Any]:
         "access": access,
         "version": version,
         "versions": list(plan.versions.select_related("reviewed_by", "submitted_by")),
-        "groups": group_by_axis(main),
+        "groups": shown_by_axis(main, show_all=show_all),
+        "show_all": show_all,
         # The task force's progress: the circle counts its own actions in it.
         "progress": axis_progress(actions),
         "action_count": len(main),
@@ -223,7 +263,9 @@ def plan_page(user: User, plan: ActionPlan) -> dict[str, Any]:
     }
 
 
-def annex_page(access: permissions.Access, plan: ActionPlan, actions: list[Action]) -> Any:
+def annex_page(
+    access: permissions.Access, plan: ActionPlan, actions: list[Action], *, show_all: bool = True
+) -> Any:
     """The police-judicial annex on the plan page: None outside the circle."""
     if not access.sees_police_judicial:
         return None
@@ -234,7 +276,7 @@ def annex_page(access: permissions.Access, plan: ActionPlan, actions: list[Actio
     return {
         "version": version,
         "versions": list(plan.annex_versions.select_related("reviewed_by", "submitted_by")),
-        "groups": group_by_axis(actions),
+        "groups": shown_by_axis(actions, show_all=show_all),
         "action_count": len(actions),
         "missing": annex_missing(plan) if editable and can_edit and actions else [],
         "can_submit": editable and can_edit and bool(actions),

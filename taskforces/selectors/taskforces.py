@@ -12,16 +12,18 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_groups_with_perms, get_users_with_perms
 
-from coordination.models import User
+from coordination.models import Agency, User
 from coordination.people import confidentiality
 from coordination.people.selectors import csir_people
 from taskforces import permissions
@@ -34,7 +36,13 @@ from taskforces.models import (
     TaskForce,
 )
 from taskforces.permissions import access_for
-from taskforces.selectors.actions import Status, axis_progress, for_lists, open_escalations_of
+from taskforces.selectors.actions import (
+    Status,
+    axis_progress_of,
+    late_condition,
+    open_escalations_of,
+    with_late,
+)
 from taskforces.selectors.plans import current_version
 
 # --- Task forces ----------------------------------------------------------------------
@@ -76,11 +84,40 @@ def members(taskforce: TaskForce) -> list[Membership]:
     )
 
 
-def taskforce_page(user: User, taskforce: TaskForce, plan: ActionPlan) -> dict[str, Any]:
-    """Members, meetings, the plan's progress per axis, late and blocked actions."""
-    now = timezone.now()
+# The late and the blocked actions the task force's page lists (with their totals; the
+# plan has them all).
+LIST_LENGTH = 10
+
+
+def taskforce_page(
+    user: User, taskforce: TaskForce, plan: ActionPlan, *, show_all: bool = False
+) -> dict[str, Any]:
+    """Members, meetings, the plan's progress per axis, late and blocked actions.
+
+    The progress is counted by the database and the lists hold their first LIST_LENGTH
+    actions (all with ``show_all``), with their totals: the page does not grow with the
+    plan."""
+    now, today = timezone.now(), timezone.localdate()
     access = access_for(user, taskforce)
-    actions = list(for_lists(permissions.visible_actions(user, plan)))
+    visible = permissions.visible_actions(user, plan)
+    progress, action_count = axis_progress_of(visible)
+    # Late or blocked in one query; the partner agencies for the shown ones in another.
+    flagged = list(
+        with_late(
+            visible.filter(late_condition(today) | Q(status=Status.BLOCKED)).select_related(
+                "lead_agency", "owner", "indicator"
+            ),
+            today,
+        ).order_by("due_on", "pk")
+    )
+    late = [a for a in flagged if a.is_late]
+    blocked = [a for a in flagged if a.status == Status.BLOCKED]
+    limit = None if show_all else LIST_LENGTH
+    shown_late, shown_blocked = late[:limit], blocked[:limit]
+    prefetch_related_objects(
+        list({a.pk: a for a in [*shown_late, *shown_blocked]}.values()),
+        Prefetch("partner_agencies", queryset=Agency.objects.order_by("name_fr")),
+    )
     meetings = Meeting.objects.filter(taskforce=taskforce)
     return {
         "taskforce": taskforce,
@@ -90,10 +127,12 @@ def taskforce_page(user: User, taskforce: TaskForce, plan: ActionPlan) -> dict[s
         "past_meetings": list(meetings.filter(starts_at__lt=now).order_by("-starts_at")[:5]),
         "plan": plan,
         "version": current_version(plan),
-        "action_count": len(actions),
-        "progress": axis_progress(actions),
-        "late": [a for a in actions if a.is_late],
-        "blocked": [a for a in actions if a.status == Status.BLOCKED],
+        "action_count": action_count,
+        "progress": progress,
+        "late": shown_late,
+        "late_count": len(late),
+        "blocked": shown_blocked,
+        "blocked_count": len(blocked),
         "open_escalations": open_escalations_of(user, plan),
     }
 

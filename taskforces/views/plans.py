@@ -27,7 +27,9 @@ ANNEX_PREFIX = "annex"
 
 
 def _plan_page(request: AuthenticatedHttpRequest, plan: ActionPlan, **extra) -> HttpResponse:
-    context = plan_selectors.plan_page(request.user, plan)
+    # ?all=1: every action of every axis (by default each axis shows its first ones).
+    show_all = request.GET.get("all") == "1"
+    context = plan_selectors.plan_page(request.user, plan, show_all=show_all)
     if context["can_review"]:
         context["review_form"] = extra.pop("review_form", None) or ReviewForm()
     if context["annex"] is not None and context["annex"]["can_review"]:

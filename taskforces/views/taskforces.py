@@ -39,7 +39,9 @@ def taskforce_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def taskforce_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     taskforce = permissions.get_taskforce_for(request.user, pk)
     plan = plan_selectors.plan_of(taskforce)
-    context = taskforce_selectors.taskforce_page(request.user, taskforce, plan)
+    # ?all=1: every late and blocked action (by default the first of each list).
+    show_all = request.GET.get("all") == "1"
+    context = taskforce_selectors.taskforce_page(request.user, taskforce, plan, show_all=show_all)
     context["balance"] = balance_selectors.balance_for(request.user, taskforce)
     viewlog.shown(request, [*context["late"], *context["blocked"]], via=viewlog.VIA_TASKFORCE_PAGE)
     return render(request, "taskforces/detail.html", context)
