@@ -233,6 +233,11 @@ def creatable_hotspots(user: User) -> QuerySet[Hotspot]:
     return Hotspot.objects.filter(pk__in=allowed).order_by("code")
 
 
+def can_remind_indicators(user: User) -> bool:
+    """The CSIR reminds the supplying agencies of the indicator values missing."""
+    return policy.is_csir(user)
+
+
 def may_record_orders(user: User) -> bool:
     """Whether the 'new order' page is open to ``user`` at all."""
     return can_create_order(user, None) or creatable_hotspots(user).exists()

@@ -608,6 +608,11 @@ def get_escalation_for(user: User, pk: int, perm: EscalationPerm = "view") -> Es
     return escalation
 
 
+def can_list_escalations(user: User | AnonymousUser) -> bool:
+    """The list of open escalations across task forces is the CSIR's (it resolves them)."""
+    return policy.is_csir(user)
+
+
 def can_grant_access(user: User | AnonymousUser) -> bool:
     """Extra grants beyond the memberships are given by an administrator or the CSIR
     coordinator, who governs who sees what (each grant and revocation is audited)."""

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coordination.models import User
-from coordination.people import permissions as policy
 from coordination.people.http import AuthenticatedHttpRequest
 from hotspots import permissions
 from hotspots.forms.indicators import (
@@ -369,7 +368,7 @@ def indicator_completeness(request: AuthenticatedHttpRequest) -> HttpResponse:
         "month": month,
         "totals": report.month_totals(),
         "missing": report.missing_in(month),
-        "can_remind": policy.is_csir(request.user),
+        "can_remind": permissions.can_remind_indicators(request.user),
     }
     return render(request, "hotspots/indicators/completeness.html", context)
 
@@ -377,7 +376,7 @@ def indicator_completeness(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def indicator_remind(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The CSIR's "remind now": tell the supplying agencies of the month's missing values."""
-    if not policy.is_csir(request.user):
+    if not permissions.can_remind_indicators(request.user):
         raise PermissionDenied
     months = selectors.recent_months(COMPLETENESS_MONTHS)
     url = reverse("hotspots:indicator_completeness")

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coordination.audit import viewlog
-from coordination.people import permissions as policy
 from coordination.people.http import AuthenticatedHttpRequest
 from taskforces import permissions
 from taskforces.forms.actions import (
@@ -246,7 +245,7 @@ def action_escalate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def escalations(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The CSIR's list of open escalations, each with a resolve form."""
-    if not policy.is_csir(request.user):
+    if not permissions.can_list_escalations(request.user):
         raise PermissionDenied
     open_ones = action_selectors.open_escalations_of(request.user)
     resolved = action_selectors.recently_resolved(request.user)
