@@ -43,6 +43,11 @@ class Hotspot(Bilingual, BilingualContent):
     communes = models.ManyToManyField(Commune, related_name="hotspots", verbose_name=_("communes"))
     phenomena = models.JSONField(_("phenomena observed"), default=list, blank=True)
     perimeter = models.JSONField(_("perimeter (GeoJSON)"), null=True, blank=True)
+    # [lon, lat]: a point inside ``perimeter`` (``geo.area_center``), stored by the services
+    # that write the perimeter so that maps place markers and arrows without parsing it.
+    perimeter_centre = models.JSONField(
+        _("centre of the perimeter"), null=True, blank=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
     )

@@ -590,6 +590,14 @@ class ActionUpdate(BilingualContent, models.Model):
         ordering = ["action", "-at", "-id"]
         verbose_name = _("action update")
         verbose_name_plural = _("action updates")
+        indexes = [
+            # An action's updates of a window and its latest one, with what the rule needs
+            # (the axis balance, selectors/balance.py): read from the index alone.
+            models.Index(
+                fields=["action", "at", "confidentiality"],
+                name="actionupdate_action_at",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d}"

@@ -31,6 +31,9 @@ that such items exist; the circle (and the CSIR coordinator) see them counted.
 
 Three queries whatever the number of task forces, actions or updates: the task forces,
 one aggregate of the actions and one of the updates, each grouped by task force and axis.
+The updates are read per action through the index on (action, at) (taskforces 0010): the
+count of the window and the latest update, so that the cost follows the number of actions
+and the window, not the whole history of the updates (issue 16).
 """
 
 from __future__ import annotations
@@ -41,7 +44,20 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db.models import Avg, Count, Max, Q, Sum
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -263,11 +279,65 @@ def _warnings(
     return warnings
 
 
+def _update_figures(
+    ids: Collection[int],
+    *,
+    actions_visible: Q,
+    sees_updates: Q | bool,
+    as_of: dt.datetime,
+    start: dt.datetime,
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """(task force id, axis) → the updates of the window (``recent``) and the latest one
+    (``last``), up to ``as_of``; one query.
+
+    Per action, through the index on (action, at): the updates of the window, and the
+    latest one (a backward step in the index), so the history older than the window is
+    never read. ``actions_visible`` is the reader's rule for the actions (an update of a
+    hidden action is hidden); ``sees_updates`` whether they see the police-judicial updates
+    of the visible actions: always, never, or where the condition on the action holds.
+    """
+
+    def per_action(visible: Q) -> tuple[Subquery, Subquery]:
+        updates = (
+            ActionUpdate.objects.filter(action=OuterRef("pk"), at__lte=as_of)
+            .filter(visible)
+            .order_by()
+        )
+        # COUNT(*) without GROUP BY: one row per action, read from the index alone.
+        recent = (
+            updates.filter(at__gt=start)
+            .annotate(n=Func(function="COUNT", template="COUNT(*)", output_field=IntegerField()))
+            .values("n")
+        )
+        latest = updates.order_by("-at").values("at")[:1]
+        return Subquery(recent), Subquery(latest)
+
+    every = per_action(Q())
+    public = per_action(~confidentiality.hidden())
+    recent: Any
+    last: Any
+    if sees_updates is True:
+        recent, last = every
+    elif sees_updates is False:
+        recent, last = public
+    else:
+        recent = Case(When(sees_updates, then=every[0]), default=public[0])
+        last = Case(When(sees_updates, then=every[1]), default=public[1])
+    rows = (
+        Action.objects.filter(plan__taskforce_id__in=ids)
+        .filter(actions_visible)
+        .values("plan__taskforce_id", "axis")
+        .annotate(recent=Cast(Sum(recent), IntegerField()), last=Max(last))
+        .order_by()
+    )
+    return {(row["plan__taskforce_id"], row["axis"]): dict(row) for row in rows}
+
+
 def _balances(
     taskforce_ids: Collection[int],
     *,
     actions_visible: Q,
-    updates_visible: Q,
+    sees_updates: Q | bool,
     as_of: dt.datetime | None,
 ) -> dict[int, Balance]:
     """Task force id → its balance (3 queries, whatever the number of task forces)."""
@@ -296,14 +366,9 @@ def _balances(
         )
         .order_by()
     }
-    updates = {
-        (row["action__plan__taskforce_id"], row["action__axis"]): row
-        for row in ActionUpdate.objects.filter(action__plan__taskforce_id__in=ids, at__lte=as_of)
-        .filter(updates_visible)
-        .values("action__plan__taskforce_id", "action__axis")
-        .annotate(recent=Count("pk", filter=Q(at__gt=start)), last=Max("at"))
-        .order_by()
-    }
+    updates = _update_figures(
+        ids, actions_visible=actions_visible, sees_updates=sees_updates, as_of=as_of, start=start
+    )
     balances: dict[int, Balance] = {}
     for pk in ids:
         taskforce = taskforces.get(pk)
@@ -357,12 +422,12 @@ def balances_for(
     """
     circle = circle_taskforces(user).values("pk")
     actions = confidentiality.visible_across(user, circle, taskforce="plan__taskforce")
-    updates = confidentiality.visible_across(
-        user, circle, taskforce="action__plan__taskforce"
-    ) & confidentiality.visible_across(
-        user, circle, taskforce="action__plan__taskforce", prefix="action__"
+    # An update is seen where its action is (``actions``) and, if police-judicial itself,
+    # in the circle's task forces only: ``visible_across`` on the update, applied per action.
+    sees: Q | bool = (
+        True if confidentiality.sees_everywhere(user) else Q(plan__taskforce__in=circle)
     )
-    return _balances(taskforce_ids, actions_visible=actions, updates_visible=updates, as_of=as_of)
+    return _balances(taskforce_ids, actions_visible=actions, sees_updates=sees, as_of=as_of)
 
 
 def balance_for(user: User, taskforce: TaskForce, *, as_of: dt.datetime | None = None) -> Balance:
@@ -378,6 +443,6 @@ def balances_for_audience(
     return _balances(
         taskforce_ids,
         actions_visible=confidentiality.visible(sees=police_judicial),
-        updates_visible=confidentiality.visible_updates(sees=police_judicial),
+        sees_updates=police_judicial,
         as_of=as_of,
     )
