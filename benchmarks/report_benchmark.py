@@ -11,8 +11,8 @@ to 2 CPU cores (when the machine has them), it times the snapshot and the French
 the regional report (police-judicial version: everything counted) and prints the seconds
 and the peak resident memory (``getrusage`` maxrss: Python and WeasyPrint's native
 libraries together); then, in a third process, a plain WeasyPrint document of as many
-pages of table rows (the floor) and the report's ratios to it. Target: under 20 s and
-500 MB (issue 16 asks for 400 MB and 1.2× the floor's time). ``--keep DIR`` keeps the French and
+pages of table rows (the floor) and the report's ratios to it. Target (issue 16): a peak
+under 400 MB and a render time within 1.2× the floor's. ``--keep DIR`` keeps the French and
 Dutch PDFs there. ``--sections`` forces the rendering by sections (``on``, see
 ``reporting.render.render_sections``) or as one document (``off``); by default the
 renderer decides by the report's size (``use_sections``), and the output says which.
@@ -37,7 +37,8 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET_SECONDS, TARGET_MB = 20, 500
+# Issue 16: under 400 MB at every size, and within 1.2× the floor document's time.
+TARGET_MB, TARGET_RATIO = 400, 1.2
 
 
 def _setup(folder: Path) -> None:
@@ -149,12 +150,15 @@ def build_region(*, hotspots: int, actions: int) -> dict[str, int]:
     for index in range(hotspots):
         commune = communes[index % len(communes)]
         centre = geo.area_center(commune.boundary)
+        perimeter = geo.circle_area(centre[0], centre[1], 250 + 20 * index)
         hotspot = Hotspot.objects.create(
             code=f"HS{index + 1:02d}",
             name_fr=f"Zone prioritaire {index + 1} ({commune.name_fr})",
             name_nl=f"Prioritaire zone {index + 1} ({commune.name_nl})",
             phenomena=rng.sample(phenomena, 2),
-            perimeter=geo.circle_area(centre[0], centre[1], 250 + 20 * index),
+            perimeter=perimeter,
+            # As the services store it (hotspots.services.hotspots.perimeter_centre).
+            perimeter_centre=list(geo.area_center(perimeter)),
             status=Hotspot.Status.ACTIVE,
             proposed_by=analyst,
             approved_at=now - dt.timedelta(days=400),
@@ -427,14 +431,18 @@ def main() -> int:
         f"PDF {result['pdf_kb']} KB, snapshot {result['snapshot_kb']} KB; "
         f"{result['cpus']} CPU cores"
     )
+    ratio = result["render_s"] / max(floor["render_s"], 0.01)
     print(
         f"floor (plain WeasyPrint, {floor['pages']} pages of rows): render {floor['render_s']} s, "
-        f"peak memory {floor['peak_rss_mb']} MB; report/floor: time "
-        f"{result['render_s'] / max(floor['render_s'], 0.01):.2f}×, memory "
+        f"peak memory {floor['peak_rss_mb']} MB; report/floor: time {ratio:.2f}×, memory "
         f"{result['peak_rss_mb'] / max(floor['peak_rss_mb'], 1):.2f}×"
     )
-    ok = result["total_s"] < TARGET_SECONDS and result["peak_rss_mb"] < TARGET_MB
-    print(f"target (< {TARGET_SECONDS} s, < {TARGET_MB} MB): {'met' if ok else 'MISSED'}")
+    memory_ok, time_ok = result["peak_rss_mb"] < TARGET_MB, ratio <= TARGET_RATIO
+    print(
+        f"target: peak < {TARGET_MB} MB {'met' if memory_ok else 'MISSED'}; "
+        f"time ≤ {TARGET_RATIO}× the floor {'met' if time_ok else 'MISSED'}"
+    )
+    ok = memory_ok and time_ok
     return 0 if ok else 1
 
 

@@ -21,9 +21,11 @@ import posixpath
 import tempfile
 import urllib.parse
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
+import pikepdf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -33,18 +35,6 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from pypdf import PdfReader, PdfWriter
-from pypdf.annotations import Link
-from pypdf.generic import (
-    ArrayObject,
-    BooleanObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    NullObject,
-    NumberObject,
-    TextStringObject,
-)
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -291,7 +281,9 @@ def _hotspot(item: dict, snapshot: dict, text: _Text) -> dict:
         ],
         "orders_in_force": [_order(o, text) for o in item["orders_in_force"]],
         "meetings": [{**m, "at": _datetime(m["at"])} for m in item["meetings"]],
-        "charts": _charts(item, snapshot, text),
+        # Drawn by :func:`_draw` (the charts and the inset map), only when rendered.
+        "charts": [],
+        "inset": "",
         "displacements": [
             {
                 **d,
@@ -456,15 +448,28 @@ def _changes(snapshot: dict, text: _Text) -> dict | None:
     }
 
 
-def context(snapshot: dict, *, language: str, meta: dict) -> dict[str, Any]:
+def _draw(hotspot: dict, snapshot: dict, text: _Text) -> None:
+    """Adds the hotspot's charts and inset map, the costly part of its chapter."""
+    hotspot["charts"] = _charts(hotspot, snapshot, text)
+    hotspot["inset"] = _inset(hotspot, text.language)
+
+
+def _undraw(hotspot: dict) -> None:
+    hotspot["charts"], hotspot["inset"] = [], ""
+
+
+def context(snapshot: dict, *, language: str, meta: dict, drawn: bool = True) -> dict[str, Any]:
     """The template context of the PDF, in the active language (call under override).
 
     ``meta`` describes the report itself (version, requested_at) — not data of the period.
+    ``drawn=False`` leaves out the charts and maps (the sections draw them one by one,
+    :func:`render_sections`).
     """
     text = _Text(language)
     hotspots = [_hotspot(h, snapshot, text) for h in snapshot["hotspots"]]
-    for h in hotspots:
-        h["inset"] = _inset(h, language)
+    if drawn:
+        for h in hotspots:
+            _draw(h, snapshot, text)
     strategy = snapshot.get("strategy")
     period = strategy and strategy.get("period")
     kind = snapshot["kind"]
@@ -509,12 +514,13 @@ def context(snapshot: dict, *, language: str, meta: dict) -> dict[str, Any]:
             for o in snapshot["regional_orders"]
             if o["expiring"]
         ],
-        "map": _map(snapshot, text, hotspots, regional=kind == "regional"),
+        "map": _map(snapshot, text, hotspots, regional=kind == "regional") if drawn else "",
         "stylesheet": static_url(STYLESHEET),
         # The whole report by default; :func:`render_sections` renders its parts.
         "part": None,
         "section_hotspots": hotspots,
         "section_css": "",
+        "toc": None,
     }
 
 
@@ -546,8 +552,10 @@ def _document(html: str) -> Any:
 #: :func:`render_sections`): WeasyPrint's memory grows with the pages of one document
 #: (about 2.5 MB a page), so a single document of 150 hotspots needs 1.5 GB. The 1×
 #: benchmark region (15 hotspots, 600 actions, 59 pages) stays one document (333 MB).
+#: A regional report lists the late and escalated actions (not all the actions): their
+#: rows are what grows with the actions.
 SECTIONS_FROM_HOTSPOTS = 20
-SECTIONS_FROM_ACTIONS = 800
+SECTIONS_FROM_ROWS = 400
 
 
 def use_sections(snapshot: dict) -> bool:
@@ -555,8 +563,8 @@ def use_sections(snapshot: dict) -> bool:
     if snapshot.get("kind") != "regional":
         return False
     hotspots = snapshot.get("hotspots", [])
-    actions = sum(len(h.get("actions", [])) for h in hotspots)
-    return len(hotspots) >= SECTIONS_FROM_HOTSPOTS or actions >= SECTIONS_FROM_ACTIONS
+    rows = sum(len(h.get("late", [])) + len(h.get("escalations", [])) for h in hotspots)
+    return len(hotspots) >= SECTIONS_FROM_HOTSPOTS or rows >= SECTIONS_FROM_ROWS
 
 
 def render_pdf(
@@ -601,233 +609,333 @@ class _Structure:
 
     Each section's ``/Document`` element gives its children to the report's, and its
     parent tree's keys (pages' ``/StructParents``, annotations' ``/StructParent``) are
-    shifted past the previous sections'. The elements' pages and annotations are the
-    copies pypdf made of them (its clone keeps one copy per source object).
+    shifted past the previous sections'. Copied after the section's pages: qpdf maps
+    every reference to a page or annotation it already copied to that copy.
     """
 
-    def __init__(self, writer: PdfWriter):
-        self.writer = writer
-        self.root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
-        self.root_ref = writer._add_object(self.root)
-        self.document = DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/StructElem"),
-                NameObject("/S"): NameObject("/Document"),
-                NameObject("/P"): self.root_ref,
-            }
+    def __init__(self, pdf: pikepdf.Pdf):
+        self.pdf = pdf
+        self.root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+        self.document = pdf.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=self.root)
         )
-        self.document_ref = writer._add_object(self.document)
-        self.kids = ArrayObject()
-        self.nums = ArrayObject()
+        self.kids = pikepdf.Array()
+        self.nums = pikepdf.Array()
         self.next_key = 0
 
-    def add(self, reader: PdfReader, pages: Sequence[Any]) -> None:
-        tree = reader.root_object.get("/StructTreeRoot")
+    def add(self, source: pikepdf.Pdf, first: int) -> None:
+        tree = source.Root.get("/StructTreeRoot")
         if tree is None:
             return
-        tree = cast(Any, tree.get_object())
         offset = self.next_key
-        nums = tree.get("/ParentTree", {}).get("/Nums", [])
+        parent_tree = tree.get("/ParentTree")
+        nums: Any = parent_tree.get("/Nums", []) if parent_tree is not None else []
         for document in _as_list(tree.get("/K")):
-            document = cast(Any, document.get_object())
-            document[NameObject("/P")] = NullObject()  # not its tree: not cloned
+            if "/P" in document:
+                del document["/P"]  # not its tree: not copied
             for kid in _as_list(document.get("/K")):
-                clone = kid.clone(self.writer)
-                if isinstance(clone, IndirectObject):
-                    cast(Any, clone.get_object())[NameObject("/P")] = self.document_ref
-                self.kids.append(clone)
+                copy = _copy(self.pdf, source, kid)
+                if isinstance(copy, pikepdf.Dictionary):
+                    copy.P = self.document
+                self.kids.append(copy)
         for i in range(0, len(nums), 2):
             key = int(nums[i]) + offset
-            self.nums.extend([NumberObject(key), nums[i + 1].clone(self.writer)])
+            self.nums.append(key)
+            self.nums.append(_copy(self.pdf, source, nums[i + 1]))
             self.next_key = max(self.next_key, key + 1)
-        # pypdf leaves the pages' keys out of its copies: set again, shifted.
-        for page, source in zip(pages, reader.pages, strict=True):
-            if "/StructParents" in source:
-                page[NameObject("/StructParents")] = NumberObject(
-                    int(cast(Any, source["/StructParents"])) + offset
-                )
-            for annotation in page.get("/Annots", []):
-                annotation = annotation.get_object()
+        for page in self.pdf.pages[first:]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + offset
+            for annotation in page.obj.get("/Annots", []):
                 if "/StructParent" in annotation:
-                    annotation[NameObject("/StructParent")] = NumberObject(
-                        int(annotation["/StructParent"]) + offset
-                    )
+                    annotation.StructParent = int(annotation.StructParent) + offset
 
     def finish(self) -> None:
-        if not self.kids:
+        if not len(self.kids):
             return
-        self.document[NameObject("/K")] = self.kids
-        self.root[NameObject("/K")] = ArrayObject([self.document_ref])
-        self.root[NameObject("/ParentTree")] = DictionaryObject({NameObject("/Nums"): self.nums})
-        self.root[NameObject("/ParentTreeNextKey")] = NumberObject(self.next_key)
-        root = self.writer.root_object
-        root[NameObject("/StructTreeRoot")] = self.root_ref
-        root[NameObject("/MarkInfo")] = DictionaryObject(
-            {NameObject("/Marked"): BooleanObject(True)}
-        )
+        self.document.K = self.kids
+        self.root.K = pikepdf.Array([self.document])
+        self.root.ParentTree = self.pdf.make_indirect(pikepdf.Dictionary(Nums=self.nums))
+        self.root.ParentTreeNextKey = self.next_key
+        self.pdf.Root.StructTreeRoot = self.root
+        self.pdf.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+
+
+def _copy(pdf: pikepdf.Pdf, source: pikepdf.Pdf, obj: Any) -> Any:
+    """``obj`` of ``source`` copied into ``pdf`` (with what it refers to)."""
+    if not isinstance(obj, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
+        return obj
+    if not obj.is_indirect:  # qpdf copies indirect objects only
+        obj = source.make_indirect(obj)
+    return pdf.copy_foreign(obj)
 
 
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
-    value = value.get_object() if isinstance(value, IndirectObject) else value
-    return list(value) if isinstance(value, list) else [value]
+    return list(value) if isinstance(value, pikepdf.Array) else [value]
 
 
-def _check_pages(document: Any, expected: int) -> None:
-    if len(document.pages) != expected:  # the numbers would be wrong: say so
-        logger.warning(
-            "Report section laid out on %s pages, counted %s", len(document.pages), expected
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float | Decimal) else None
+
+
+def _outline(source: pikepdf.Pdf, first: int) -> list[pikepdf.OutlineItem]:
+    """The section's bookmarks, pointing to its pages in the report (``first`` on)."""
+    index: dict[tuple[int, int], int] = {page.obj.objgen: i for i, page in enumerate(source.pages)}
+
+    def copy(item: pikepdf.OutlineItem) -> pikepdf.OutlineItem:
+        destination = item.destination
+        page: int | None = None
+        left: float | None = None
+        top: float | None = None
+        if isinstance(destination, pikepdf.Array) and len(destination):
+            page = index.get(destination[0].objgen)
+            if len(destination) >= 4 and destination[1] == pikepdf.Name.XYZ:
+                left, top = _number(destination[2]), _number(destination[3])
+        copied = pikepdf.OutlineItem(
+            item.title,
+            destination=None if page is None else first + page,
+            page_location=pikepdf.PageLocation.XYZ,
+            left=left,
+            top=top,
         )
+        copied.is_closed = item.is_closed
+        copied.children.extend(copy(child) for child in item.children)
+        return copied
+
+    with source.open_outline() as outline:
+        return [copy(item) for item in outline.root]
+
+
+#: The keys of the first section's catalog kept in the report's: the language, the
+#: viewer's preferences (the title shown), the XMP metadata (PDF/UA identification).
+_CATALOG = ("/Lang", "/ViewerPreferences", "/Metadata", "/PageMode")
+
+
+def assemble(
+    files: Sequence[Path], *, language: str, links: Iterable[tuple[int, int, tuple]]
+) -> bytes:
+    """The sections' PDFs in ``files`` joined into one tagged PDF, with qpdf (pikepdf).
+
+    Kept: pages, embedded fonts, the first file's metadata (document info and XMP), the
+    document language, each section's bookmarks, and the tagging: the structure trees
+    are merged into one (:class:`_Structure`). ``links`` are the contents' links to the
+    other sections: (page index, target page index, (x1, y1, x2, y2, x, y)) in PDF points.
+    The memory stays small: qpdf reads the pages' streams from the files when it writes.
+    """
+    sources: list[pikepdf.Pdf] = []
+    try:
+        with pikepdf.Pdf.new() as pdf:
+            structure = _Structure(pdf)
+            bookmarks: list[pikepdf.OutlineItem] = []
+            for index, path in enumerate(files):
+                source = pikepdf.open(path)
+                sources.append(source)
+                if index == 0:
+                    for key, value in source.docinfo.items():
+                        pdf.docinfo[key] = value
+                    for key in _CATALOG:
+                        if key in source.Root:
+                            pdf.Root[key] = _copy(pdf, source, source.Root[key])
+                first = len(pdf.pages)
+                pdf.pages.extend(source.pages)
+                structure.add(source, first)
+                bookmarks.extend(_outline(source, first))
+            structure.finish()
+            with pdf.open_outline() as outline:
+                outline.root.extend(bookmarks)
+            for page_index, target, (x1, y1, x2, y2, x, y) in links:
+                annotation = pdf.make_indirect(
+                    pikepdf.Dictionary(
+                        Type=pikepdf.Name.Annot,
+                        Subtype=pikepdf.Name.Link,
+                        Rect=[x1, y1, x2, y2],
+                        Border=[0, 0, 0],
+                        F=4,  # printed
+                        Dest=[pdf.pages[target].obj, pikepdf.Name.XYZ, x, y, 0],
+                    )
+                )
+                page = pdf.pages[page_index].obj
+                if "/Annots" not in page:
+                    page.Annots = pdf.make_indirect(pikepdf.Array())
+                page.Annots.append(annotation)
+            pdf.Root.Lang = pikepdf.String(language)
+            out = io.BytesIO()
+            pdf.save(
+                out,
+                min_version="1.7",
+                object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                fix_metadata_version=False,
+            )
+            return out.getvalue()
+    finally:
+        for source in sources:
+            source.close()
 
 
 #: Points per CSS pixel.
 PX = 0.75
 
 
-def _section_css(*, first_page: int, total: int | None, hotspot: bool) -> SafeString:
-    """The page numbers of a section: its first page's number and the report's total."""
+def _section_css(*, first_page: int, running_header: bool) -> SafeString:
+    """The page numbers of a section: its first page's number, and no total (a section
+    is rendered before the later ones are laid out)."""
     css = f"@page :first {{ counter-reset: page {first_page}; }}"
-    if total is not None:
-        css += f' @page {{ @bottom-right {{ content: counter(page) " / {total}"; }} }}'
-    if hotspot:
-        # A hotspot's first page is not the cover: it keeps its running header.
+    css += " @page { @bottom-right { content: counter(page); } }"
+    if running_header:
+        # Not the cover: the section's first page keeps its running header.
         css += " @page :first { @top-right { content: string(section, start); } }"
     # Safe: built here from integers only.
     return mark_safe(css)  # noqa: S308
 
 
+#: A section of hotspot chapters holds at most this many hotspots, or about this many
+#: table rows: WeasyPrint's memory grows with the pages of a document (about 2.5 MB a
+#: page) and each document costs its stylesheet and fonts again (about 0.1 s).
+SECTION_HOTSPOTS = 8
+SECTION_ROWS = 400
+
+
+def _groups(hotspots: list[dict]) -> list[list[dict]]:
+    """The hotspots in order, grouped into sections of bounded size."""
+    groups: list[list[dict]] = []
+    rows = 0
+    for h in hotspots:
+        size = sum(
+            len(h[key])
+            for key in ("late", "escalations", "orders_in_force", "meetings", "displacements")
+        )
+        if not groups or len(groups[-1]) >= SECTION_HOTSPOTS or rows + size > SECTION_ROWS:
+            groups.append([])
+            rows = 0
+        groups[-1].append(h)
+        rows += size
+    return groups
+
+
+#: The anchors of the front's chapters, listed in the contents before the hotspots.
+_FRONT = ("figures", "decisions", "changes", "map", "orders")
+
+
+class _Anchor:
+    """Where an element with an id starts: page index in the report, point in PDF units."""
+
+    def __init__(self, page: int, x: float, y: float):
+        self.page, self.x, self.y = page, x, y
+
+
+def _write(html: str, path: Path, first: int, quiet: Iterable[str] = ()) -> tuple[int, Any]:
+    """Lays ``html`` out, writes its PDF to ``path``; its pages and anchors (from the
+    report's page index ``first`` on). The layout is freed before returning."""
+    document = _document(html)
+    anchors: dict[str, _Anchor] = {}
+    for index, page in enumerate(document.pages):
+        for name, (x, y, *_size) in page.anchors.items():
+            # An element split over pages is anchored on each: its start is the first.
+            anchors.setdefault(name, _Anchor(first + index, x * PX, (page.height - y) * PX))
+    links = [
+        (index, target, rectangle, page.height)
+        for index, page in enumerate(document.pages)
+        for kind, target, rectangle, _box in page.links
+        if kind == "internal"
+    ]
+    weasyprint_logger = logging.getLogger("weasyprint")
+    filter_ = _OtherSections(quiet)
+    weasyprint_logger.addFilter(filter_)
+    try:
+        document.write_pdf(target=str(path), pdf_variant=PDF_VARIANT)
+    finally:
+        weasyprint_logger.removeFilter(filter_)
+    pages = len(document.pages)
+    del document
+    gc.collect()  # the boxes hold cycles: free the layout before the next section
+    return pages, (anchors, links)
+
+
 def render_sections(
     snapshot: dict, *, language: str, meta: dict | None = None
 ) -> tuple[bytes, int]:
-    """The report rendered section by section and assembled with pypdf.
+    """The report rendered section by section and assembled with qpdf (pikepdf).
 
-    The front (cover, contents, the regional chapters up to the police orders), the late
-    and escalated actions, and then each hotspot's chapter are WeasyPrint documents of
-    their own (each starts a page in the single document too), each laid out, written to PDF bytes
-    and released: the peak memory is that of the biggest section, not of the report.
-    Two passes: the first lays each section out to count its pages (a section's page
-    count does not depend on its page numbers), the second renders it with its first
-    page number and the total (``@page :first { counter-reset: page N }``), and the
-    contents with the known page of each hotspot.
+    The sections are WeasyPrint documents of their own, each starting a page as in the
+    single document: the head (cover and contents), the front (key figures to the police
+    orders), the late and escalated actions, then the hotspots' chapters a few at a time
+    (:func:`_groups`). Each is laid out once, written to a file and released, and its
+    charts and maps are drawn only then: the peak memory is that of the biggest section,
+    not of the report. The head is laid out first without drawing only to count its
+    pages (the contents' page numbers are as wide as any), the sections after it then
+    start at known page numbers, and the head is rendered last with the pages where each
+    chapter starts. The footers give the page number without the report's total
+    ("12", not "12 / 536"): the total is known only once the last section is laid out.
 
-    What is kept: pages, embedded fonts, metadata (title, author, subject, keywords, the
-    XMP with the PDF/UA identification), the document language, the bookmarks of each
-    section, and the tagging: the sections' structure trees are merged into one
-    (:class:`_Structure`), so the report stays a tagged PDF with the same structure.
-    The costs: the layout is done twice (the first pass lays out without drawing, about
-    half the time again), each section embeds its own font subsets (a bigger file), and
-    the contents' links to the hotspots are annotations added by pypdf, outside the
-    structure tree (their Link elements keep their text but not their annotation).
-    Small reports stay one WeasyPrint document (:func:`use_sections`).
+    :func:`assemble` keeps the metadata, language, bookmarks and tagging; the costs: each
+    section embeds its own font subsets (a bigger file), and the contents' links to the
+    chapters are annotations added by the assembly, outside the structure tree (their
+    Link elements keep their text but not their annotation). Small reports stay one
+    WeasyPrint document (:func:`use_sections`).
     """
     meta = meta or {}
     with translation.override(language):
-        base = context(snapshot, language=language, meta=meta)
+        text = _Text(language)
+        base = context(snapshot, language=language, meta=meta, drawn=False)
         hotspots = base["hotspots"]
+        anchors = [*_FRONT, "overview", *(h["anchor"] for h in hotspots)]
 
-        # The sections after the front: the late and escalated actions (a chapter of
-        # their own, long in a big region), then each hotspot's chapter.
-        parts: list[dict | None] = [None, *hotspots]
-        anchors = ["overview", *(h["anchor"] for h in hotspots)]
-
-        def front(toc: dict[str, int] | None, total: int | None) -> str:
-            for h in hotspots:
-                # The first pass: numbers as wide as any, the contents take the same lines.
-                h["toc_page"] = toc[h["anchor"]] if toc else 9999
-            css = _section_css(first_page=1, total=total, hotspot=False)
+        def html(part: str, first_page: int, **extra: Any) -> str:
+            header = part != "head"
             return render_to_string(
                 "reporting/pdf/report.html",
                 {
                     **base,
-                    "part": "front",
+                    "part": part,
                     "section_hotspots": [],
-                    "section_css": css,
-                    "overview_page": toc["overview"] if toc else 9999,
+                    "section_css": _section_css(first_page=first_page, running_header=header),
+                    **extra,
                 },
             )
 
-        def section(h: dict | None, first_page: int, total: int | None) -> str:
-            css = _section_css(first_page=first_page, total=total, hotspot=True)
-            return render_to_string(
-                "reporting/pdf/report.html",
-                {
-                    **base,
-                    "part": "overview" if h is None else "hotspots",
-                    "section_hotspots": [] if h is None else [h],
-                    "section_css": css,
-                },
-            )
+        def head(toc: dict[str, int]) -> str:
+            for h in hotspots:
+                h["toc_page"] = toc[h["anchor"]]
+            return html("head", 1, toc=toc)
 
-        def count(html: str) -> int:
-            pages = len(_document(html).pages)
-            gc.collect()  # the boxes hold cycles: free the layout before the next one
-            return pages
+        # The head's pages, with numbers as wide as any: the same lines as the real ones.
+        document = _document(head(dict.fromkeys(anchors, 9999)))
+        head_pages = len(document.pages)
+        del document
+        gc.collect()
 
-        # Pass 1: the page count of each section.
-        counts = [count(front(None, None))] + [count(section(h, 1, None)) for h in parts]
-        total = sum(counts)
-        starts = [1 + sum(counts[:i]) for i in range(len(counts))]
-        toc = dict(zip(anchors, starts[1:], strict=True))
+        with tempfile.TemporaryDirectory(prefix="report-") as folder:
+            files = [Path(folder) / "0.pdf"]
+            found: dict[str, _Anchor] = {}
+            total = head_pages
 
-        # Pass 2: each section with its numbers, written to PDF and spooled to a file.
-        with tempfile.TemporaryFile() as spool:
-            sizes = []
-            document = _document(front(toc, total))
-            # The contents' links to the hotspots, whose chapters are other documents:
-            # linked again once assembled (rectangles in CSS px from the page's top).
-            links = [
-                (index, toc[target], rectangle, page.height)
-                for index, page in enumerate(document.pages)
-                for kind, target, rectangle, _box in page.links
-                if kind == "internal" and target in toc
-            ]
-            quiet = _OtherSections(toc)
-            logging.getLogger("weasyprint").addFilter(quiet)
-            try:
-                sizes.append(spool.write(document.write_pdf(pdf_variant=PDF_VARIANT)))
-            finally:
-                logging.getLogger("weasyprint").removeFilter(quiet)
-            _check_pages(document, counts[0])
-            del document
-            gc.collect()
-            for h, first_page, pages in zip(parts, starts[1:], counts[1:], strict=True):
-                document = _document(section(h, first_page, total))
-                sizes.append(spool.write(document.write_pdf(pdf_variant=PDF_VARIANT)))
-                _check_pages(document, pages)
-                del document
-                gc.collect()
+            def section(source: str) -> None:
+                nonlocal total
+                path = Path(folder) / f"{len(files)}.pdf"
+                pages, (where, _links) = _write(source, path, total)
+                files.append(path)
+                found.update(where)
+                total += pages
 
-            # Assembled: pages, fonts, bookmarks and structure of each section, in order.
-            writer = PdfWriter()
-            structure = _Structure(writer)
-            spool.seek(0)
-            for index, size in enumerate(sizes):
-                reader = PdfReader(io.BytesIO(spool.read(size)))
-                if index == 0:
-                    writer.add_metadata(
-                        {k: v for k, v in (reader.metadata or {}).items() if v is not None}
-                    )
-                    if "/Metadata" in reader.root_object:  # XMP: PDF/UA identification
-                        writer.root_object[NameObject("/Metadata")] = (
-                            reader.root_object["/Metadata"].clone(writer).indirect_reference
-                        )
-                first = len(writer.pages)
-                # The annotations as they are: their /StructParent keys the structure.
-                writer.append(reader, import_outline=True, excluded_fields=["/B"])
-                structure.add(reader, writer.pages[first:])
-            structure.finish()
-        for index, page_number, (x1, y1, x2, y2), height in links:
-            writer.add_annotation(
-                page_number=index,
-                annotation=Link(
-                    rect=(x1 * PX, (height - y2) * PX, x2 * PX, (height - y1) * PX),
-                    target_page_index=page_number - 1,
-                ),
-            )
-        writer.root_object[NameObject("/Lang")] = TextStringObject(language)
-        preferences = writer.create_viewer_preferences()
-        preferences[NameObject("/DisplayDocTitle")] = BooleanObject(True)
-        out = io.BytesIO()
-        writer.write(out)
-    return out.getvalue(), total
+            section(html("front", total + 1, map=_map(snapshot, text, hotspots, regional=True)))
+            section(html("overview", total + 1))
+            for group in _groups(hotspots):
+                for h in group:
+                    _draw(h, snapshot, text)
+                section(html("hotspots", total + 1, section_hotspots=group))
+                for h in group:
+                    _undraw(h)
+
+            toc = {name: found[name].page + 1 for name in anchors}
+            pages, (_where, links) = _write(head(toc), files[0], 0, quiet=anchors)
+            if pages != head_pages:  # the numbers would be wrong: say so
+                logger.warning("Report head laid out on %s pages, counted %s", pages, head_pages)
+            annotations = []
+            for index, target, (x1, y1, x2, y2), height in links:
+                if target in found:
+                    to = found[target]
+                    rectangle = (x1 * PX, (height - y2) * PX, x2 * PX, (height - y1) * PX)
+                    annotations.append((index, to.page, (*rectangle, to.x, to.y)))
+            return assemble(files, language=language, links=annotations), total

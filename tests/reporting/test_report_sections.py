@@ -43,6 +43,14 @@ def page_texts(pdf: bytes) -> list[str]:
         ]
 
 
+def _words(text: str, *, total: int | None = None) -> str:
+    """The page's text without its layout, and without the total of its page number."""
+    text = text.rstrip()
+    if total is not None:
+        text = re.sub(rf"/{total}$", "", text)
+    return " ".join(text.split())
+
+
 def outline(pdf: bytes) -> list[tuple[int, str, int]]:
     """(level, title, page number) of every bookmark."""
     reader = PdfReader(io.BytesIO(pdf))
@@ -70,8 +78,12 @@ def link_targets(pdf: bytes, page_index: int) -> list[int]:
     return targets
 
 
-@pytest.mark.parametrize("language", ["fr", "nl"])
-def test_a_report_rendered_by_sections_reads_like_the_single_document(region, language):
+# One hotspot per section in French: the chapters come from several documents.
+@pytest.mark.parametrize(("language", "per_section"), [("fr", 1), ("nl", 8)])
+def test_a_report_rendered_by_sections_reads_like_the_single_document(
+    region, language, per_section, monkeypatch
+):
+    monkeypatch.setattr(render, "SECTION_HOTSPOTS", per_section)
     (report,) = build(region, languages=(language,))
     single, single_pages = render.render_pdf(report.snapshot, language=language, sections=False)
     pdf, pages = render.render_pdf(report.snapshot, language=language, sections=True)
@@ -84,11 +96,12 @@ def test_a_report_rendered_by_sections_reads_like_the_single_document(region, la
 
     assert pages == single_pages == len(PdfReader(io.BytesIO(pdf)).pages)
     texts = page_texts(pdf)
-    # Consecutive page numbers in the footers, out of the report's total.
+    # Consecutive page numbers in the footers (without the total, unknown while the
+    # sections are rendered; the single document gives it).
     for number, text in enumerate(texts, start=1):
-        assert re.search(rf"\b{number}/{pages}\s*$", text.rstrip()), (number, text[-200:])
+        assert re.search(rf"\s{number}\s*$", text.rstrip()), (number, text[-200:])
     # The same text as the single document, page by page (numbers and contents included).
-    assert texts == page_texts(single)
+    assert [_words(t) for t in texts] == [_words(t, total=pages) for t in page_texts(single)]
 
     # The contents give each hotspot's page; that page starts the hotspot's chapter.
     (toc_index,) = [i for i, text in enumerate(texts) if contents in text and "....." in text]
@@ -111,7 +124,13 @@ def test_a_report_rendered_by_sections_reads_like_the_single_document(region, la
     with translation.override(language):
         (overview,) = [b[2] for b in bookmarks if b[1] == gettext("Late and escalated actions")]
     expected = sorted([overview, *toc_pages.values()])
-    assert sorted(set(link_targets(pdf, toc_index))) == expected
+    assert set(expected) <= set(link_targets(pdf, toc_index))
+    # The lines of the contents link, in order, to the pages they give (a line may be
+    # several link boxes: its text and its leader).
+    toc_numbers = [int(n) for n in re.findall(r"\.{3,}\s*(\d+)\s*$", toc, re.MULTILINE)]
+    assert len(toc_numbers) == len(names) + 6
+    targets = link_targets(pdf, toc_index)
+    assert list(dict.fromkeys(targets)) == list(dict.fromkeys(toc_numbers))
     # The same outline as the single document (chapters and their sections).
     assert bookmarks == outline(single)
 
@@ -136,20 +155,39 @@ def _tags(struct_text: str) -> list[str]:
     return [line for line in lines if not re.fullmatch(r"\s*Object \d+ 0", line)]
 
 
-def _snapshot(hotspots: int, actions: int, kind: str = "regional") -> dict:
-    return {"kind": kind, "hotspots": [{"actions": [{}] * actions} for _ in range(hotspots)]}
+def _snapshot(hotspots: int, late: int, kind: str = "regional") -> dict:
+    return {"kind": kind, "hotspots": [{"late": [{}] * late} for _ in range(hotspots)]}
 
 
 def test_only_big_regional_reports_are_rendered_by_sections():
     many = render.SECTIONS_FROM_HOTSPOTS
     assert not render.use_sections(_snapshot(many - 1, 10))
     assert render.use_sections(_snapshot(many, 10))
-    assert render.use_sections(_snapshot(2, render.SECTIONS_FROM_ACTIONS // 2))
+    # The late actions (rows of the report) count, wherever they are.
+    assert render.use_sections(_snapshot(2, render.SECTIONS_FROM_ROWS // 2))
+    assert not render.use_sections(_snapshot(2, render.SECTIONS_FROM_ROWS // 2 - 1))
     assert not render.use_sections(_snapshot(many, 10, kind="taskforce"))
+
+
+def test_hotspots_are_grouped_into_sections_of_bounded_size(monkeypatch):
+    monkeypatch.setattr(render, "SECTION_HOTSPOTS", 3)
+    monkeypatch.setattr(render, "SECTION_ROWS", 100)
+
+    def hotspot(late: int) -> dict:
+        keys = ("escalations", "orders_in_force", "meetings", "displacements")
+        return {"late": [{}] * late, **{key: [{}] for key in keys}}
+
+    small = [hotspot(1) for _ in range(7)]
+    assert [len(g) for g in render._groups(small)] == [3, 3, 1]
+    # A big chapter closes its group early, and is a section of its own.
+    big = [hotspot(10), hotspot(90), hotspot(200), hotspot(1)]
+    assert [len(g) for g in render._groups(big)] == [1, 1, 1, 1]
+    assert [h for g in render._groups(big) for h in g] == big
 
 
 def test_a_big_report_is_built_by_sections_and_stays_tagged(region, monkeypatch):
     monkeypatch.setattr(render, "SECTIONS_FROM_HOTSPOTS", 2)
+    monkeypatch.setattr(render, "SECTION_HOTSPOTS", 1)
     calls = []
     original = render.render_sections
     monkeypatch.setattr(
