@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import io
+import json
 import logging
 import mimetypes
 import posixpath
+import subprocess
+import sys
 import tempfile
 import urllib.parse
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
-import pikepdf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -604,174 +604,30 @@ class _OtherSections(logging.Filter):
         )
 
 
-class _Structure:
-    """The sections' structure trees (tagged PDF) merged into one for the whole report.
-
-    Each section's ``/Document`` element gives its children to the report's, and its
-    parent tree's keys (pages' ``/StructParents``, annotations' ``/StructParent``) are
-    shifted past the previous sections'. Copied after the section's pages: qpdf maps
-    every reference to a page or annotation it already copied to that copy.
-    """
-
-    def __init__(self, pdf: pikepdf.Pdf):
-        self.pdf = pdf
-        self.root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
-        self.document = pdf.make_indirect(
-            pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=self.root)
-        )
-        self.kids = pikepdf.Array()
-        self.nums = pikepdf.Array()
-        self.next_key = 0
-
-    def add(self, source: pikepdf.Pdf, first: int) -> None:
-        tree = source.Root.get("/StructTreeRoot")
-        if tree is None:
-            return
-        offset = self.next_key
-        parent_tree = tree.get("/ParentTree")
-        nums: Any = parent_tree.get("/Nums", []) if parent_tree is not None else []
-        for document in _as_list(tree.get("/K")):
-            if "/P" in document:
-                del document["/P"]  # not its tree: not copied
-            for kid in _as_list(document.get("/K")):
-                copy = _copy(self.pdf, source, kid)
-                if isinstance(copy, pikepdf.Dictionary):
-                    copy.P = self.document
-                self.kids.append(copy)
-        for i in range(0, len(nums), 2):
-            key = int(nums[i]) + offset
-            self.nums.append(key)
-            self.nums.append(_copy(self.pdf, source, nums[i + 1]))
-            self.next_key = max(self.next_key, key + 1)
-        for page in self.pdf.pages[first:]:
-            if "/StructParents" in page.obj:
-                page.obj.StructParents = int(page.obj.StructParents) + offset
-            for annotation in page.obj.get("/Annots", []):
-                if "/StructParent" in annotation:
-                    annotation.StructParent = int(annotation.StructParent) + offset
-
-    def finish(self) -> None:
-        if not len(self.kids):
-            return
-        self.document.K = self.kids
-        self.root.K = pikepdf.Array([self.document])
-        self.root.ParentTree = self.pdf.make_indirect(pikepdf.Dictionary(Nums=self.nums))
-        self.root.ParentTreeNextKey = self.next_key
-        self.pdf.Root.StructTreeRoot = self.root
-        self.pdf.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
-
-
-def _copy(pdf: pikepdf.Pdf, source: pikepdf.Pdf, obj: Any) -> Any:
-    """``obj`` of ``source`` copied into ``pdf`` (with what it refers to)."""
-    if not isinstance(obj, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream):
-        return obj
-    if not obj.is_indirect:  # qpdf copies indirect objects only
-        obj = source.make_indirect(obj)
-    return pdf.copy_foreign(obj)
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, pikepdf.Array) else [value]
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float | Decimal) else None
-
-
-def _outline(source: pikepdf.Pdf, first: int) -> list[pikepdf.OutlineItem]:
-    """The section's bookmarks, pointing to its pages in the report (``first`` on)."""
-    index: dict[tuple[int, int], int] = {page.obj.objgen: i for i, page in enumerate(source.pages)}
-
-    def copy(item: pikepdf.OutlineItem) -> pikepdf.OutlineItem:
-        destination = item.destination
-        page: int | None = None
-        left: float | None = None
-        top: float | None = None
-        if isinstance(destination, pikepdf.Array) and len(destination):
-            page = index.get(destination[0].objgen)
-            if len(destination) >= 4 and destination[1] == pikepdf.Name.XYZ:
-                left, top = _number(destination[2]), _number(destination[3])
-        copied = pikepdf.OutlineItem(
-            item.title,
-            destination=None if page is None else first + page,
-            page_location=pikepdf.PageLocation.XYZ,
-            left=left,
-            top=top,
-        )
-        copied.is_closed = item.is_closed
-        copied.children.extend(copy(child) for child in item.children)
-        return copied
-
-    with source.open_outline() as outline:
-        return [copy(item) for item in outline.root]
-
-
-#: The keys of the first section's catalog kept in the report's: the language, the
-#: viewer's preferences (the title shown), the XMP metadata (PDF/UA identification).
-_CATALOG = ("/Lang", "/ViewerPreferences", "/Metadata", "/PageMode")
-
-
-def assemble(
+def assemble_apart(
     files: Sequence[Path], *, language: str, links: Iterable[tuple[int, int, tuple]]
 ) -> bytes:
-    """The sections' PDFs in ``files`` joined into one tagged PDF, with qpdf (pikepdf).
-
-    Kept: pages, embedded fonts, the first file's metadata (document info and XMP), the
-    document language, each section's bookmarks, and the tagging: the structure trees
-    are merged into one (:class:`_Structure`). ``links`` are the contents' links to the
-    other sections: (page index, target page index, (x1, y1, x2, y2, x, y)) in PDF points.
-    The memory stays small: qpdf reads the pages' streams from the files when it writes.
-    """
-    sources: list[pikepdf.Pdf] = []
-    try:
-        with pikepdf.Pdf.new() as pdf:
-            structure = _Structure(pdf)
-            bookmarks: list[pikepdf.OutlineItem] = []
-            for index, path in enumerate(files):
-                source = pikepdf.open(path)
-                sources.append(source)
-                if index == 0:
-                    for key, value in source.docinfo.items():
-                        pdf.docinfo[key] = value
-                    for key in _CATALOG:
-                        if key in source.Root:
-                            pdf.Root[key] = _copy(pdf, source, source.Root[key])
-                first = len(pdf.pages)
-                pdf.pages.extend(source.pages)
-                structure.add(source, first)
-                bookmarks.extend(_outline(source, first))
-            structure.finish()
-            with pdf.open_outline() as outline:
-                outline.root.extend(bookmarks)
-            for page_index, target, (x1, y1, x2, y2, x, y) in links:
-                annotation = pdf.make_indirect(
-                    pikepdf.Dictionary(
-                        Type=pikepdf.Name.Annot,
-                        Subtype=pikepdf.Name.Link,
-                        Rect=[x1, y1, x2, y2],
-                        Border=[0, 0, 0],
-                        F=4,  # printed
-                        Dest=[pdf.pages[target].obj, pikepdf.Name.XYZ, x, y, 0],
-                    )
-                )
-                page = pdf.pages[page_index].obj
-                if "/Annots" not in page:
-                    page.Annots = pdf.make_indirect(pikepdf.Array())
-                page.Annots.append(annotation)
-            pdf.Root.Lang = pikepdf.String(language)
-            out = io.BytesIO()
-            pdf.save(
-                out,
-                min_version="1.7",
-                object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                fix_metadata_version=False,
-            )
-            return out.getvalue()
-    finally:
-        for source in sources:
-            source.close()
+    """:func:`~reporting.pdf_assembly.assemble` in a process of its own (Python and
+    pikepdf only, no Django): its memory is returned when it ends, and never adds to
+    what the sections' layouts left in this process."""
+    folder = Path(files[0]).parent
+    arguments, output = folder / "assembly.json", folder / "report.pdf"
+    arguments.write_text(
+        json.dumps({"files": [str(f) for f in files], "language": language, "links": list(links)})
+    )
+    # Our own module, our own files: no untrusted input reaches the command.
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "reporting.pdf_assembly", str(arguments), str(output)],
+        cwd=Path(__file__).resolve().parent.parent,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise RuntimeError(f"PDF assembly failed: {done.stderr[-2000:]}")
+    peak = json.loads(done.stdout.strip().splitlines()[-1])["peak_rss_mb"]
+    logger.info("Report assembled apart, peak memory %s MB", peak, extra={"peak_rss_mb": peak})
+    return output.read_bytes()
 
 
 #: Points per CSS pixel.
@@ -869,7 +725,7 @@ def render_sections(
     chapter starts. The footers give the page number without the report's total
     ("12", not "12 / 536"): the total is known only once the last section is laid out.
 
-    :func:`assemble` keeps the metadata, language, bookmarks and tagging; the costs: each
+    :func:`assemble_apart` keeps the metadata, language, bookmarks and tagging; the costs: each
     section embeds its own font subsets (a bigger file), and the contents' links to the
     chapters are annotations added by the assembly, outside the structure tree (their
     Link elements keep their text but not their annotation). Small reports stay one
@@ -938,4 +794,4 @@ def render_sections(
                     to = found[target]
                     rectangle = (x1 * PX, (height - y2) * PX, x2 * PX, (height - y1) * PX)
                     annotations.append((index, to.page, (*rectangle, to.x, to.y)))
-            return assemble(files, language=language, links=annotations), total
+            return assemble_apart(files, language=language, links=annotations), total

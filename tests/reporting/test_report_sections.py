@@ -9,9 +9,11 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
@@ -227,3 +229,32 @@ def test_a_big_report_is_built_by_sections_and_stays_tagged(region, monkeypatch)
     tree = reader.root_object["/StructTreeRoot"]
     (document,) = tree["/K"]
     assert document.get_object()["/S"] == "/Document"
+
+
+def test_the_sections_are_assembled_in_a_process_without_django(tmp_path):
+    """The assembly holds every object of the report: it runs apart, Python and pikepdf
+    only, and gives its memory back when it ends (issue 16, bounded memory)."""
+    files = []
+    for n in range(2):
+        with pikepdf.new() as section:
+            section.add_blank_page()
+            section.save(tmp_path / f"{n}.pdf")
+        files.append(tmp_path / f"{n}.pdf")
+    pdf = render.assemble_apart(files, language="nl", links=[(0, 1, (0, 0, 10, 10, 0, 10))])
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 2 and reader.root_object["/Lang"] == "nl"
+    assert link_targets(pdf, 0) == [2]
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, reporting.pdf_assembly; print('django' in sys.modules)",
+        ],
+        cwd=Path(render.__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert loaded.strip() == "False"
+    with pytest.raises(RuntimeError, match="PDF assembly failed"):
+        render.assemble_apart([tmp_path / "missing.pdf"], language="fr", links=[])
