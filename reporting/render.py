@@ -604,6 +604,10 @@ class _OtherSections(logging.Filter):
         )
 
 
+#: The longest the assembly process may take (it took 3 s for 536 pages).
+ASSEMBLY_TIMEOUT = 120
+
+
 def assemble_apart(
     files: Sequence[Path], *, language: str, links: Iterable[tuple[int, int, tuple]]
 ) -> bytes:
@@ -622,6 +626,9 @@ def assemble_apart(
         check=False,
         capture_output=True,
         text=True,
+        # Seconds for 536 pages: a child that hangs fails the build (retried), it never
+        # holds the worker until the task's hard time limit.
+        timeout=ASSEMBLY_TIMEOUT,
     )
     if done.returncode:
         raise RuntimeError(f"PDF assembly failed: {done.stderr[-2000:]}")
