@@ -9,6 +9,7 @@ confidential action never reaches a list or a count outside its circle.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,6 +115,22 @@ def _counts(actions: QuerySet[Action], today: dt.date) -> dict[str, int]:
 # --- Returned by the CSIR ------------------------------------------------------------------
 
 
+def _returned(
+    model: type[PlanVersion] | type[AnnexVersion], taskforces: Sequence[int]
+) -> list[Any]:
+    """The latest versions of ``model`` the CSIR returned in ``taskforces`` (no query
+    when there are none)."""
+    if not taskforces:
+        return []
+    return list(
+        model.objects.filter(
+            state=model.State.RETURNED, pk=_latest(model), plan__taskforce__in=taskforces
+        )
+        .select_related("plan__taskforce__hotspot", "reviewed_by")
+        .order_by("-reviewed_at", "pk")
+    )
+
+
 def returned_summary(user: User) -> dict[str, Any] | None:
     """The plans and police-judicial annexes the CSIR returned with comments, for those who
     rework them: the plan's editors (chair, coordinator) and, for an annex, the active
@@ -128,32 +145,8 @@ def returned_summary(user: User) -> dict[str, Any] | None:
         & grants.by_codename.get("contribute", frozenset())
     )
     # Nothing to rework where one edits nothing: no query (most members).
-    plans = (
-        list(
-            PlanVersion.objects.filter(
-                state=PlanVersion.State.RETURNED,
-                pk=_latest(PlanVersion),
-                plan__taskforce__in=editing,
-            )
-            .select_related("plan__taskforce__hotspot", "reviewed_by")
-            .order_by("-reviewed_at", "pk")
-        )
-        if editing
-        else []
-    )
-    annexes = (
-        list(
-            AnnexVersion.objects.filter(
-                state=AnnexVersion.State.RETURNED,
-                pk=_latest(AnnexVersion),
-                plan__taskforce__in=keeping,
-            )
-            .select_related("plan__taskforce__hotspot", "reviewed_by")
-            .order_by("-reviewed_at", "pk")
-        )
-        if keeping
-        else []
-    )
+    plans = _returned(PlanVersion, editing)
+    annexes = _returned(AnnexVersion, keeping)
     if not plans and not annexes:
         return None
     return {"plans": plans, "annexes": annexes, "count": len(plans) + len(annexes)}

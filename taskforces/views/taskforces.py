@@ -3,6 +3,8 @@ are in ``taskforces.views.calendar``)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -184,7 +186,10 @@ def my_actions(request: AuthenticatedHttpRequest) -> HttpResponse:
         "actions_total": total,
         "filters": filters,
         "status": status,
-        "more_pages": pages + 1 if total > len(actions) else None,
+        # The next page's query string ("more" link), the filter kept.
+        "more_query": urlencode({**({"status": status} if status else {}), "pages": pages + 1})
+        if total > len(actions)
+        else "",
     }
     return TemplateResponse(request, "taskforces/my_actions.html", context)
 
