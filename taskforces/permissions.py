@@ -29,6 +29,7 @@ from typing import Any, Literal, TypeGuard, cast
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
@@ -364,8 +365,16 @@ def granted(user: User | AnonymousUser) -> Granted:
         content_type=ContentType.objects.get_for_model(Action),
         codename__in=[LEAD_CODENAME, PARTNER_CODENAME],
     ).values_list(Cast("pk", output_field=CharField()), Value(_RIGHTS, output_field=CharField()))
-    pairs = own.values_list("object_pk", "permission__codename").union(
-        group.values_list("object_pk", "permission__codename"), groups, rights
+    # Each part without its model's default ordering (Permission's): SQLite refuses an
+    # ORDER BY inside a UNION.
+    pairs = (
+        own.values_list("object_pk", "permission__codename")
+        .order_by()
+        .union(
+            group.values_list("object_pk", "permission__codename").order_by(),
+            groups.order_by(),
+            rights.order_by(),
+        )
     )
     by_codename: dict[str, set[int]] = {}
     for object_pk, codename in pairs:
@@ -423,10 +432,15 @@ def agency_action_ids(user: User) -> frozenset[int]:
 def my_actions_filter_granted(user: User) -> Q:
     """``my_actions_filter`` on the ids of ``granted(user)`` and ``agency_action_ids``."""
     grants = granted(user)
+    ids = sorted(agency_action_ids(user))
     return (
-        # One array parameter, not one placeholder per action: compiling a long IN list
-        # cost more than running the query.
-        Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [sorted(agency_action_ids(user))]))
+        # On PostgreSQL one array parameter, not one placeholder per action: compiling a
+        # long IN list cost more than running the query. Elsewhere (SQLite) a plain list.
+        (
+            Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+            if connection.vendor == "postgresql"
+            else Q(pk__in=ids)
+        )
         & Q(plan__taskforce__in=grants.ids("contribute"))
         & confidentiality.visible_across(
             user,

@@ -179,6 +179,23 @@ def test_make_run_serves_builds_in_the_worker_and_stops_on_ctrl_c(tmp_path, caps
         built_in = time.monotonic() - building
         _, pdf = portal.get(path + "pdf/")
         assert pdf.startswith(b"%PDF")
+        # The pages of the other roles on make run's SQLite database (CI runs the rest of
+        # the suite on PostgreSQL): a member of an association, a police officer and a
+        # task-force coordinator (no second factor for them in the demo) see their home,
+        # their actions, a plan and the search, twice (the second from the page cache).
+        for login in ("dune", "police.midi", "tfl.hs01.coordinator"):
+            member = Portal(base)
+            url, _ = member.post("/accounts/login/", {"username": login, "password": DEMO_LOGIN[1]})
+            assert "/accounts/" not in url, (login, url)
+            for page_path in ("/", "/taskforces/mine/", "/taskforces/", "/search/?q=patrouilles"):
+                for _ in range(2):
+                    landed, body = member.get(page_path)
+                    assert urllib.parse.urlparse(landed).path == page_path.split("?")[0], (
+                        login,
+                        page_path,
+                        landed,
+                    )
+                    assert b"<main" in body, (login, page_path)
         # The whole log (output() keeps only its end, for failure messages).
         whole = log.read_text(errors="replace")
         assert re.search(r"Task reporting\.build_report\[.+\] succeeded", whole), output()
