@@ -21,7 +21,9 @@ The triggers are installed after every ``migrate`` (``post_migrate``, :func:`ins
 on the tables of every model then installed, less :data:`IGNORED`: rows written while
 *reading* (the view log of police-judicial items, the workers' heartbeats and job runs,
 the outbox, the calendar feeds' last poll), which would otherwise change the number on
-every page view and which no cached page shows.
+every page view and which no cached page shows. An update of only the columns of
+:data:`UNCOUNTED_COLUMNS` does not count either (``last_login``, written at each sign-in:
+a morning's sign-ins would otherwise make everyone's pages be rendered again).
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ IGNORED = frozenset(
     }
 )
 
+#: Columns whose change alone does not count: written by signing in, on no page.
+UNCOUNTED_COLUMNS = {"coordination.user": ("last_login",)}
+
 SEQUENCE = "portal_data_version"
 TRIGGER = "portal_data_version"
 TRIGGER_AT_COMMIT = "portal_data_version_commit"
@@ -77,6 +82,25 @@ def tables() -> list[str]:
             continue
         names.add(meta.db_table)
     return sorted(names)
+
+
+def _update_columns(connection: BaseDatabaseWrapper, table: str) -> list[str] | None:
+    """The columns whose update counts on ``table``; ``None`` for all of them."""
+    skipped: tuple[str, ...] = ()
+    for label, columns in UNCOUNTED_COLUMNS.items():
+        if apps.get_model(label)._meta.db_table == table:
+            skipped = columns
+    if not skipped:
+        return None
+    with connection.cursor() as cursor:
+        described = connection.introspection.get_table_description(cursor, table)
+    return [column.name for column in described if column.name not in skipped]
+
+
+def _update_event(connection: BaseDatabaseWrapper, columns: list[str] | None) -> str:
+    if columns is None:
+        return "UPDATE"
+    return "UPDATE OF " + ", ".join(connection.ops.quote_name(c) for c in columns)
 
 
 def current(connection: BaseDatabaseWrapper = default_connection) -> int | None:
@@ -141,11 +165,16 @@ def _install_postgresql(connection: BaseDatabaseWrapper, names: list[str]) -> in
         done = {row[0] for row in cursor.fetchall()}
         added = 0
         for name in names:
-            if name in done:
+            columns = _update_columns(connection, name)
+            if name in done and columns is None:
                 continue
             table = quote(name)
+            if columns is not None:
+                # Made again at every migrate: the columns that count may have changed.
+                cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER_AT_COMMIT} ON {table}")
+            update = _update_event(connection, columns)
             cursor.execute(
-                f"CREATE OR REPLACE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE "
+                f"CREATE OR REPLACE TRIGGER {TRIGGER} AFTER INSERT OR {update} OR DELETE "
                 f"ON {table} FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()"
             )
             cursor.execute(
@@ -155,11 +184,11 @@ def _install_postgresql(connection: BaseDatabaseWrapper, names: list[str]) -> in
             # Last: its presence says the table is done (a constraint trigger cannot be
             # replaced, hence the check above).
             cursor.execute(
-                f"CREATE CONSTRAINT TRIGGER {TRIGGER_AT_COMMIT} AFTER INSERT OR UPDATE "
+                f"CREATE CONSTRAINT TRIGGER {TRIGGER_AT_COMMIT} AFTER INSERT OR {update} "
                 f"OR DELETE ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
                 f"EXECUTE FUNCTION {FUNCTION}()"
             )
-            added += 1
+            added += name not in done
     return added
 
 
@@ -178,17 +207,22 @@ def _install_sqlite(connection: BaseDatabaseWrapper, names: list[str]) -> int:
         done = {row[0] for row in cursor.fetchall()}
         added = 0
         for name in names:
-            if name in done:
+            columns = _update_columns(connection, name)
+            if name in done and columns is None:
                 continue
             for event in ("INSERT", "UPDATE", "DELETE"):
                 trigger = quote(f"{TRIGGER}_{event.lower()}_{name}")
+                if event == "UPDATE" and columns is not None:
+                    # Made again at every migrate: the columns that count may have changed.
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+                    event = _update_event(connection, columns)
                 # Names quoted by the backend, from the models' tables: no input.
                 sql = (
                     f"CREATE TRIGGER IF NOT EXISTS {trigger} AFTER {event} ON {quote(name)} "  # noqa: S608
                     f"BEGIN UPDATE {SEQUENCE} SET value = value + 1 WHERE id = 1; END"
                 )
                 cursor.execute(sql)
-            added += 1
+            added += name not in done
     return added
 
 

@@ -3,7 +3,7 @@
 Most requests of the week are the same person reading the same pages again (the home,
 the overview, a plan) while nothing changed. :class:`PageCacheMiddleware` keeps the
 HTML a view returned for ``GET`` of a page named in ``settings.PAGE_CACHE_VIEWS`` and
-gives it back to the *same session* as long as:
+gives it back to the *same person* (any of their signed-in browsers) as long as:
 
 * the **data version** (:mod:`coordination.core.dataversion`, kept by the database's own
   triggers on every governed table) has not changed: any write, by any path, makes a new
@@ -13,12 +13,16 @@ gives it back to the *same session* as long as:
 * it is the same Brussels day (late, due soon, "in N days"), the same language, the same
   address and query string, the same htmx request headers.
 
-Never one person's view for another: the key holds the session key and the CSRF secret,
-so an entry is only ever served to the browser it was rendered for (the form tokens in
-it stay valid), and a new sign-in (new session, new CSRF secret) starts afresh. A change
+Never one person's view for another: the key holds the person (their id and the hash
+that signs their sessions: a new password starts afresh). Nothing else of a session
+is on a page but its CSRF tokens: they are taken out when the page is kept (each token
+of the page is checked against the rendering request's secret, whatever template wrote
+it) and a token of the serving request's own secret is put in their place, so the forms
+of a page served to a person's other browser post with that browser's token. A change
 of permissions, membership or role is a write, hence a new version. Every access check
 of the view ran when the entry was made; the middlewares before this one (sign-in, two
-factors, lock-out) run on every request.
+factors, lock-out) run on every request. A person's second browser, a new sign-in or a
+new day's first visit thus costs one rendering per person, not one per browser.
 
 Not kept: responses other than 200 ``text/html``, responses that set a cookie, pages
 rendered while flash messages were pending, requests without a CSRF cookie. The views of
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +43,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.middleware.csrf import CSRF_TOKEN_LENGTH, get_token
+from django.middleware.csrf import _does_token_match as _token_matches  # type: ignore[attr-defined]
 from django.utils import timezone, translation
 
 from coordination.core import dataversion
@@ -82,11 +89,11 @@ def _pending_messages(request: HttpRequest) -> bool:
 
 
 def page_key(request: HttpRequest, version: int) -> str:
-    """The entry's key: who (session and CSRF secret), what page, which data, which day."""
-    session = getattr(request, "session", None)
+    """The entry's key: who (the person), what page, which data, which day."""
+    user: Any = request.user
     parts = [
-        session.session_key if session is not None else "",
-        request.META.get("CSRF_COOKIE", ""),
+        str(user.pk),
+        user.get_session_auth_hash(),
         request.get_full_path(),
         translation.get_language() or "",
         timezone.localdate().isoformat(),
@@ -116,6 +123,24 @@ def _lookup_key(request: HttpRequest) -> str | None:
     return page_key(request, version)
 
 
+#: A CSRF token as Django writes it (64 letters and digits), alone.
+_TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % CSRF_TOKEN_LENGTH)
+
+
+def _without_tokens(content: bytes, secret: str) -> list[bytes]:
+    """``content`` cut where the CSRF tokens of ``secret`` were, to be joined again with a
+    token of the serving request (Django's own check tells a token from other text of 64
+    letters and digits)."""
+    parts: list[bytes] = []
+    start = 0
+    for match in _TOKEN.finditer(content):
+        if _token_matches(match.group().decode(), secret):
+            parts.append(content[start : match.start()])
+            start = match.end()
+    parts.append(content[start:])
+    return parts
+
+
 def _keep(request: HttpRequest, response: HttpResponseBase) -> dict[str, Any] | None:
     if response.status_code != 200 or response.streaming or response.cookies:
         return None
@@ -123,15 +148,20 @@ def _keep(request: HttpRequest, response: HttpResponseBase) -> dict[str, Any] | 
         return None
     if not isinstance(response, HttpResponse) or _pending_messages(request):
         return None
+    secret = request.META.get("CSRF_COOKIE", "")
+    if not secret:
+        return None
     return {
-        "content": response.content,
+        "content": _without_tokens(response.content, secret),
         "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
         "companions": {name: save(request) for name, (save, _r) in _companions.items()},
     }
 
 
 def _serve(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
-    response = HttpResponse(entry["content"])
+    # The tokens of this browser's own secret (one for all: each is valid).
+    token = get_token(request).encode()
+    response = HttpResponse(token.join(entry["content"]))
     for header, value in entry["headers"].items():
         response[header] = value
     for name, kept in entry["companions"].items():

@@ -1,5 +1,6 @@
-"""The page cache: a page served again to the session that saw it, never after a write,
-never to anyone else (coordination/core/pagecache.py, coordination/core/dataversion.py).
+"""The page cache: a page served again to the person who saw it (any of their browsers,
+each with its own CSRF tokens), never after a write, never to anyone else
+(coordination/core/pagecache.py, coordination/core/dataversion.py).
 
 Every write path counts because the database counts the writes: ``QuerySet.update``,
 ``bulk_create``, raw SQL, a guardian grant or revocation. The views of police-judicial
@@ -8,6 +9,7 @@ items a cached page shows are recorded at each serving.
 
 from __future__ import annotations
 
+import re
 from unittest import mock
 
 import pytest
@@ -15,6 +17,7 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
+from django.middleware.csrf import _does_token_match
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from guardian.shortcuts import remove_perm
@@ -87,7 +90,7 @@ def test_a_page_is_served_again_until_the_data_changes(client, cast):
     assert "Contrôles coordonnés gare" in fresh.content.decode()
 
 
-def test_a_page_is_never_served_to_another_session(client, cast):
+def test_a_page_is_never_served_to_another_person(client, cast):
     url = reverse("taskforces:plan", args=[cast.taskforce.pk])
     client.force_login(cast.police)
     warm(client, url)
@@ -100,9 +103,54 @@ def test_a_page_is_never_served_to_another_session(client, cast):
     fetch(other, url)
     kept = fetch(other, url)
     assert hit(kept) and cast.secret.title not in kept.content.decode()
-    # The same person signing in again (a new session, a new CSRF secret) starts afresh.
-    client.logout()
-    client.force_login(cast.police)
+
+
+def tokens(response) -> list[str]:
+    return re.findall(
+        r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', response.content.decode()
+    )
+
+
+def test_the_same_persons_other_browser_is_served_with_its_own_form_tokens(cast):
+    url = reverse("taskforces:plan", args=[cast.taskforce.pk])
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(cast.police)
+    warm(first, url)
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(cast.police)  # another sign-in: its own session and CSRF secret
+    fetch(second, reverse("notifications:list"))  # its CSRF cookie
+    served = fetch(second, url)
+    assert hit(served)
+    assert cast.secret.title in served.content.decode()
+    first_secret = first.cookies["csrftoken"].value
+    second_secret = second.cookies["csrftoken"].value
+    assert first_secret != second_secret
+    found = tokens(served)
+    assert found, "the page has forms"
+    for token in found:
+        assert _does_token_match(token, second_secret)
+        assert not _does_token_match(token, first_secret)
+    # Its forms post with those tokens (Django's CSRF check on), and nothing else changed.
+    page = served.content.decode()
+    assert page.count(found[0]) >= len(found)
+    posted = second.post(
+        reverse("set_language"),
+        {"language": "nl", "next": url, "csrfmiddlewaretoken": found[0]},
+    )
+    assert posted.status_code == 302
+
+
+def test_signing_in_leaves_the_pages_kept_but_a_change_of_person_does_not(client, cast):
+    url = reverse("taskforces:plan", args=[cast.taskforce.pk])
+    client.force_login(cast.coordinator)
+    warm(client, url)
+    before = dataversion.current()
+    other = Client()
+    other.force_login(cast.police)  # last_login written
+    assert dataversion.current() == before
+    assert hit(fetch(client, url))
+    type(cast.police).objects.filter(pk=cast.police.pk).update(first_name="Renée")
+    assert dataversion.current() > before
     assert not hit(fetch(client, url))
 
 
