@@ -2,7 +2,9 @@
 a report built by the worker (never in the request), and Ctrl-C stopping them all.
 
 It runs the real target on a SQLite file, a broker folder and a media folder of its own,
-on a free port, in a session of its own (the recipe's `kill 0` signals its process group).
+on a free port, in a session of its own: Ctrl-C is a SIGINT to make's process group (as a
+terminal sends it), and every process of the session, in whichever process group (the
+server and the worker each have one), must be gone after it.
 """
 
 from __future__ import annotations
@@ -46,6 +48,31 @@ def _session(sid: int) -> list[tuple[int, str]]:
                 command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
                 found.append((int(entry.name), command.strip()))
     return found
+
+
+def _left(sid: int) -> str:
+    """What is left of session ``sid``, for a failure: each process with its state, its
+    process group and its signals (pending, blocked, ignored, caught)."""
+    lines = [f"--- left of the session of make ({sid}) ---"]
+    for pid, command in _session(sid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            status = dict(
+                line.split(":\t", 1)
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                if ":\t" in line
+            )
+            signals = " ".join(
+                f"{key}={status.get(key, '?').strip()}"
+                for key in ("SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt")
+            )
+            wchan = Path(f"/proc/{pid}/wchan").read_text().strip() or "-"
+            lines.append(
+                f"pid {pid} ppid {fields[1]} pgid {fields[2]} stat {fields[0]} wchan {wchan} "
+                f"{signals}\n    {command[:300]}"
+            )
+    return "\n".join(lines)
 
 
 class Portal:
@@ -163,7 +190,9 @@ def test_make_run_serves_builds_in_the_worker_and_stops_on_ctrl_c(tmp_path, caps
         def status() -> str:
             _, page = portal.get(path)
             block = page[page.index(b'id="report-status"') :]
-            return re.search(rb'class="status status-(\w+)"', block).group(1).decode()
+            found = re.search(rb'class="status status-(\w+)"', block)
+            assert found, block[:500]
+            return found.group(1).decode()
 
         # Queued by the request, built by the worker: not ready when the request answers.
         first = status()
@@ -207,14 +236,23 @@ def test_make_run_serves_builds_in_the_worker_and_stops_on_ctrl_c(tmp_path, caps
         wait_until(
             lambda: make.poll() is not None and not _session(make.pid),
             timeout=90,
-            what=f"everything stopped after SIGINT (left: {_session(make.pid)})",
-            tell=output,
+            what="everything stopped after SIGINT",
+            # Evaluated at the failure, after the wait: the processes left then.
+            tell=lambda: f"{_left(make.pid)}\n{output()}",
         )
         stopped_in = time.monotonic() - interrupted
+        whole = log.read_text(errors="replace")
+        how = (
+            "killed"
+            if "Killing what is left" in whole
+            else "cold shutdown"
+            if "cold shutdown (its running job" in whole
+            else "warm shutdown"
+        )
         with capsys.disabled():
             print(
                 f"\n[make run] up {up_after:.1f} s, request {took:.3f} s, "
-                f"built {built_in:.1f} s, stopped {stopped_in:.1f} s after SIGINT"
+                f"built {built_in:.1f} s, stopped {stopped_in:.1f} s after SIGINT ({how})"
             )
         assert took < 2.0
     finally:
