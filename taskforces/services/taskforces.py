@@ -30,6 +30,7 @@ from taskforces.permissions import (
     access_for,
     can_bring_into_circle,
     can_grant_access,
+    forget_granted,
     membership_grants,
 )
 from taskforces.services.plans import plan_open
@@ -55,8 +56,9 @@ def sync_grants(taskforce: TaskForce, user: User) -> tuple[set[str], set[str]]:
     wanted = membership_grants(membership) if membership is not None else set()
     wanted |= _extra_codenames(taskforce, user)
     held = set(get_user_perms(user, taskforce)) & MEMBERSHIP_CODENAMES
-    # Access worked out earlier on this object no longer holds.
+    # Access worked out earlier on this object, or read for this person, no longer holds.
     taskforce.__dict__.get("_access_cache", {}).pop(user.pk, None)
+    forget_granted(user)
     for codename in wanted - held:
         assign_perm(f"taskforces.{codename}", user, taskforce)
     for codename in held - wanted:
