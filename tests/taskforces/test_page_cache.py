@@ -106,9 +106,11 @@ def test_a_page_is_never_served_to_another_person(client, cast):
 
 
 def tokens(response) -> list[str]:
-    return re.findall(
-        r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', response.content.decode()
-    )
+    """The page's CSRF tokens: its forms' and the one htmx sends (``hx-headers``)."""
+    page = response.content.decode()
+    found = re.findall(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', page)
+    found += re.findall(r'"X-CSRFToken": "([A-Za-z0-9]+)"', page)
+    return found
 
 
 def test_the_same_persons_other_browser_is_served_with_its_own_form_tokens(cast):
@@ -126,7 +128,7 @@ def test_the_same_persons_other_browser_is_served_with_its_own_form_tokens(cast)
     second_secret = second.cookies["csrftoken"].value
     assert first_secret != second_secret
     found = tokens(served)
-    assert found, "the page has forms"
+    assert len(found) >= 2, "the page has forms and htmx headers"
     for token in found:
         assert _does_token_match(token, second_secret)
         assert not _does_token_match(token, first_secret)
