@@ -458,6 +458,41 @@ def _undraw(hotspot: dict) -> None:
     hotspot["charts"], hotspot["inset"] = [], ""
 
 
+def _overview_rows(hotspots: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The rows of the late and escalated actions' chapter: the late actions, then the
+    escalations, numbered in that order (``index``) across both tables."""
+    late = [{"code": h["code"], "item": a} for h in hotspots for a in h["late"]]
+    escalations = [{"code": h["code"], "item": e} for h in hotspots for e in h["escalations"]]
+    for index, row in enumerate([*late, *escalations]):
+        row["index"] = index
+    return late, escalations
+
+
+def _overview(
+    late: list[dict], escalations: list[dict], start: int = 0, end: int | None = None
+) -> dict[str, Any]:
+    """What the template shows of the late and escalated actions' chapter: its rows
+    ``start`` to ``end`` (:func:`_overview_rows`' numbers), the whole chapter by default.
+
+    A part from row 0 has the chapter's heading and anchor; a part starting in a table
+    continues it (its header repeated, as on a new page of the single document); the
+    escalations' heading comes with their first row (a heading never ends a page).
+    """
+    count = len(late)
+    total = count + len(escalations)
+    end = total if end is None else end
+    # The part reaches the escalations' table (empty when there is none).
+    escalations_part = end > count or end == total
+    return {
+        "first": start == 0,
+        "late_table": start < count or start == 0,
+        "late": late[start : min(end, count)],
+        "escalations_heading": escalations_part and start <= count,
+        "escalations_table": escalations_part,
+        "escalations": escalations[max(start - count, 0) : max(end - count, 0)],
+    }
+
+
 def context(snapshot: dict, *, language: str, meta: dict, drawn: bool = True) -> dict[str, Any]:
     """The template context of the PDF, in the active language (call under override).
 
@@ -515,6 +550,9 @@ def context(snapshot: dict, *, language: str, meta: dict, drawn: bool = True) ->
             if o["expiring"]
         ],
         "map": _map(snapshot, text, hotspots, regional=kind == "regional") if drawn else "",
+        # The late and escalated actions' chapter, whole; :func:`render_sections` renders
+        # it by parts of its rows.
+        "overview": _overview(*_overview_rows(hotspots)),
         "stylesheet": static_url(STYLESHEET),
         # The whole report by default; :func:`render_sections` renders its parts.
         "part": None,
@@ -609,7 +647,11 @@ ASSEMBLY_TIMEOUT = 120
 
 
 def assemble_apart(
-    files: Sequence[Path], *, language: str, links: Iterable[tuple[int, int, tuple]]
+    files: Sequence[Path],
+    *,
+    language: str,
+    links: Iterable[tuple[int, int, tuple]],
+    continued: Iterable[int] = (),
 ) -> bytes:
     """:func:`~reporting.pdf_assembly.assemble` in a process of its own (Python and
     pikepdf only, no Django): its memory is returned when it ends, and never adds to
@@ -617,7 +659,14 @@ def assemble_apart(
     folder = Path(files[0]).parent
     arguments, output = folder / "assembly.json", folder / "report.pdf"
     arguments.write_text(
-        json.dumps({"files": [str(f) for f in files], "language": language, "links": list(links)})
+        json.dumps(
+            {
+                "files": [str(f) for f in files],
+                "language": language,
+                "links": list(links),
+                "continued": list(continued),
+            }
+        )
     )
     # Our own module, our own files: no untrusted input reaches the command.
     done = subprocess.run(  # noqa: S603
@@ -641,15 +690,29 @@ def assemble_apart(
 PX = 0.75
 
 
-def _section_css(*, first_page: int, running_header: bool) -> SafeString:
+def _css_string(value: str) -> str:
+    """``value`` as a CSS string: every character but letters, digits and spaces escaped."""
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in value)
+    return f'"{escaped}"'
+
+
+def _section_css(
+    *, first_page: int, running_header: bool, chapter: str | None = None
+) -> SafeString:
     """The page numbers of a section: its first page's number, and no total (a section
-    is rendered before the later ones are laid out)."""
+    is rendered before the later ones are laid out). ``chapter``: the running header of
+    a section that continues a chapter (its heading, which sets it, is in the previous
+    section)."""
     css = f"@page :first {{ counter-reset: page {first_page}; }}"
     css += " @page { @bottom-right { content: counter(page); } }"
-    if running_header:
+    if chapter is not None:
+        header = _css_string(chapter)
+        css += f" @page {{ @top-right {{ content: {header}; }} }}"
+        css += f" @page :first {{ @top-right {{ content: {header}; }} }}"
+    elif running_header:
         # Not the cover: the section's first page keeps its running header.
         css += " @page :first { @top-right { content: string(section, start); } }"
-    # Safe: built here from integers only.
+    # Safe: built here from integers and an escaped CSS string only.
     return mark_safe(css)  # noqa: S308
 
 
@@ -658,6 +721,11 @@ def _section_css(*, first_page: int, running_header: bool) -> SafeString:
 #: page) and each document costs its stylesheet and fonts again (about 0.1 s).
 SECTION_HOTSPOTS = 8
 SECTION_ROWS = 400
+#: The late and escalated actions' chapter is rendered by parts of at most this many
+#: rows (:func:`_overview`): one document of all of them set the peak (51 pages at 150
+#: hotspots). Each part but the last leaves out its last page, laid out again as the
+#: next part's first: a part ends where a page of the single document ends.
+OVERVIEW_ROWS = 400
 
 
 def _groups(hotspots: list[dict]) -> list[list[dict]]:
@@ -688,10 +756,39 @@ class _Anchor:
         self.page, self.x, self.y = page, x, y
 
 
-def _write(html: str, path: Path, first: int, quiet: Iterable[str] = ()) -> tuple[int, Any]:
+def _first_row(page: Any) -> int | None:
+    """The number (``data-row``) of the first numbered table row laid out on ``page``."""
+    for box in page._page_box.descendants():
+        element = getattr(box, "element", None)
+        if element is not None and getattr(box, "element_tag", None) == "tr":
+            row = element.get("data-row")
+            if row is not None:
+                return int(row)
+    return None
+
+
+def _write(
+    html: str,
+    path: Path,
+    first: int,
+    quiet: Iterable[str] = (),
+    rows_from: int | None = None,
+) -> tuple[int, Any, int | None]:
     """Lays ``html`` out, writes its PDF to ``path``; its pages and anchors (from the
-    report's page index ``first`` on). The layout is freed before returning."""
+    report's page index ``first`` on). The layout is freed before returning.
+
+    ``rows_from``: the number of the section's first table row (``data-row``), for a
+    section that the next one continues. Its last page is left out when it starts with
+    a later row, whose number is returned: the next section starts with that row, on a
+    page laid out as it would be in the single document.
+    """
     document = _document(html)
+    resume: int | None = None
+    if rows_from is not None and len(document.pages) > 1:
+        row = _first_row(document.pages[-1])
+        if row is not None and row > rows_from:
+            resume = row
+            document = document.copy(document.pages[:-1])
     anchors: dict[str, _Anchor] = {}
     for index, page in enumerate(document.pages):
         for name, (x, y, *_size) in page.anchors.items():
@@ -713,7 +810,7 @@ def _write(html: str, path: Path, first: int, quiet: Iterable[str] = ()) -> tupl
     pages = len(document.pages)
     del document
     gc.collect()  # the boxes hold cycles: free the layout before the next section
-    return pages, (anchors, links)
+    return pages, (anchors, links), resume
 
 
 def render_sections(
@@ -722,9 +819,10 @@ def render_sections(
     """The report rendered section by section and assembled with qpdf (pikepdf).
 
     The sections are WeasyPrint documents of their own, each starting a page as in the
-    single document: the head (cover and contents), the front (key figures to the police
-    orders), the late and escalated actions, then the hotspots' chapters a few at a time
-    (:func:`_groups`). Each is laid out once, written to a file and released, and its
+    single document: the head (cover and contents), the front (key figures to the
+    changes), the map and the police orders, the late and escalated actions by parts of
+    their rows (:data:`OVERVIEW_ROWS`, :func:`_overview`), then the hotspots' chapters a
+    few at a time (:func:`_groups`). Each is laid out once, written to a file and released, and its
     charts and maps are drawn only then: the peak memory is that of the biggest section,
     not of the report. The head is laid out first without drawing only to count its
     pages (the contents' page numbers are as wide as any), the sections after it then
@@ -745,17 +843,13 @@ def render_sections(
         hotspots = base["hotspots"]
         anchors = [*_FRONT, "overview", *(h["anchor"] for h in hotspots)]
 
-        def html(part: str, first_page: int, **extra: Any) -> str:
-            header = part != "head"
+        def html(part: str, first_page: int, chapter: str | None = None, **extra: Any) -> str:
+            css = _section_css(
+                first_page=first_page, running_header=part != "head", chapter=chapter
+            )
             return render_to_string(
                 "reporting/pdf/report.html",
-                {
-                    **base,
-                    "part": part,
-                    "section_hotspots": [],
-                    "section_css": _section_css(first_page=first_page, running_header=header),
-                    **extra,
-                },
+                {**base, "part": part, "section_hotspots": [], "section_css": css, **extra},
             )
 
         def head(toc: dict[str, int]) -> str:
@@ -771,19 +865,38 @@ def render_sections(
 
         with tempfile.TemporaryDirectory(prefix="report-") as folder:
             files = [Path(folder) / "0.pdf"]
+            # The sections that continue the previous one's chapter (their bookmarks go
+            # under its last).
+            continued: list[int] = []
             found: dict[str, _Anchor] = {}
             total = head_pages
 
-            def section(source: str) -> None:
+            def section(source: str, rows_from: int | None = None) -> int | None:
                 nonlocal total
                 path = Path(folder) / f"{len(files)}.pdf"
-                pages, (where, _links) = _write(source, path, total)
+                pages, (where, _links), resume = _write(source, path, total, rows_from=rows_from)
                 files.append(path)
                 found.update(where)
                 total += pages
+                return resume
 
-            section(html("front", total + 1, map=_map(snapshot, text, hotspots, regional=True)))
-            section(html("overview", total + 1))
+            # The front in two: its tables grow with the hotspots; the map starts a page.
+            section(html("front", total + 1))
+            section(html("map", total + 1, map=_map(snapshot, text, hotspots, regional=True)))
+            # The late and escalated actions by parts of their rows (OVERVIEW_ROWS).
+            late, escalations = _overview_rows(hotspots)
+            rows, start = len(late) + len(escalations), 0
+            while True:
+                end = min(start + OVERVIEW_ROWS, rows)
+                if start:
+                    continued.append(len(files))
+                part = _overview(late, escalations, start, end)
+                chapter = _("Late and escalated actions") if start else None
+                source = html("overview", total + 1, chapter=chapter, overview=part)
+                resume = section(source, rows_from=start if end < rows else None)
+                if end >= rows:
+                    break
+                start = end if resume is None else resume
             for group in _groups(hotspots):
                 for h in group:
                     _draw(h, snapshot, text)
@@ -792,7 +905,7 @@ def render_sections(
                     _undraw(h)
 
             toc = {name: found[name].page + 1 for name in anchors}
-            pages, (_where, links) = _write(head(toc), files[0], 0, quiet=anchors)
+            pages, (_where, links), _resume = _write(head(toc), files[0], 0, quiet=anchors)
             if pages != head_pages:  # the numbers would be wrong: say so
                 logger.warning("Report head laid out on %s pages, counted %s", pages, head_pages)
             annotations = []
@@ -801,4 +914,5 @@ def render_sections(
                     to = found[target]
                     rectangle = (x1 * PX, (height - y2) * PX, x2 * PX, (height - y1) * PX)
                     annotations.append((index, to.page, (*rectangle, to.x, to.y)))
-            return assemble_apart(files, language=language, links=annotations), total
+            pdf = assemble_apart(files, language=language, links=annotations, continued=continued)
+            return pdf, total

@@ -6,6 +6,7 @@ numbers in the footers, the contents' page of each hotspot, the outline, the tex
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import subprocess
@@ -49,7 +50,7 @@ def _words(text: str, *, total: int | None = None) -> str:
     """The page's text without its layout, and without the total of its page number."""
     text = text.rstrip()
     if total is not None:
-        text = re.sub(rf"/{total}$", "", text)
+        text = re.sub(rf"\s*/\s*{total}$", "", text)
     return " ".join(text.split())
 
 
@@ -148,6 +149,63 @@ def test_a_report_rendered_by_sections_reads_like_the_single_document(
         ).stdout
     rows = [line for line in fonts.splitlines()[2:] if line.strip()]
     assert rows and all(re.search(r"\s+yes\s+yes\s+yes\s+\d+\s+\d+$", r) for r in rows), rows
+
+
+def test_many_late_actions_are_rendered_by_parts_that_read_like_one_chapter(region, monkeypatch):
+    """The late and escalated actions' chapter is split by its rows (OVERVIEW_ROWS), each
+    part ending where a page of the single document ends: the same pages, the contents
+    and the outline as the single document (issue 16, bounded memory)."""
+    monkeypatch.setattr(render, "OVERVIEW_ROWS", 40)
+    (report,) = build(region, languages=("fr",))
+    snapshot = copy.deepcopy(report.snapshot)
+    for hotspot in snapshot["hotspots"]:
+        # Enough rows for several pages of both tables, escalations after late actions.
+        hotspot["late"] = (hotspot["late"] * 60)[:60]
+        hotspot["escalations"] = (hotspot["escalations"] * 30)[:30]
+    late = sum(len(h["late"]) for h in snapshot["hotspots"])
+    escalations = sum(len(h["escalations"]) for h in snapshot["hotspots"])
+    assert late >= 60 and escalations >= 30
+    parts = []
+    original = render._overview
+    monkeypatch.setattr(
+        render, "_overview", lambda *a, **k: parts.append(a[2:]) or original(*a, **k)
+    )
+    single, single_pages = render.render_pdf(snapshot, language="fr", sections=False)
+    parts.clear()
+    pdf, pages = render.render_pdf(snapshot, language="fr", sections=True)
+    parts = [p for p in parts if p]  # not the whole chapter of the context
+    assert len(parts) >= 3  # rendered by parts of at most 40 rows
+    assert all(end - start <= 40 for start, end in parts)
+    assert pages == single_pages
+    texts = page_texts(pdf)
+    assert [_words(t) for t in texts] == [_words(t, total=pages) for t in page_texts(single)]
+    with translation.override("fr"):
+        chapter = gettext("Late and escalated actions")
+        headings = [gettext("Late actions"), gettext("Actions escalated to the CSIR")]
+    # The same outline: the escalations' heading, in a later part, under the chapter.
+    bookmarks = outline(pdf)
+    assert bookmarks == outline(single)
+    (first,) = [b[2] for b in bookmarks if b == (1, chapter, b[2])]
+    assert [b[1] for b in bookmarks if b[0] == 2 and first <= b[2]][:2] == headings
+    (next_chapter,) = [b[2] for b in bookmarks if b[0] == 1 and b[2] > first][:1]
+    assert next_chapter - first >= 3  # pages
+    # The running header names the chapter on each of its later pages.
+    for text in texts[first : next_chapter - 1]:
+        assert text.lstrip().startswith(chapter), text[:200]
+    # The contents give the chapter's first page, and link to it.
+    (toc_index,) = [i for i, text in enumerate(texts) if "....." in text]
+    assert re.search(rf"{re.escape(chapter)}\s*\.+\s*{first}\s*$", texts[toc_index], re.M)
+    assert first in link_targets(pdf, toc_index)
+    # The same structure tree: WeasyPrint tags each page's content apart, a table over
+    # several pages is one Table element a page in the single document too.
+
+    def structure(data: bytes) -> list[str]:
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+            handle.write(data)
+            handle.flush()
+            return _tags(pdfinfo(handle.name, "-struct-text"))
+
+    assert structure(pdf) == structure(single)
 
 
 def _tags(struct_text: str) -> list[str]:
