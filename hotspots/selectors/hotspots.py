@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from typing import Any, cast
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, TextField, Value, prefetch_related_objects
+from django.db.models.functions import MD5, Cast, Coalesce
 from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -56,6 +57,29 @@ def with_details(hotspots: QuerySet[Hotspot]) -> QuerySet[Hotspot]:
 LIST_PAGE = 25
 
 
+#: The columns of a hotspot no list or map shows (the perimeter's GeoJSON is drawn only
+#: when the region map is not in the process's cache: :func:`region_map` reads it then).
+_LIST_DEFERRED = (
+    "perimeter",
+    "description",
+    "description_translation",
+    "phenomena",
+    "closure_reason",
+    "closure_reason_translation",
+)
+
+
+def for_lists(hotspots: QuerySet[Hotspot]) -> QuerySet[Hotspot]:
+    """``hotspots`` without what lists and maps do not show, with a digest of each
+    perimeter computed by the database (``perimeter_digest``, for :func:`region_map`'s key).
+    At 150 hotspots the perimeters were most of the bytes read and decoded per page."""
+    return hotspots.defer(*_LIST_DEFERRED).annotate(
+        perimeter_digest=Coalesce(
+            MD5(Cast("perimeter", TextField())), Value(""), output_field=TextField()
+        )
+    )
+
+
 def hotspot_list(
     user: User, *, status: str = "", commune: str = "", zone: str = "", limit: int | None = None
 ) -> tuple[list[Hotspot], list[Hotspot]]:
@@ -75,7 +99,7 @@ def hotspot_list(
         hotspots = hotspots.filter(
             pk__in=links.filter(commune__police_zone__number=zone).values("hotspot_id")
         )
-    every = list(hotspots.order_by("code"))
+    every = list(for_lists(hotspots).order_by("code"))
     shown = every[:limit] if limit is not None else every
     # The communes and their zones of the rows shown (the list shows no decision).
     prefetch_related_objects(shown, _detail_prefetches()[0])
@@ -137,7 +161,7 @@ def region_map(
                     h.code,
                     str(h.name),
                     h.status,
-                    geo.geometry_key([h.perimeter]) if h.perimeter else "",
+                    _perimeter_key(h),
                 )
                 for h in hotspots
             ),
@@ -148,6 +172,7 @@ def region_map(
     found = _MAPS.get(digest)
     if found is not None:
         return mark_safe(found)  # noqa: S308 - drawn by _render below (escaped there)
+    _read_deferred_perimeters(hotspots)
     boundaries = _region_boundaries(version)
     communes = [
         geo.MapArea(geometry=boundaries[c.pk], label=c.name, css_class="")
@@ -159,6 +184,31 @@ def region_map(
         _MAPS.clear()
     _MAPS[digest] = str(svg)
     return svg
+
+
+def forget_drawn_maps() -> None:
+    """Empty this process's drawn region maps: the next one is drawn again."""
+    _MAPS.clear()
+
+
+def _perimeter_key(hotspot: Hotspot) -> str:
+    """What the map's key holds of a perimeter: the database's digest where the list read
+    it instead of the perimeter (:func:`for_lists`), else a key of the geometry itself."""
+    if "perimeter" in hotspot.get_deferred_fields():
+        return "md5:" + cast(Any, hotspot).perimeter_digest
+    return geo.geometry_key([hotspot.perimeter]) if hotspot.perimeter else ""
+
+
+def _read_deferred_perimeters(hotspots: Sequence[Hotspot]) -> None:
+    """The perimeters left out by :func:`for_lists`, read in one query to draw the map."""
+    deferred = [h for h in hotspots if "perimeter" in h.get_deferred_fields()]
+    if not deferred:
+        return
+    found = dict(
+        Hotspot.objects.filter(pk__in=[h.pk for h in deferred]).values_list("pk", "perimeter")
+    )
+    for hotspot in deferred:
+        hotspot.perimeter = found.get(hotspot.pk)
 
 
 # The region maps drawn by this process, keyed on a digest of what they show (issue 16:

@@ -9,6 +9,7 @@ Timings are not tested here: benchmarks/pages.py measures them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -20,6 +21,8 @@ from guardian.shortcuts import assign_perm
 from coordination.core import geo
 from coordination.models import Axis
 from coordination.people.services import agency_group
+from hotspots.models import Hotspot
+from hotspots.selectors.hotspots import forget_drawn_maps
 from taskforces.models import Action, Escalation
 from taskforces.selectors.actions import MY_ACTIONS_PAGE
 from tests.factories import HotspotFactory
@@ -97,9 +100,11 @@ def test_hotspot_list_never_reads_the_boundaries_and_keeps_its_queries(client, c
     client.force_login(csir_analyst)
     _hotspots(3, 0)
     client.get(reverse("hotspots:list"))  # warm up: the region map reads them once
+    forget_drawn_maps()  # each measured page draws its map (its perimeters: one query)
     small, response = _queries(client, reverse("hotspots:list"))
     assert not [sql for sql in small if BOUNDARY in sql]
     _hotspots(20, 100)
+    forget_drawn_maps()
     large, response = _queries(client, reverse("hotspots:list"))
     assert len(response.context["hotspots"]) == 23
     assert not [sql for sql in large if BOUNDARY in sql]
@@ -115,6 +120,34 @@ def test_overview_map_reads_the_boundaries_once_per_process(client, csir_analyst
     queries, response = _queries(client, "/overview/")
     assert not [sql for sql in queries if BOUNDARY in sql]
     assert response.content.decode().count('class="map-commune"') == 19
+
+
+def test_the_perimeters_are_read_only_to_draw_the_map(client, csir_analyst):
+    """The lists read a digest of each perimeter (the map's key), not its GeoJSON; the
+    GeoJSON is read in one query when the map is drawn, not when it is in the cache."""
+    client.force_login(csir_analyst)
+    _hotspots(5, 0)
+    perimeters = re.compile(r'"hotspots_hotspot"\."perimeter"(,| FROM| AS)')
+
+    def region_map(response) -> str:
+        page = response.content.decode()
+        return page[page.index("<svg") : page.index("</svg>")]
+
+    for step, url in enumerate((reverse("hotspots:list"), "/overview/")):
+        forget_drawn_maps()
+        drawn, response = _queries(client, url)
+        assert len([sql for sql in drawn if perimeters.search(sql)]) == 1, url
+        kept, again = _queries(client, url)
+        assert not [sql for sql in kept if perimeters.search(sql)], url
+        assert len(kept) == len(drawn) - 1
+        assert region_map(again) == region_map(response)
+        # A changed perimeter is a new key: the map is drawn again.
+        hotspot = Hotspot.objects.order_by("pk").first()
+        hotspot.perimeter = _square(4.40 + step / 100)
+        hotspot.save(update_fields=["perimeter"])
+        changed, response = _queries(client, url)
+        assert len([sql for sql in changed if perimeters.search(sql)]) == 1, url
+        assert region_map(response) != region_map(again)
 
 
 # --- The geometry caches ----------------------------------------------------------------

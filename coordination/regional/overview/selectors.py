@@ -42,7 +42,7 @@ from coordination.models import Axis, Commune, PoliceZone, User
 from coordination.people import confidentiality
 from hotspots.models import Hotspot, IndicatorDefinition, IndicatorValue, MayorDecision, PoliceOrder
 from hotspots.permissions import visible_hotspots
-from hotspots.selectors.hotspots import police_zones_of
+from hotspots.selectors.hotspots import for_lists, police_zones_of
 from hotspots.selectors.indicators import add_months, last_complete_month
 from taskforces.models import Action, Escalation, Meeting, PlanVersion
 from taskforces.permissions import circle_taskforces, visible_taskforces
@@ -270,12 +270,14 @@ def _hotspots(
         .values("starts_at")[:1]
     )
     return list(
-        hotspots.annotate(
+        for_lists(hotspots)
+        .annotate(
             taskforce_pk=F("taskforce__pk"),
             plan_number=Subquery(versions.values("number")[:1]),
             plan_state=Subquery(versions.values("state")[:1]),
             last_meeting=Subquery(last_meeting),
-        ).order_by("code")
+        )
+        .order_by("code")
     )
 
 
