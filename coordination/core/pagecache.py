@@ -24,6 +24,11 @@ of the view ran when the entry was made; the middlewares before this one (sign-i
 factors, lock-out) run on every request. A person's second browser, a new sign-in or a
 new day's first visit thus costs one rendering per person, not one per browser.
 
+One rendering at a time per person and page: while a request renders a page, the same
+page asked for by the same person (another browser, a reload) waits for it up to
+:data:`RENDER_WAIT_SECONDS` instead of rendering it again (a burst of first visits no
+longer renders each page once per browser).
+
 Not kept: responses other than 200 ``text/html``, responses that set a cookie, pages
 rendered while flash messages were pending, requests without a CSRF cookie. The views of
 police-judicial items a page showed (:mod:`coordination.audit.viewlog`, through
@@ -33,11 +38,13 @@ the cache is unreachable the page is rendered as usual.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -63,6 +70,13 @@ VARY_HEADERS = (
 #: The response headers kept with the page (the others are set again on the way out).
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "HX-Push-Url", "HX-Retarget")
 _STATE = "_page_cache"
+_LOCK = "_page_cache_rendering"
+#: While a page is rendered for a person, the same page asked for by them again (another
+#: browser, a double click) waits for it, at most :data:`RENDER_WAIT_SECONDS`, then is
+#: rendered anyway; the mark expires after :data:`RENDER_LOCK_SECONDS` if its request died.
+RENDER_LOCK_SECONDS = 10
+RENDER_WAIT_SECONDS = 3.0
+RENDER_POLL_SECONDS = 0.02
 
 #: What a request noted while its page was rendered and must note again when the page is
 #: served from the cache: name → (read it off the request, put it back on a request).
@@ -171,6 +185,21 @@ def _serve(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
     return response
 
 
+def _awaited(key: str) -> dict[str, Any] | None:
+    """The entry another request is rendering under ``key``, once kept; ``None`` if it
+    is not kept in time, or if that request ended without keeping it (a page with flash
+    messages, an error): this request then renders the page itself."""
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(RENDER_POLL_SECONDS)
+        entries = cache.get_many([key, f"{key}:{_LOCK}"])
+        if key in entries:
+            return cast(dict[str, Any], entries[key])
+        if f"{key}:{_LOCK}" not in entries:
+            return None
+    return None
+
+
 class PageCacheMiddleware:
     """Serves and keeps the pages of ``PAGE_CACHE_VIEWS`` (see the module's docstring).
 
@@ -182,16 +211,22 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        response = self.get_response(request)
-        key = getattr(request, _STATE, None)
-        if key is not None:
-            entry = _keep(request, response)
-            if entry is not None:
-                try:
-                    cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-                except Exception:
-                    logger.warning("Page cache unreachable: page not kept", exc_info=True)
-        return response
+        try:
+            response = self.get_response(request)
+            key = getattr(request, _STATE, None)
+            if key is not None:
+                entry = _keep(request, response)
+                if entry is not None:
+                    try:
+                        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+                    except Exception:
+                        logger.warning("Page cache unreachable: page not kept", exc_info=True)
+            return response
+        finally:
+            lock = getattr(request, _LOCK, None)
+            if lock is not None:
+                with contextlib.suppress(Exception):
+                    cache.delete(lock)
 
     def process_view(
         self, request: HttpRequest, view_func: Callable, view_args: Any, view_kwargs: Any
@@ -201,6 +236,12 @@ class PageCacheMiddleware:
             return None
         try:
             entry = cache.get(key)
+            if entry is None and not cache.add(f"{key}:{_LOCK}", 1, RENDER_LOCK_SECONDS):
+                # Another request of this person renders this page now: wait for it
+                # rather than render it again (a burst of first visits, e.g. a morning).
+                entry = _awaited(key)
+            elif entry is None:
+                setattr(request, _LOCK, f"{key}:{_LOCK}")
         except Exception:
             logger.warning("Page cache unreachable: page rendered", exc_info=True)
             return None

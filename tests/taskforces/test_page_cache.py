@@ -10,6 +10,8 @@ items a cached page shows are recorded at each serving.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from unittest import mock
 
 import pytest
@@ -23,7 +25,7 @@ from django.urls import reverse
 from guardian.shortcuts import remove_perm
 
 from coordination.audit import viewlog
-from coordination.core import dataversion
+from coordination.core import dataversion, pagecache
 from coordination.models import AuditEntry
 from taskforces.models import Action, TaskForce
 
@@ -233,3 +235,61 @@ def test_a_database_without_the_data_version_serves_every_page_uncached(client, 
     warm(client, url)
     response = fetch(client, url)
     assert not hit(response) and cast.security.title in response.content.decode()
+
+
+def _kept_key(client, url: str) -> tuple[str, dict]:
+    """The key and entry under which ``url`` is kept for ``client``'s person."""
+    keys: list[str] = []
+    original = pagecache.cache.set
+
+    def spy(key, value, *args, **kwargs):
+        keys.append(key)
+        return original(key, value, *args, **kwargs)
+
+    with mock.patch.object(pagecache.cache, "set", side_effect=spy):
+        fetch(client, url)
+    assert keys, "the page was kept"
+    return keys[-1], pagecache.cache.get(keys[-1])
+
+
+def test_a_page_being_rendered_for_the_person_is_awaited_not_rendered_again(client, cast):
+    url = reverse("taskforces:plan", args=[cast.taskforce.pk])
+    client.force_login(cast.coordinator)
+    fetch(client, url)  # the CSRF cookie
+    key, entry = _kept_key(client, url)
+    # As if another browser of the same person were rendering the page now.
+    pagecache.cache.delete(key)
+    lock = f"{key}:{pagecache._LOCK}"
+    assert pagecache.cache.add(lock, 1, 10)
+
+    def rendered_elsewhere():
+        pagecache.cache.set(key, entry, 60)
+        pagecache.cache.delete(lock)
+
+    timer = threading.Timer(0.3, rendered_elsewhere)
+    started = time.monotonic()
+    timer.start()
+    with mock.patch("taskforces.views.plans._plan_page", side_effect=AssertionError) as view:
+        served = fetch(client, url)
+    timer.join()
+    assert hit(served) and time.monotonic() - started >= 0.3
+    assert cast.security.title in served.content.decode()
+    assert not view.called
+
+
+def test_a_page_whose_rendering_ended_unkept_is_rendered_by_the_waiting_request(client, cast):
+    url = reverse("taskforces:plan", args=[cast.taskforce.pk])
+    client.force_login(cast.coordinator)
+    fetch(client, url)
+    key, _entry = _kept_key(client, url)
+    pagecache.cache.delete(key)
+    lock = f"{key}:{pagecache._LOCK}"
+    assert pagecache.cache.add(lock, 1, 10)
+    timer = threading.Timer(0.2, lambda: pagecache.cache.delete(lock))
+    timer.start()
+    served = fetch(client, url)
+    timer.join()
+    assert not hit(served) and cast.security.title in served.content.decode()
+    # Its own rendering is kept, and its mark removed.
+    assert pagecache.cache.get(key) is not None
+    assert pagecache.cache.get(lock) is None
