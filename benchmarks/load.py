@@ -9,8 +9,9 @@ Against a running server (gunicorn, 3 workers, the production settings; README
 phases in the same run, each ``--seconds`` long: the **mix** (each client picks a role at
 random — CSIR, coordinator, mayor, member, police — and one of that role's pages), run
 twice: "first" with browsers that have seen nothing yet, "then" the same browsers going
-on (their cookies kept, so the server's page cache serves the pages they saw while the
-data has not changed), and the **floor** (every client asks the notifications page).
+on (their cookies kept; the server's page cache serves each person the pages one of
+their browsers saw while the data has not changed), and the **floor** (every client asks
+the notifications page).
 Prints for each the requests per second, p50 and p99 (ms) and the errors (status other
 than 200, or no answer within 10 s), then the ratio of each mix's rate to the floor's.
 
