@@ -212,11 +212,23 @@ def test_make_run_serves_builds_in_the_worker_and_stops_on_ctrl_c(tmp_path, caps
         # suite on PostgreSQL): a member of an association and a task-force coordinator
         # (no second factor for them) see their home, their actions, their task forces
         # and the search, twice (the second from the page cache).
+        # The CSIR's regional overview and hotspot list (the map drawn from the perimeters
+        # read when it is not in the process's cache), twice.
+        for page_path in ("/overview/", "/hotspots/", "/overview/"):
+            landed, body = portal.get(page_path)
+            assert urllib.parse.urlparse(landed).path == page_path, (page_path, landed)
+            assert b"<main" in body and b"<svg" in body, page_path
         for login in ("dune", "tfl.hs01.coordinator"):
             member = Portal(base)
             url, _ = member.post("/accounts/login/", {"username": login, "password": DEMO_LOGIN[1]})
             assert "/accounts/" not in url, (login, url)
-            for page_path in ("/", "/taskforces/mine/", "/taskforces/", "/search/?q=patrouilles"):
+            for page_path in (
+                "/",
+                "/taskforces/mine/",
+                "/taskforces/",
+                "/hotspots/",
+                "/search/?q=patrouilles",
+            ):
                 for _ in range(2):
                     landed, body = member.get(page_path)
                     assert urllib.parse.urlparse(landed).path == page_path.split("?")[0], (
