@@ -50,6 +50,11 @@ def _session(sid: int) -> list[tuple[int, str]]:
     return found
 
 
+def _default_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def _left(sid: int) -> str:
     """What is left of session ``sid``, for a failure: each process with its state, its
     process group and its signals (pending, blocked, ignored, caught)."""
@@ -142,6 +147,10 @@ def test_make_run_serves_builds_in_the_worker_and_stops_on_ctrl_c(tmp_path, caps
             stdout=handle,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # Ctrl-C as in a terminal: SIGINT and SIGQUIT at their defaults, even when this
+            # suite was started in the background (a shell starts background jobs with
+            # them ignored, a disposition inherited through exec that bash cannot trap).
+            preexec_fn=_default_interrupts,
         )
 
     def output() -> str:
