@@ -348,23 +348,29 @@ def test_a_user_edit_in_the_admin_is_audited_without_the_password(
     client, administrator, csir_analyst
 ):
     client.force_login(administrator)
+    # The factory's first name is random; the new one must differ from it to be a change.
+    old_first_name = csir_analyst.first_name
+    new_first_name = f"{old_first_name}-Anne"
     perm = Permission.objects.get(
         codename="view_auditentry", content_type__app_label="coordination"
     )
     response = client.post(
         reverse("admin:coordination_user_change", args=[csir_analyst.pk]),
         {
-            **user_form(csir_analyst, first_name="Anne", role=User.Role.CSIR_COORDINATOR),
+            **user_form(csir_analyst, first_name=new_first_name, role=User.Role.CSIR_COORDINATOR),
             "user_permissions": str(perm.pk),
         },
     )
     assert response.status_code == 302
     csir_analyst.refresh_from_db()
-    assert (csir_analyst.first_name, csir_analyst.role) == ("Anne", User.Role.CSIR_COORDINATOR)
+    assert (csir_analyst.first_name, csir_analyst.role) == (
+        new_first_name,
+        User.Role.CSIR_COORDINATOR,
+    )
     entry = last_entry("user.change")
     assert entry.actor == administrator and entry.target_id == str(csir_analyst.pk)
     assert entry.changes["role"] == ["csir_analyst", "csir_coordinator"]
-    assert entry.changes["first_name"][1] == "Anne"
+    assert entry.changes["first_name"] == [old_first_name, new_first_name]
     assert "password" not in entry.changes
     permissions = last_entry("user.permissions")
     assert permissions.changes == {"user_permissions": [[], ["coordination.view_auditentry"]]}
