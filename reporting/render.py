@@ -642,7 +642,7 @@ class _OtherSections(logging.Filter):
         )
 
 
-#: The longest the assembly process may take (it took 3 s for 536 pages).
+#: The longest the assembly process may take (it took 6 s for 536 pages).
 ASSEMBLY_TIMEOUT = 120
 
 
@@ -816,7 +816,7 @@ def _write(
 def render_sections(
     snapshot: dict, *, language: str, meta: dict | None = None
 ) -> tuple[bytes, int]:
-    """The report rendered section by section and assembled with qpdf (pikepdf).
+    """The report rendered section by section and assembled (:mod:`reporting.pdf_assembly`).
 
     The sections are WeasyPrint documents of their own, each starting a page as in the
     single document: the head (cover and contents), the front (key figures to the

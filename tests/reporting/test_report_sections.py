@@ -290,8 +290,8 @@ def test_a_big_report_is_built_by_sections_and_stays_tagged(region, monkeypatch)
 
 
 def test_the_sections_are_assembled_in_a_process_without_django(tmp_path):
-    """The assembly holds every object of the report: it runs apart, Python and pikepdf
-    only, and gives its memory back when it ends (issue 16, bounded memory)."""
+    """The assembly runs apart, Python and pikepdf only, and gives its memory back when it
+    ends (issue 16, bounded memory)."""
     files = []
     for n in range(2):
         with pikepdf.new() as section:
