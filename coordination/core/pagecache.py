@@ -29,8 +29,11 @@ page asked for by the same person (another browser, a reload) waits for it up to
 :data:`RENDER_WAIT_SECONDS` instead of rendering it again (a burst of first visits no
 longer renders each page once per browser).
 
+A browser that has no CSRF cookie yet (a session made elsewhere) is served and kept
+too: it gets a secret of its own, set as its cookie by Django's CSRF middleware.
+
 Not kept: responses other than 200 ``text/html``, responses that set a cookie, pages
-rendered while flash messages were pending, requests without a CSRF cookie. The views of
+rendered while flash messages were pending. The views of
 police-judicial items a page showed (:mod:`coordination.audit.viewlog`, through
 :func:`keep_with_page`) are kept with it and recorded again each time it is served. If
 the cache is unreachable the page is rendered as usual.
@@ -129,7 +132,7 @@ def _lookup_key(request: HttpRequest) -> str | None:
     session = getattr(request, "session", None)
     if user is None or not user.is_authenticated or session is None or not session.session_key:
         return None
-    if not request.META.get("CSRF_COOKIE") or _pending_messages(request):
+    if _pending_messages(request):
         return None
     version = dataversion.current()
     if version is None:
@@ -162,11 +165,11 @@ def _keep(request: HttpRequest, response: HttpResponseBase) -> dict[str, Any] | 
         return None
     if not isinstance(response, HttpResponse) or _pending_messages(request):
         return None
+    # The secret the page's tokens were made of: the browser's, or the one get_token made
+    # for it while the page was rendered; none, no token in the page.
     secret = request.META.get("CSRF_COOKIE", "")
-    if not secret:
-        return None
     return {
-        "content": _without_tokens(response.content, secret),
+        "content": _without_tokens(response.content, secret) if secret else [response.content],
         "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
         "companions": {name: save(request) for name, (save, _r) in _companions.items()},
     }

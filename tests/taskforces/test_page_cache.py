@@ -45,7 +45,7 @@ def fetch(client, url: str, **extra):
 
 
 def warm(client, url: str) -> None:
-    """The first GET sets the CSRF cookie, the second keeps the page."""
+    """The page rendered and kept (and the browser's CSRF cookie set)."""
     fetch(client, url)
     fetch(client, url)
 
@@ -137,6 +137,35 @@ def test_the_same_persons_other_browser_is_served_with_its_own_form_tokens(cast)
     # Its forms post with those tokens (Django's CSRF check on), and nothing else changed.
     page = served.content.decode()
     assert page.count(found[0]) >= len(found)
+    posted = second.post(
+        reverse("set_language"),
+        {"language": "nl", "next": url, "csrfmiddlewaretoken": found[0]},
+    )
+    assert posted.status_code == 302
+
+
+def test_a_browser_without_a_csrf_cookie_yet_is_served_and_given_its_own(cast):
+    """A session made elsewhere (another sign-in, a script): no CSRF cookie yet. It is
+    served the person's kept page with tokens of a secret made for it, set as its cookie;
+    and a page it renders is kept for the person's other browsers."""
+    url = reverse("taskforces:plan", args=[cast.taskforce.pk])
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(cast.police)
+    assert "csrftoken" not in first.cookies
+    rendered = fetch(first, url)
+    assert not hit(rendered)
+    first_secret = first.cookies["csrftoken"].value  # set by the rendering
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(cast.police)
+    assert "csrftoken" not in second.cookies
+    served = fetch(second, url)
+    assert hit(served)  # kept from the first browser's first visit
+    second_secret = served.cookies["csrftoken"].value
+    assert second_secret != first_secret
+    found = tokens(served)
+    assert len(found) >= 2
+    assert all(_does_token_match(token, second_secret) for token in found)
+    assert not any(_does_token_match(token, first_secret) for token in found)
     posted = second.post(
         reverse("set_language"),
         {"language": "nl", "next": url, "csrfmiddlewaretoken": found[0]},
@@ -255,7 +284,6 @@ def _kept_key(client, url: str) -> tuple[str, dict]:
 def test_a_page_being_rendered_for_the_person_is_awaited_not_rendered_again(client, cast):
     url = reverse("taskforces:plan", args=[cast.taskforce.pk])
     client.force_login(cast.coordinator)
-    fetch(client, url)  # the CSRF cookie
     key, entry = _kept_key(client, url)
     # As if another browser of the same person were rendering the page now.
     pagecache.cache.delete(key)
@@ -280,7 +308,6 @@ def test_a_page_being_rendered_for_the_person_is_awaited_not_rendered_again(clie
 def test_a_page_whose_rendering_ended_unkept_is_rendered_by_the_waiting_request(client, cast):
     url = reverse("taskforces:plan", args=[cast.taskforce.pk])
     client.force_login(cast.coordinator)
-    fetch(client, url)
     key, _entry = _kept_key(client, url)
     pagecache.cache.delete(key)
     lock = f"{key}:{pagecache._LOCK}"
