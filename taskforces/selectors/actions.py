@@ -182,6 +182,16 @@ def my_actions(user: User, *, status: str = "") -> list[Action]:
 
 # "My actions" shows this many rows at a time; "more" adds as many again.
 MY_ACTIONS_PAGE = 50
+# What a list of actions never shows of their hotspot (the heavy columns).
+_HOTSPOT_UNSHOWN = (
+    "description",
+    "description_translation",
+    "phenomena",
+    "perimeter",
+    "perimeter_centre",
+    "closure_reason",
+    "closure_reason_translation",
+)
 
 
 def my_actions_shown(user: User, *, status: str = "", pages: int = 1) -> tuple[list[Action], int]:
@@ -205,6 +215,9 @@ def my_actions_shown(user: User, *, status: str = "", pages: int = 1) -> tuple[l
     shown: list[Action] = list(
         for_lists(Action.objects.filter(pk__in=[pk for pk, _total in page]))
         .select_related("plan__taskforce__hotspot")
+        # The table shows the hotspot's code and name: its perimeter (GeoJSON), texts and
+        # phenomena, decoded for each of the page's rows, cost more than the rest of it.
+        .defer(*(f"plan__taskforce__hotspot__{name}" for name in _HOTSPOT_UNSHOWN))
         .order_by(*order)
     )
     return shown, total

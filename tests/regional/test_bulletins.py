@@ -142,6 +142,10 @@ def test_a_good_practice_goes_to_every_task_force(
 
 
 def test_unread_count_is_one_query(django_assert_num_queries, to_all, targeted, police_member):
+    """One query, once the request has read the person's task-force permissions (read
+    once per request, ``granted``, and shared by every panel of the page)."""
+    with django_assert_num_queries(2):
+        assert selectors.unread_count(police_member) == 2
     with django_assert_num_queries(1):
         assert selectors.unread_count(police_member) == 2
 

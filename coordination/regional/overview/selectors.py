@@ -45,9 +45,9 @@ from hotspots.permissions import visible_hotspots
 from hotspots.selectors.hotspots import for_lists, police_zones_of
 from hotspots.selectors.indicators import add_months, last_complete_month
 from taskforces.models import Action, Escalation, Meeting, PlanVersion
-from taskforces.permissions import circle_taskforces, visible_taskforces
+from taskforces.permissions import visible_taskforces
 from taskforces.selectors.actions import late_condition
-from taskforces.selectors.balance import Balance, Thresholds, balances_for
+from taskforces.selectors.balance import Balance, Thresholds, balances_for, circle_ids
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -143,9 +143,7 @@ def counted_actions(user: User) -> Q:
     member, mayor) counts police-judicial actions only in task forces where they belong to
     the police-judicial circle, and otherwise does not learn that they exist.
     """
-    return confidentiality.visible_across(
-        user, circle_taskforces(user).values("pk"), taskforce="plan__taskforce"
-    )
+    return confidentiality.visible_across(user, circle_ids(user), taskforce="plan__taskforce")
 
 
 # --- Rows -----------------------------------------------------------------------------
@@ -385,9 +383,11 @@ def regional_overview(
 ) -> Overview:
     """Every hotspot ``user`` may see that matches ``filters``, one row each.
 
-    A fixed number of queries (11) whatever the number of hotspots, actions, meetings,
-    orders or indicator values. The axis filter limits the progress, the late and
-    escalated counts and the indicator trends to that axis.
+    A fixed number of queries (11, and for readers other than the CSIR coordinator one more:
+    their task-force permissions, which ``granted`` keeps for the request) whatever the
+    number of hotspots, actions, meetings, orders or indicator values. The axis filter
+    limits the progress, the late and escalated counts and the indicator trends to that
+    axis.
 
     Only the first ``filters.limit`` hotspots get a row (the page's "more" link asks for
     more); the caption's late, escalated and expiring totals count every matching hotspot.
