@@ -59,7 +59,7 @@ LIST_PAGE = 25
 
 #: The columns of a hotspot no list or map shows (the perimeter's GeoJSON is drawn only
 #: when the region map is not in the process's cache: :func:`region_map` reads it then).
-_LIST_DEFERRED = (
+LIST_DEFERRED = (
     "perimeter",
     "description",
     "description_translation",
@@ -73,7 +73,7 @@ def for_lists(hotspots: QuerySet[Hotspot]) -> QuerySet[Hotspot]:
     """``hotspots`` without what lists and maps do not show, with a digest of each
     perimeter computed by the database (``perimeter_digest``, for :func:`region_map`'s key).
     At 150 hotspots the perimeters were most of the bytes read and decoded per page."""
-    return hotspots.defer(*_LIST_DEFERRED).annotate(
+    return hotspots.defer(*LIST_DEFERRED).annotate(
         perimeter_digest=Coalesce(
             MD5(Cast("perimeter", TextField())), Value(""), output_field=TextField()
         )

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from coordination.models import Agency, Axis, User
+from hotspots.selectors.hotspots import LIST_DEFERRED
 from taskforces import permissions
 from taskforces.models import (
     Action,
@@ -182,16 +183,6 @@ def my_actions(user: User, *, status: str = "") -> list[Action]:
 
 # "My actions" shows this many rows at a time; "more" adds as many again.
 MY_ACTIONS_PAGE = 50
-# What a list of actions never shows of their hotspot (the heavy columns).
-_HOTSPOT_UNSHOWN = (
-    "description",
-    "description_translation",
-    "phenomena",
-    "perimeter",
-    "perimeter_centre",
-    "closure_reason",
-    "closure_reason_translation",
-)
 
 
 def my_actions_shown(user: User, *, status: str = "", pages: int = 1) -> tuple[list[Action], int]:
@@ -217,7 +208,7 @@ def my_actions_shown(user: User, *, status: str = "", pages: int = 1) -> tuple[l
         .select_related("plan__taskforce__hotspot")
         # The table shows the hotspot's code and name: its perimeter (GeoJSON), texts and
         # phenomena, decoded for each of the page's rows, cost more than the rest of it.
-        .defer(*(f"plan__taskforce__hotspot__{name}" for name in _HOTSPOT_UNSHOWN))
+        .defer(*(f"plan__taskforce__hotspot__{name}" for name in LIST_DEFERRED))
         .order_by(*order)
     )
     return shown, total

@@ -53,7 +53,6 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
     Sum,
     When,
@@ -66,10 +65,9 @@ from django.utils.translation import ngettext
 from coordination.core.dates import percent
 from coordination.models import Axis, User
 from coordination.people import confidentiality
-from coordination.people.confidentiality import CIRCLE_CODENAME
 from hotspots.models import Hotspot
 from taskforces.models import Action, ActionUpdate, TaskForce
-from taskforces.permissions import granted
+from taskforces.permissions import circle_ids
 
 WarningCode = Literal["silent", "dominant"]
 SILENT: WarningCode = "silent"
@@ -410,18 +408,6 @@ def _balances(
             else _warnings(axes, started=taskforce["created_at"], as_of=as_of, limits=limits),
         )
     return balances
-
-
-def circle_ids(user: User) -> QuerySet[TaskForce, Any]:
-    """The task forces of ``user``'s police-judicial circle (``circle_taskforces``), as a
-    list of literal ids: the same guardian rows, read once per request by ``granted``.
-
-    Guardian's subqueries cost more to build and plan than the queries they sit in (the
-    update figures embed the circle three times); these ids cost nothing after the first
-    read, and the page that shows a balance has usually read them already. Nothing is read
-    for the CSIR coordinator, who sees every circle (``visible_across`` ignores it)."""
-    ids = [] if confidentiality.sees_everywhere(user) else granted(user).ids(CIRCLE_CODENAME)
-    return TaskForce.objects.filter(pk__in=ids).values("pk")
 
 
 def balances_for(

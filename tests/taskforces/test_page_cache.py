@@ -281,14 +281,20 @@ def _kept_key(client, url: str) -> tuple[str, dict]:
     return keys[-1], pagecache.cache.get(keys[-1])
 
 
-def test_a_page_being_rendered_for_the_person_is_awaited_not_rendered_again(client, cast):
-    url = reverse("taskforces:plan", args=[cast.taskforce.pk])
-    client.force_login(cast.coordinator)
+def _rendering_elsewhere(client, url: str) -> tuple[str, dict, str]:
+    """As if another browser of the same person were rendering ``url`` now: its entry
+    gone and its render mark set. The key, the entry it had and the mark."""
     key, entry = _kept_key(client, url)
-    # As if another browser of the same person were rendering the page now.
     pagecache.cache.delete(key)
     lock = f"{key}:{pagecache._LOCK}"
     assert pagecache.cache.add(lock, 1, 10)
+    return key, entry, lock
+
+
+def test_a_page_being_rendered_for_the_person_is_awaited_not_rendered_again(client, cast):
+    url = reverse("taskforces:plan", args=[cast.taskforce.pk])
+    client.force_login(cast.coordinator)
+    key, entry, lock = _rendering_elsewhere(client, url)
 
     def rendered_elsewhere():
         pagecache.cache.set(key, entry, 60)
@@ -308,10 +314,7 @@ def test_a_page_being_rendered_for_the_person_is_awaited_not_rendered_again(clie
 def test_a_page_whose_rendering_ended_unkept_is_rendered_by_the_waiting_request(client, cast):
     url = reverse("taskforces:plan", args=[cast.taskforce.pk])
     client.force_login(cast.coordinator)
-    key, _entry = _kept_key(client, url)
-    pagecache.cache.delete(key)
-    lock = f"{key}:{pagecache._LOCK}"
-    assert pagecache.cache.add(lock, 1, 10)
+    key, _entry, lock = _rendering_elsewhere(client, url)
     timer = threading.Timer(0.2, lambda: pagecache.cache.delete(lock))
     timer.start()
     served = fetch(client, url)

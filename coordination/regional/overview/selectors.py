@@ -45,9 +45,9 @@ from hotspots.permissions import visible_hotspots
 from hotspots.selectors.hotspots import for_lists, police_zones_of
 from hotspots.selectors.indicators import add_months, last_complete_month
 from taskforces.models import Action, Escalation, Meeting, PlanVersion
-from taskforces.permissions import visible_taskforces
+from taskforces.permissions import circle_ids, visible_taskforces
 from taskforces.selectors.actions import late_condition
-from taskforces.selectors.balance import Balance, Thresholds, balances_for, circle_ids
+from taskforces.selectors.balance import Balance, Thresholds, balances_for
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
